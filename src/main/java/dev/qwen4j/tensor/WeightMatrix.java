@@ -1,0 +1,80 @@
+package dev.qwen4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A row-major [rows, cols] weight matrix used in place over (usually memory-mapped) storage, in the
+ * PyTorch nn.Linear layout: y = x · Wᵀ. Nothing is copied to the heap; values are converted to f32
+ * as they are read.
+ */
+public final class WeightMatrix {
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final String name;
+    private final MemorySegment data;
+    private final DType dtype;
+    private final int rows;
+    private final int cols;
+
+    public WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols) {
+        long need = (long) rows * cols * dtype.bytes();
+        if (data.byteSize() != need) {
+            throw new IllegalArgumentException("tensor " + name + ": " + data.byteSize() + " bytes for " + dtype
+                    + " [" + rows + ", " + cols + "], expected " + need);
+        }
+        this.name = name;
+        this.data = data;
+        this.dtype = dtype;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    public String name() { return name; }
+    public MemorySegment data() { return data; }
+    public DType dtype() { return dtype; }
+    public int rows() { return rows; }
+    public int cols() { return cols; }
+
+    /** Element (r, c) as f32. */
+    public float get(int r, int c) {
+        long i = (long) r * cols + c;
+        return switch (dtype) {
+            case F32 -> data.getAtIndex(F32, i);
+            case BF16 -> Float.intBitsToFloat(data.getAtIndex(I16, i) << 16);
+            case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
+        };
+    }
+
+    /** Copies row r, converted to f32, into dst[dstOff .. dstOff+cols). Used for embedding lookup. */
+    public void rowInto(int r, float[] dst, int dstOff) {
+        checkRow(r);
+        for (int c = 0; c < cols; c++) dst[dstOff + c] = get(r, c);
+    }
+
+    /**
+     * out[b·rows + r] = Σ_c W[r, c] · x[b·cols + c] for b in [0, n), with x read from xOff and out written
+     * from outOff (both with the natural strides cols and rows). Runs on all compute threads.
+     */
+    public void matmul(float[] x, int xOff, float[] out, int outOff, int n) {
+        MatMul.matmul(this, x, xOff, out, outOff, n);
+    }
+
+    /** Single-vector form: out = W · x. */
+    public void matvec(float[] x, float[] out) {
+        matmul(x, 0, out, 0, 1);
+    }
+
+    private void checkRow(int r) {
+        if (r < 0 || r >= rows) {
+            throw new IndexOutOfBoundsException("row " + r + " out of range [0, " + rows + ") in " + name);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + dtype + " [" + rows + ", " + cols + "]";
+    }
+}
