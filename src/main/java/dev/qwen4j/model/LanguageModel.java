@@ -1,0 +1,33 @@
+package dev.qwen4j.model;
+
+/**
+ * A decoder that turns a batch of tokens into next-token logits, reading and extending the batch's
+ * KV caches. Implementations are not thread-safe: one step runs at a time (the scheduler batches).
+ */
+public interface LanguageModel extends AutoCloseable {
+    /** Logit rows produced per token (the embedding's vocabulary size, incl. padding rows). */
+    int vocabSize();
+
+    /** Longest sequence the model accepts (max_position_embeddings). */
+    int contextLength();
+
+    int hiddenSize();
+
+    /** A pool for this model's KV caches; budgetBytes ≤ 0 means no budget. */
+    KvBlockPool newKvPool(int blockSize, long budgetBytes);
+
+    /**
+     * Runs the step. Reserves cache slots, writes K/V for every token, and returns the logits of the rows
+     * that want them, in batch order: [logitRows × vocabSize].
+     */
+    float[] forward(ForwardBatch batch);
+
+    /** Bytes of weights read per decoded token (for bandwidth reports). */
+    long weightBytesPerToken();
+
+    /** FLOPs per token of a forward pass at short context (for throughput reports). */
+    long flopsPerToken();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,41 @@
+package dev.qwen4j.model.layers;
+
+import dev.qwen4j.tensor.Ops;
+import dev.qwen4j.tensor.WeightMatrix;
+
+/** SwiGLU: down(silu(gate(x)) ⊙ up(x)), no biases. */
+public final class DenseMlp implements FeedForward {
+    private final WeightMatrix gate, up, down;
+    private final int hidden, inter;
+    private float[] g = new float[0], u = new float[0];
+
+    public DenseMlp(WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
+        this.gate = gate;
+        this.up = up;
+        this.down = down;
+        this.hidden = gate.cols();
+        this.inter = gate.rows();
+    }
+
+    @Override
+    public void forward(float[] x, float[] out, int n) {
+        if (g.length < n * inter) {
+            g = new float[n * inter];
+            u = new float[n * inter];
+        }
+        gate.matmul(x, 0, g, 0, n);
+        up.matmul(x, 0, u, 0, n);
+        Ops.siluMul(g, 0, u, 0, n * inter);
+        down.matmul(g, 0, out, 0, n);
+    }
+
+    @Override
+    public long bytesPerToken() {
+        return gate.data().byteSize() + up.data().byteSize() + down.data().byteSize();
+    }
+
+    @Override
+    public long flopsPerToken() {
+        return 2L * 3 * hidden * inter;
+    }
+}
