@@ -1,0 +1,117 @@
+package dev.qwen4j.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.qwen4j.testing.Golden;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Cached decoding equals full recomputation, and batching sequences equals running them alone. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KvCacheConsistencyTest {
+    private LanguageModel dense;
+    private LanguageModel moe;
+
+    @BeforeAll
+    void load() {
+        dense = ModelRegistry.load(Golden.model("tiny-qwen3"));
+        moe = ModelRegistry.load(Golden.model("tiny-qwen3-moe"));
+    }
+
+    @AfterAll
+    void close() {
+        dense.close();
+        moe.close();
+    }
+
+    @Test
+    void incrementalDecodeEqualsFullRecompute() {
+        for (LanguageModel m : new LanguageModel[] {dense, moe}) {
+            int[] ids = randomIds(new Random(1), 23);
+            KvBlockPool pool = m.newKvPool(4, 0); // small blocks: many block boundaries
+            try (KvCache cache = new KvCache(pool, m.contextLength())) {
+                ForwardBatch b = new ForwardBatch();
+                b.addSequence(cache, ids, 0, 5, false);
+                m.forward(b);
+                for (int i = 5; i < ids.length; i++) {
+                    b.clear();
+                    b.add(cache, ids[i], cache.length(), true);
+                    float[] step = m.forward(b);
+                    float[] full = TextModelGoldenTest.prefill(m, java.util.Arrays.copyOf(ids, i + 1));
+                    assertClose(step, full, 1e-4f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchedSequencesEqualSeparateRuns() {
+        Random r = new Random(7);
+        int[] a = randomIds(r, 9), c = randomIds(r, 4);
+        float[] aliceAlone = TextModelGoldenTest.prefill(dense, a);
+        float[] carolAlone = TextModelGoldenTest.prefill(dense, c);
+        KvBlockPool pool = dense.newKvPool(8, 0);
+        try (KvCache ca = new KvCache(pool, dense.contextLength()); KvCache cc = new KvCache(pool, dense.contextLength())) {
+            ForwardBatch b = new ForwardBatch();
+            b.addSequence(ca, a, 0, a.length, true);
+            b.addSequence(cc, c, 0, c.length, true);
+            float[] both = dense.forward(b);
+            int v = dense.vocabSize();
+            assertClose(java.util.Arrays.copyOfRange(both, 0, v), aliceAlone, 1e-4f);
+            assertClose(java.util.Arrays.copyOfRange(both, v, 2 * v), carolAlone, 1e-4f);
+        }
+    }
+
+    @Test
+    void tokenOutOfRangeIsRejected() {
+        assertThatThrownBy(() -> TextModelGoldenTest.prefill(dense, new int[] {1, dense.vocabSize()}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("token id " + dense.vocabSize()).hasMessageContaining("out of range");
+        assertThatThrownBy(() -> TextModelGoldenTest.prefill(dense, new int[] {-3}))
+                .hasMessageContaining("token id -3");
+    }
+
+    @Test
+    void sequencePastTheContextIsRejected() {
+        KvBlockPool pool = dense.newKvPool(16, 0);
+        try (KvCache cache = new KvCache(pool, 8)) {
+            ForwardBatch b = new ForwardBatch();
+            b.addSequence(cache, new int[9], 0, 9, true);
+            assertThatThrownBy(() -> dense.forward(b)).isInstanceOf(ContextOverflowException.class)
+                    .hasMessageContaining("exceeds the context length of 8");
+        }
+    }
+
+    @Test
+    void poolBudgetIsEnforcedAndBlocksReturn() {
+        KvBlockPool pool = dense.newKvPool(4, 0);
+        KvBlockPool small = new KvBlockPool(pool.layers(), pool.kvDim(), 4, 3);
+        try (KvCache cache = new KvCache(small, 100)) {
+            assertThat(cache.reserve(12)).isTrue();
+            assertThat(small.blocksInUse()).isEqualTo(3);
+            assertThat(cache.reserve(13)).isFalse();
+            assertThat(small.blocksInUse()).isEqualTo(3);
+        }
+        assertThat(small.blocksInUse()).isZero();
+    }
+
+    private static int[] randomIds(Random r, int n) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = r.nextInt(151643);
+        return ids;
+    }
+
+    private static void assertClose(float[] actual, float[] expected, float tol) {
+        assertThat(actual.length).isEqualTo(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            if (Math.abs(actual[i] - expected[i]) > tol) {
+                assertThat(actual[i]).as("logit %d", i).isCloseTo(expected[i], within(tol));
+            }
+        }
+    }
+}
