@@ -48,20 +48,20 @@ final class Candidates {
     }
 
     /**
-     * Orders candidates by descending score, ties by ascending id (torch leaves tie order unspecified; this makes it
-     * reproducible). Sorts packed primitive keys rather than boxed indices with a comparator.
+     * Orders candidates {@code [from, size)} by descending score, ties by ascending id (torch leaves tie order
+     * unspecified; this makes it reproducible). Sorts packed primitive keys rather than boxed indices.
      */
-    void sortByScoreDescending(float[] scores) {
+    void sortByScoreDescending(float[] scores, int from) {
         if (sortKeys.length < size) {
             sortKeys = new long[ids.length];
         }
         long[] keys = sortKeys;
-        for (int i = 0; i < size; i++) {
+        for (int i = from; i < size; i++) {
             int id = ids[i];
             keys[i] = ((long) ~orderPreservingBits(scores[id]) << 32) | id;
         }
-        Arrays.sort(keys, 0, size);
-        for (int i = 0; i < size; i++) {
+        Arrays.sort(keys, from, size);
+        for (int i = from; i < size; i++) {
             ids[i] = (int) keys[i];
         }
     }
@@ -78,17 +78,22 @@ final class Candidates {
     }
 
     /**
-     * Top-p on candidates sorted by descending score: keeps the shortest prefix whose weight reaches
-     * {@code targetWeight} (always at least one). If rounding leaves the whole set short of it, all are kept.
+     * Top-p: a token stays if the weight of all tokens ranked before it is below {@code targetWeight}, and the top
+     * token always stays. Candidates {@code [0, sortedFrom)} rank before all others and are known to stay;
+     * {@code [sortedFrom, size)} are in descending order. If rounding leaves the whole set short of the target,
+     * all are kept.
      */
-    void keepNucleus(double targetWeight) {
-        double cumulative = 0.0;
-        for (int i = 0; i < size; i++) {
-            cumulative += weights[i];
-            if (cumulative >= targetWeight) {
-                size = i + 1;
+    void keepNucleus(int sortedFrom, double targetWeight) {
+        double before = 0.0;
+        for (int i = 0; i < sortedFrom; i++) {
+            before += weights[i];
+        }
+        for (int i = sortedFrom; i < size; i++) {
+            if (before >= targetWeight && i > 0) {
+                size = i;
                 return;
             }
+            before += weights[i];
         }
     }
 

@@ -1,27 +1,31 @@
 package dev.qwen4j.runtime.sampling;
 
+import java.util.Arrays;
+
 /**
- * Narrows top-p over the full vocabulary to a small candidate set without sorting 151k scores.
+ * Computes top-p over the full vocabulary while sorting only a small slice of it, not all 151k scores.
  *
  * <p>One pass computes the softmax normalizer and a histogram of probability mass by distance from the top score
- * (buckets a quarter nat wide). The first buckets whose mass reaches {@code topP} contain the nucleus, because the
- * tokens in them form a prefix of the descending order; only those tokens are collected and sorted afterwards.
+ * (buckets 1/16 nat wide). Buckets are prefixes of the descending order, so if the mass of buckets before the
+ * <em>boundary bucket</em> stays below {@code topP} and adding the boundary bucket reaches it, every token before
+ * the boundary bucket is in the nucleus, every token after it is not, and only the boundary bucket's tokens need
+ * sorting to find where the nucleus ends.
  */
 final class NucleusPrefilter {
-    private static final double BUCKETS_PER_NAT = 4.0;
-    private static final int BUCKET_COUNT = 80; // 20 nats: beyond that a token weighs < 2e-9 of the top one
+    private static final double BUCKETS_PER_NAT = 16.0;
+    private static final int BUCKET_COUNT = 384; // 24 nats: beyond that a token weighs < 4e-11 of the top one
     private static final int LAST_BUCKET = BUCKET_COUNT - 1;
 
     private final double[] bucketWeight = new double[BUCKET_COUNT];
-    private double totalWeight;
-    private int cutoffBucket;
+    private final IntList boundaryTokens = new IntList(1024);
+    private int boundaryBucket;
 
     /**
-     * Fills the histogram of {@code exp(score - maxScore)} over {@code scores[0 .. limit)} and picks the cutoff for
-     * {@code topP}; returns the total weight (the softmax normalizer relative to the top score).
+     * Fills the histogram of {@code exp(score - maxScore)} over {@code scores[0 .. limit)} and finds the boundary
+     * bucket for {@code topP}; returns the total weight (the softmax normalizer relative to the top score).
      */
     double analyze(float[] scores, int limit, float maxScore, float topP) {
-        java.util.Arrays.fill(bucketWeight, 0.0);
+        Arrays.fill(bucketWeight, 0.0);
         double total = 0.0;
         for (int i = 0; i < limit; i++) {
             double distance = (double) maxScore - scores[i];
@@ -29,7 +33,6 @@ final class NucleusPrefilter {
             total += weight;
             bucketWeight[bucketOf(distance)] += weight;
         }
-        totalWeight = total;
         double target = topP * total;
         double cumulative = 0.0;
         int bucket = 0;
@@ -39,23 +42,34 @@ final class NucleusPrefilter {
                 break;
             }
         }
-        cutoffBucket = bucket;
+        boundaryBucket = bucket;
         return total;
     }
 
-    double totalWeight() {
-        return totalWeight;
-    }
-
-    /** Adds every token in the buckets up to the cutoff chosen by the last {@link #analyze} (finite scores only). */
-    void collectCandidates(float[] scores, int limit, float maxScore, Candidates into) {
-        int cutoff = cutoffBucket;
+    /**
+     * Adds to {@code into} the tokens of the buckets before the boundary bucket (certainly in the nucleus), then
+     * those of the boundary bucket; returns the index in {@code into} where the boundary tokens start. Only finite
+     * scores are added.
+     */
+    int collectCandidates(float[] scores, int limit, float maxScore, Candidates into) {
+        int boundary = boundaryBucket;
+        boundaryTokens.clear();
         for (int i = 0; i < limit; i++) {
             float score = scores[i];
-            if (score > Float.NEGATIVE_INFINITY && bucketOf((double) maxScore - score) <= cutoff) {
-                into.add(i);
+            if (score > Float.NEGATIVE_INFINITY) {
+                int bucket = bucketOf((double) maxScore - score);
+                if (bucket < boundary) {
+                    into.add(i);
+                } else if (bucket == boundary) {
+                    boundaryTokens.add(i);
+                }
             }
         }
+        int boundaryStart = into.size();
+        for (int i = 0, n = boundaryTokens.size(); i < n; i++) {
+            into.add(boundaryTokens.get(i));
+        }
+        return boundaryStart;
     }
 
     // -inf scores give an infinite distance, which lands in the last bucket with weight 0.

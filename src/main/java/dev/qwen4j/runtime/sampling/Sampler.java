@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
  * {@link SamplingParams#seed()}, so a given seed and logits reproduce the same tokens. Greedy decoding takes the
  * argmax after the penalties (ties go to the lowest id, as {@code torch.argmax}).
  *
- * <p>Cost per token is a few linear passes over the vocabulary; top-k uses a bounded heap and top-p sorts only the
- * candidates a probability histogram singles out. After the first calls, sampling allocates nothing.
+ * <p>Cost per token is a few linear passes over the vocabulary: top-k uses a bounded heap, and top-p without top-k
+ * sorts only the tokens of one histogram bucket ({@link NucleusPrefilter}). After the first calls, sampling
+ * allocates nothing.
  *
  * <p>Not thread-safe; {@link #sample} and {@link #probabilities} modify the logits they are given.
  */
@@ -185,18 +186,18 @@ public final class Sampler {
         if (useTopK) {
             candidates.addAtLeast(logits, limit, topKThreshold.kthLargest(logits, limit, topK));
             if (useTopP) {
-                candidates.sortByScoreDescending(logits);
+                candidates.sortByScoreDescending(logits, 0);
                 // After top-k the distribution is renormalized over the k survivors, as in HF.
-                candidates.keepNucleus(topP * candidates.computeWeights(logits, maxScore));
+                candidates.keepNucleus(0, topP * candidates.computeWeights(logits, maxScore));
             } else {
                 candidates.computeWeights(logits, maxScore);
             }
         } else if (useTopP) {
             double totalWeight = nucleusPrefilter.analyze(logits, limit, maxScore, topP);
-            nucleusPrefilter.collectCandidates(logits, limit, maxScore, candidates);
-            candidates.sortByScoreDescending(logits);
+            int boundaryStart = nucleusPrefilter.collectCandidates(logits, limit, maxScore, candidates);
+            candidates.sortByScoreDescending(logits, boundaryStart);
             candidates.computeWeights(logits, maxScore);
-            candidates.keepNucleus(topP * totalWeight);
+            candidates.keepNucleus(boundaryStart, topP * totalWeight);
         } else {
             // Min-p alone: a score-space prefilter that is slightly loose; dropBelow below makes the exact cut.
             double slack = MIN_P_PREFILTER_SLACK * (1.0 + Math.abs(maxScore));
