@@ -1,0 +1,119 @@
+package dev.qwen4j.tokenizer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parts of a transformers {@code tokenizer_config.json} that affect tokenization: the
+ * {@code added_tokens_decoder} table, which transformers applies on top of {@code tokenizer.json}, and the names
+ * of the bos/eos/pad tokens.
+ */
+final class TokenizerConfig {
+    static final String FILE_NAME = "tokenizer_config.json";
+
+    /** Token strings given for the special roles; each may be null. */
+    record SpecialTokenNames(String bos, String eos, String pad) {
+        static final SpecialTokenNames NONE = new SpecialTokenNames(null, null, null);
+    }
+
+    private final Path file;
+    private final List<AddedToken> addedTokens;
+    private final SpecialTokenNames names;
+
+    private TokenizerConfig(Path file, List<AddedToken> addedTokens, SpecialTokenNames names) {
+        this.file = file;
+        this.addedTokens = addedTokens;
+        this.names = names;
+    }
+
+    static TokenizerConfig read(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (NoSuchFileException e) {
+            throw new TokenizerException(file, null, "file not found", e);
+        } catch (JsonProcessingException e) {
+            throw new TokenizerException(file, null, "malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new TokenizerException(file, null, "cannot read: " + e, e);
+        }
+        JsonFields fields = new JsonFields(file);
+        if (root == null || !root.isObject()) {
+            throw fields.error(null, "not a JSON object");
+        }
+        List<AddedToken> added = new ArrayList<>();
+        JsonNode decoder = fields.optional(root, "added_tokens_decoder");
+        if (decoder != null) {
+            if (!decoder.isObject()) {
+                throw fields.error("added_tokens_decoder", "expected an object of id: token");
+            }
+            for (var entry : decoder.properties()) {
+                String path = "added_tokens_decoder." + entry.getKey();
+                int id;
+                try {
+                    id = Integer.parseInt(entry.getKey());
+                } catch (NumberFormatException e) {
+                    throw fields.error(path, "the key is not an integer id");
+                }
+                added.add(TokenizerJsonReader.readAddedToken(fields, entry.getValue(), path, id));
+            }
+        }
+        SpecialTokenNames names = new SpecialTokenNames(tokenName(fields, root, "bos_token"),
+                tokenName(fields, root, "eos_token"), tokenName(fields, root, "pad_token"));
+        return new TokenizerConfig(file, List.copyOf(added), names);
+    }
+
+    /** A role's token, written either as a string or as an added-token object with a {@code content} field. */
+    private static String tokenName(JsonFields fields, JsonNode root, String role) {
+        JsonNode value = fields.optional(root, role);
+        if (value == null) {
+            return null;
+        }
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isObject()) {
+            return fields.requiredString(value, "content", role + ".content");
+        }
+        throw fields.error(role, "expected a string or an object with \"content\"");
+    }
+
+    SpecialTokenNames names() {
+        return names;
+    }
+
+    /**
+     * Applies {@code added_tokens_decoder} the way transformers does when it loads a fast tokenizer: a token whose
+     * text the tokenizer already knows keeps that id but takes the flags given here; a new text is added under
+     * the id given here.
+     */
+    void mergeAddedTokensInto(Map<Integer, AddedToken> added, Map<String, Integer> vocab) {
+        for (AddedToken token : addedTokens) {
+            Integer existingId = null;
+            for (AddedToken known : added.values()) {
+                if (known.content().equals(token.content())) {
+                    existingId = known.id();
+                    break;
+                }
+            }
+            if (existingId == null) {
+                existingId = vocab.get(token.content());
+            }
+            int id = existingId != null ? existingId : token.id();
+            AddedToken displaced = added.get(id);
+            if (displaced != null && !displaced.content().equals(token.content())) {
+                throw new TokenizerException(file, "added_tokens_decoder." + token.id(), "\"" + token.content()
+                        + "\" would take the id of the added token \"" + displaced.content() + "\"");
+            }
+            added.put(id, new AddedToken(id, token.content(), token.special(), token.singleWord(),
+                    token.leftStrip(), token.rightStrip(), token.normalized()));
+        }
+    }
+}
