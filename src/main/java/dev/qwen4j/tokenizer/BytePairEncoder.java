@@ -1,6 +1,5 @@
 package dev.qwen4j.tokenizer;
 
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,7 +16,7 @@ final class BytePairEncoder {
     private static final int MAX_CACHED_PIECE_LENGTH = 256;
     private static final int CACHE_CAPACITY = 10_000;
 
-    private final Map<String, Integer> vocab;
+    private final Vocabulary vocab;
     private final MergeTable merges;
     /** The id of the single-byte token for each byte value, or -1 when the vocabulary lacks it. */
     private final int[] byteTokenIds = new int[256];
@@ -31,7 +30,7 @@ final class BytePairEncoder {
      * @param fuseUnknown  whether consecutive unknown bytes collapse into one unknown token
      * @param ignoreMerges whether a piece that is itself a vocabulary entry is emitted whole, skipping merges
      */
-    BytePairEncoder(Map<String, Integer> vocab, MergeTable merges, int unknownId, boolean fuseUnknown,
+    BytePairEncoder(Vocabulary vocab, MergeTable merges, int unknownId, boolean fuseUnknown,
                     boolean ignoreMerges) {
         this.vocab = vocab;
         this.merges = merges;
@@ -39,8 +38,7 @@ final class BytePairEncoder {
         this.fuseUnknown = fuseUnknown;
         this.ignoreMerges = ignoreMerges;
         for (int b = 0; b < 256; b++) {
-            Integer id = vocab.get(String.valueOf(ByteLevelAlphabet.charOf(b)));
-            byteTokenIds[b] = id == null ? -1 : id;
+            byteTokenIds[b] = vocab.find(String.valueOf(ByteLevelAlphabet.charOf(b)));
         }
     }
 
@@ -63,8 +61,8 @@ final class BytePairEncoder {
     private int[] encodeUncached(String piece) {
         byte[] bytes = Utf8.encode(piece, 0, piece.length());
         if (ignoreMerges) {
-            Integer whole = vocab.get(ByteLevelAlphabet.encode(bytes, 0, bytes.length));
-            if (whole != null) {
+            int whole = vocab.find(ByteLevelAlphabet.encode(bytes, 0, bytes.length));
+            if (whole >= 0) {
                 return new int[] {whole};
             }
         }

@@ -19,11 +19,15 @@ final class GrowableBytes {
     }
 
     void addAll(byte[] more) {
-        if (size + more.length > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(size * 2, size + more.length));
+        addAll(more, 0, more.length);
+    }
+
+    void addAll(byte[] source, int offset, int length) {
+        if (size + length > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(size * 2, size + length));
         }
-        System.arraycopy(more, 0, bytes, size, more.length);
-        size += more.length;
+        System.arraycopy(source, offset, bytes, size, length);
+        size += length;
     }
 
     /** Forgets everything after the first {@code newSize} bytes. */

@@ -26,6 +26,14 @@ final class GrowableInts {
         size += more.length;
     }
 
+    int get(int index) {
+        return values[index];
+    }
+
+    int size() {
+        return size;
+    }
+
     int[] toArray() {
         return Arrays.copyOf(values, size);
     }

@@ -1,7 +1,9 @@
 package dev.qwen4j.tokenizer;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -26,7 +28,7 @@ import java.util.OptionalInt;
  * <p>Instances are immutable and safe to share between threads.
  */
 public final class Tokenizer {
-    private final Map<String, Integer> vocab;
+    private final Vocabulary vocab;
     private final BytePairEncoder encoder;
     private final List<AddedToken> addedTokens;
     private final Map<String, Integer> addedTokenIds = new HashMap<>();
@@ -34,13 +36,14 @@ public final class Tokenizer {
     private final AddedTokenMatcher normalizedAddedTokens;
     private final UnicodeNormalizer normalizer;
     private final PreTokenizer preTokenizer;
-    private final String[] tokens;
+    /** The added token of each id, null for ordinary vocabulary ids; sized {@link #vocabSize()}. */
+    private final AddedToken[] addedById;
     private final BitSet specialIds = new BitSet();
     private final OptionalInt bosTokenId;
     private final OptionalInt eosTokenId;
     private final OptionalInt padTokenId;
 
-    Tokenizer(Map<String, Integer> vocab, BytePairEncoder encoder, List<AddedToken> addedTokens,
+    Tokenizer(Vocabulary vocab, BytePairEncoder encoder, List<AddedToken> addedTokens,
               UnicodeNormalizer normalizer, PreTokenizer preTokenizer, TokenizerConfig.SpecialTokenNames names) {
         this.vocab = vocab;
         this.encoder = encoder;
@@ -50,21 +53,15 @@ public final class Tokenizer {
         sorted.sort(Comparator.comparingInt(AddedToken::id));
         this.addedTokens = List.copyOf(sorted);
 
-        int maxId = -1;
-        for (int id : vocab.values()) {
-            maxId = Math.max(maxId, id);
-        }
+        int idLimit = vocab.idLimit();
         for (AddedToken token : sorted) {
-            maxId = Math.max(maxId, token.id());
+            idLimit = Math.max(idLimit, token.id() + 1);
         }
-        tokens = new String[maxId + 1];
-        for (Map.Entry<String, Integer> entry : vocab.entrySet()) {
-            tokens[entry.getValue()] = entry.getKey();
-        }
+        addedById = new AddedToken[idLimit];
         List<AddedToken> raw = new ArrayList<>();
         List<AddedToken> normalized = new ArrayList<>();
         for (AddedToken token : sorted) {
-            tokens[token.id()] = token.content(); // an added token shadows a vocabulary entry with its id
+            addedById[token.id()] = token; // an added token shadows a vocabulary entry with the same id
             addedTokenIds.put(token.content(), token.id());
             if (token.special()) {
                 specialIds.set(token.id());
@@ -116,35 +113,33 @@ public final class Tokenizer {
      * @throws TokenizerException when a merge or an added-token id refers to something absent
      */
     public static Tokenizer fromVocab(List<String> tokens, List<String> merges, Map<Integer, Boolean> specialFlags) {
-        Map<String, Integer> vocab = new HashMap<>(Math.max(16, tokens.size() * 2));
+        Vocabulary.Builder vocabulary = new Vocabulary.Builder();
         for (int id = 0; id < tokens.size(); id++) {
-            String token = Objects.requireNonNull(tokens.get(id), "token " + id);
-            vocab.put(token, id);
+            vocabulary.add(Objects.requireNonNull(tokens.get(id), "token " + id), id);
         }
-        List<String> lefts = new ArrayList<>(merges.size());
-        List<String> rights = new ArrayList<>(merges.size());
+        Vocabulary vocab = vocabulary.build();
+        MergeRuleList rules = new MergeRuleList();
         for (int rank = 0; rank < merges.size(); rank++) {
-            String merge = merges.get(rank);
-            int space = merge.indexOf(' ', 1);
-            if (space < 0 || space == merge.length() - 1) {
-                throw new TokenizerException(null, "merges." + rank, "expected \"left right\", found \"" + merge + "\"");
+            byte[] merge = merges.get(rank).getBytes(StandardCharsets.UTF_8);
+            if (!rules.addSpaceSeparated(merge, 0, merge.length)) {
+                throw new TokenizerException(null, "merges." + rank,
+                        "expected \"left right\", found \"" + merges.get(rank) + "\"");
             }
-            lefts.add(merge.substring(0, space));
-            rights.add(merge.substring(space + 1));
         }
-        MergeTable table = TokenizerJsonReader.buildMergeTable(vocab, lefts, rights, null, "merges");
+        MergeTable table = rules.resolve(vocab, null, "merges");
         List<AddedToken> added = new ArrayList<>();
         for (Map.Entry<Integer, Boolean> entry : specialFlags.entrySet()) {
             int id = entry.getKey();
             if (id < 0 || id >= tokens.size()) {
                 throw new TokenizerException(null, "specialFlags." + id, "no token has this id");
             }
-            if (!tokens.get(id).isEmpty()) {
-                added.add(AddedToken.literal(id, tokens.get(id), entry.getValue()));
+            if (tokens.get(id).isEmpty()) {
+                throw new TokenizerException(null, "specialFlags." + id, "the token text is empty");
             }
+            added.add(AddedToken.literal(id, tokens.get(id), entry.getValue()));
         }
         return new Tokenizer(vocab, new BytePairEncoder(vocab, table, -1, false, false), added,
-                UnicodeNormalizer.of(java.text.Normalizer.Form.NFC), PreTokenizer.qwen2(),
+                UnicodeNormalizer.of(Normalizer.Form.NFC), PreTokenizer.qwen2(),
                 TokenizerConfig.SpecialTokenNames.NONE);
     }
 
@@ -206,10 +201,17 @@ public final class Tokenizer {
      * {@code "<a b>"} with a plain space) contributes its own UTF-8. Unknown ids contribute nothing.
      */
     void appendBytes(int id, GrowableBytes out) {
-        if (id < 0 || id >= tokens.length || tokens[id] == null) {
+        if (id < 0 || id >= addedById.length) {
             return;
         }
-        String token = tokens[id];
+        AddedToken added = addedById[id];
+        if (added == null) {
+            if (vocab.contains(id)) {
+                vocab.appendDecodedBytes(id, out);
+            }
+            return;
+        }
+        String token = added.content();
         int mark = out.size();
         for (int i = 0; i < token.length(); i++) {
             int b = ByteLevelAlphabet.byteOf(token.charAt(i));
@@ -234,7 +236,7 @@ public final class Tokenizer {
 
     /** The number of ids defined: the largest id, of the vocabulary and the added tokens, plus one. */
     public int vocabSize() {
-        return tokens.length;
+        return addedById.length;
     }
 
     /**
@@ -244,19 +246,24 @@ public final class Tokenizer {
      * @throws IllegalArgumentException when no token has this id
      */
     public String token(int id) {
-        if (id < 0 || id >= tokens.length || tokens[id] == null) {
-            throw new IllegalArgumentException("no token has id " + id + " (vocabulary size " + tokens.length + ")");
+        String token = null;
+        if (id >= 0 && id < addedById.length) {
+            token = addedById[id] != null ? addedById[id].content() : vocab.token(id);
         }
-        return tokens[id];
+        if (token == null) {
+            throw new IllegalArgumentException("no token has id " + id + " (vocabulary size " + vocabSize() + ")");
+        }
+        return token;
     }
 
     /** The id of a token string in stored form (see {@link #token}), added tokens first. */
     public OptionalInt id(String token) {
-        Integer id = addedTokenIds.get(token);
-        if (id == null) {
-            id = vocab.get(token);
+        Integer added = addedTokenIds.get(token);
+        if (added != null) {
+            return OptionalInt.of(added);
         }
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        int id = vocab.find(token);
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     /** Whether {@code id} is an added token flagged special (Qwen3: 151643..151656, not {@code <think>}). */

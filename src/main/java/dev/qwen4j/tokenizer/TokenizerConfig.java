@@ -1,9 +1,7 @@
 package dev.qwen4j.tokenizer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,27 +32,30 @@ final class TokenizerConfig {
     }
 
     static TokenizerConfig read(Path file) {
-        JsonNode root;
+        byte[] bytes;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new TokenizerException(file, null, "file not found", e);
-        } catch (JsonProcessingException e) {
-            throw new TokenizerException(file, null, "malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new TokenizerException(file, null, "cannot read: " + e, e);
         }
         JsonFields fields = new JsonFields(file);
-        if (root == null || !root.isObject()) {
-            throw fields.error(null, "not a JSON object");
-        }
-        List<AddedToken> added = new ArrayList<>();
-        JsonNode decoder = fields.optional(root, "added_tokens_decoder");
-        if (decoder != null) {
-            if (!decoder.isObject()) {
-                throw fields.error("added_tokens_decoder", "expected an object of id: token");
+        Object tree;
+        try {
+            JsonScanner json = new JsonScanner(bytes);
+            tree = json.readValue();
+            if (!json.atEnd()) {
+                throw json.malformed("unexpected content after the top-level value");
             }
-            for (var entry : decoder.properties()) {
+        } catch (JsonScanner.MalformedJsonException e) {
+            throw new TokenizerException(file, null, e.truncated() ? "truncated JSON" : e.getMessage(), e);
+        }
+        Map<String, Object> root = fields.object(tree, null);
+        List<AddedToken> added = new ArrayList<>();
+        Object decoder = fields.optional(root, "added_tokens_decoder");
+        if (decoder != null) {
+            for (var entry : fields.object(decoder, "added_tokens_decoder").entrySet()) {
                 String path = "added_tokens_decoder." + entry.getKey();
                 int id;
                 try {
@@ -71,18 +72,15 @@ final class TokenizerConfig {
     }
 
     /** A role's token, written either as a string or as an added-token object with a {@code content} field. */
-    private static String tokenName(JsonFields fields, JsonNode root, String role) {
-        JsonNode value = fields.optional(root, role);
-        if (value == null) {
-            return null;
+    private static String tokenName(JsonFields fields, Map<String, Object> root, String role) {
+        Object value = fields.optional(root, role);
+        if (value == null || value instanceof String) {
+            return (String) value;
         }
-        if (value.isTextual()) {
-            return value.textValue();
+        if (value instanceof Map<?, ?>) {
+            return fields.requiredString(fields.object(value, role), "content", role + ".content");
         }
-        if (value.isObject()) {
-            return fields.requiredString(value, "content", role + ".content");
-        }
-        throw fields.error(role, "expected a string or an object with \"content\"");
+        throw fields.error(role, "expected a string or an object with \"content\", found " + JsonFields.describe(value));
     }
 
     SpecialTokenNames names() {
@@ -94,7 +92,7 @@ final class TokenizerConfig {
      * text the tokenizer already knows keeps that id but takes the flags given here; a new text is added under
      * the id given here.
      */
-    void mergeAddedTokensInto(Map<Integer, AddedToken> added, Map<String, Integer> vocab) {
+    void mergeAddedTokensInto(Map<Integer, AddedToken> added, Vocabulary vocab) {
         for (AddedToken token : addedTokens) {
             Integer existingId = null;
             for (AddedToken known : added.values()) {
@@ -103,8 +101,8 @@ final class TokenizerConfig {
                     break;
                 }
             }
-            if (existingId == null) {
-                existingId = vocab.get(token.content());
+            if (existingId == null && vocab.find(token.content()) >= 0) {
+                existingId = vocab.find(token.content());
             }
             int id = existingId != null ? existingId : token.id();
             AddedToken displaced = added.get(id);

@@ -1,18 +1,12 @@
 package dev.qwen4j.tokenizer;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,37 +16,25 @@ import java.util.regex.PatternSyntaxException;
 /**
  * Reads a Hugging Face {@code tokenizer.json} describing a byte-level BPE tokenizer.
  *
- * <p>The 151k-entry vocabulary and merge list are streamed token by token (a JSON tree of them would take
- * several times longer to build and hundreds of MB); the small sections are read as trees. Features of the
- * format that this engine does not implement are rejected by name rather than silently mis-tokenized.
+ * <p>The 151k-entry vocabulary and merge list are scanned straight from the file's bytes into pooled byte
+ * buffers (a JSON tree or a string per entry would take several times longer on a cold JVM); the small sections
+ * are parsed as trees. Features of the format that this engine does not implement are rejected by name rather
+ * than silently mis-tokenized.
  */
 final class TokenizerJsonReader {
-    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            // Vocabulary entries are unique strings: interning them as field names would only cost time.
-            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-            .build());
-
     private final Path file;
     private final JsonFields fields;
+    /** The dotted path of the value being read, named in errors. */
+    private String location;
 
-    // Collected while streaming; the small sections stay as trees until everything has been read.
-    private JsonNode addedTokensNode;
-    private JsonNode normalizerNode;
-    private JsonNode preTokenizerNode;
-    private JsonNode decoderNode;
-    private boolean sawModel;
-    private String modelType;
-    private Map<String, Integer> vocab;
-    private List<String> mergeLefts;
-    private List<String> mergeRights;
-    private JsonNode unknownTokenNode;
-    private boolean fuseUnknown;
-    private boolean ignoreMerges;
-    private boolean byteFallback;
-    private JsonNode dropoutNode;
-    private String continuingSubwordPrefix;
-    private String endOfWordSuffix;
+    // Collected while scanning; the small sections stay as trees until everything has been read.
+    private Object addedTokensNode;
+    private Object normalizerNode;
+    private Object preTokenizerNode;
+    private Object decoderNode;
+    private Map<String, Object> modelOptions;
+    private Vocabulary vocab;
+    private MergeRuleList mergeRules;
 
     private TokenizerJsonReader(Path file) {
         this.file = file;
@@ -67,139 +49,150 @@ final class TokenizerJsonReader {
     }
 
     private void parse() {
-        try (JsonParser parser = MAPPER.createParser(file.toFile())) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw fields.error(null, "not a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                parser.nextToken();
-                switch (name) {
-                    case "model" -> readModel(parser);
-                    case "added_tokens" -> addedTokensNode = parser.readValueAsTree();
-                    case "normalizer" -> normalizerNode = parser.readValueAsTree();
-                    case "pre_tokenizer" -> preTokenizerNode = parser.readValueAsTree();
-                    case "decoder" -> decoderNode = parser.readValueAsTree();
-                    default -> parser.skipChildren();
-                }
-            }
-            if (parser.currentToken() != JsonToken.END_OBJECT) {
-                throw fields.error(null, "malformed JSON: expected a field name, found " + parser.currentToken());
-            }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new TokenizerException(file, null, "file not found", e);
-        } catch (JsonEOFException e) {
-            throw new TokenizerException(file, fieldAt(e), "truncated JSON: the file ends inside this field", e);
-        } catch (JsonProcessingException e) {
-            throw new TokenizerException(file, fieldAt(e), "malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new TokenizerException(file, null, "cannot read: " + e, e);
         }
+        JsonScanner json = new JsonScanner(bytes);
+        try {
+            if (json.atEnd()) {
+                throw fields.error(null, "the file is empty");
+            }
+            json.expect('{');
+            if (!json.consumeIf('}')) {
+                do {
+                    location = null;
+                    String name = json.readString();
+                    json.expect(':');
+                    location = name;
+                    switch (name) {
+                        case "model" -> readModel(json);
+                        case "added_tokens" -> addedTokensNode = json.readValue();
+                        case "normalizer" -> normalizerNode = json.readValue();
+                        case "pre_tokenizer" -> preTokenizerNode = json.readValue();
+                        case "decoder" -> decoderNode = json.readValue();
+                        default -> json.skipValue();
+                    }
+                    location = null;
+                } while (json.consumeIf(','));
+                json.expect('}');
+            }
+            if (!json.atEnd()) {
+                throw json.malformed("unexpected content after the top-level object");
+            }
+        } catch (JsonScanner.MalformedJsonException e) {
+            String problem = e.truncated() ? "truncated JSON: the file ends inside this field" : e.getMessage();
+            throw new TokenizerException(file, location, problem, e);
+        }
     }
 
-    /** The dotted path of the value the parser was in when it failed, e.g. {@code model.merges.1203}. */
-    private static String fieldAt(JsonProcessingException e) {
-        if (e.getProcessor() instanceof JsonParser parser) {
-            String pointer = parser.getParsingContext().pathAsPointer().toString();
-            return pointer.isEmpty() ? null : pointer.substring(1).replace('/', '.');
+    private void readModel(JsonScanner json) {
+        if (json.peek() != '{') {
+            throw fields.error("model", "expected an object");
         }
-        return null;
-    }
-
-    private void readModel(JsonParser parser) throws IOException {
-        if (parser.currentToken() != JsonToken.START_OBJECT) {
-            throw fields.error("model", "expected an object, found " + parser.currentToken());
+        modelOptions = new LinkedHashMap<>();
+        json.expect('{');
+        if (json.consumeIf('}')) {
+            return;
         }
-        sawModel = true;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String name = parser.currentName();
-            JsonToken value = parser.nextToken();
+        do {
+            location = "model";
+            String name = json.readString();
+            json.expect(':');
+            location = "model." + name;
             switch (name) {
-                case "type" -> modelType = value == JsonToken.VALUE_STRING ? parser.getText() : null;
-                case "vocab" -> readVocab(parser);
-                case "merges" -> readMerges(parser);
-                case "unk_token" -> unknownTokenNode = parser.readValueAsTree();
-                case "fuse_unk" -> fuseUnknown = value == JsonToken.VALUE_TRUE;
-                case "ignore_merges" -> ignoreMerges = value == JsonToken.VALUE_TRUE;
-                case "byte_fallback" -> byteFallback = value == JsonToken.VALUE_TRUE;
-                case "dropout" -> dropoutNode = parser.readValueAsTree();
-                case "continuing_subword_prefix" -> continuingSubwordPrefix = textOrNull(parser);
-                case "end_of_word_suffix" -> endOfWordSuffix = textOrNull(parser);
-                default -> parser.skipChildren();
+                case "vocab" -> readVocab(json);
+                case "merges" -> readMerges(json);
+                default -> modelOptions.put(name, json.readValue());
             }
-        }
+        } while (json.consumeIf(','));
+        location = "model";
+        json.expect('}');
     }
 
-    private static String textOrNull(JsonParser parser) throws IOException {
-        return parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
-    }
-
-    private void readVocab(JsonParser parser) throws IOException {
-        if (parser.currentToken() != JsonToken.START_OBJECT) {
-            throw fields.error("model.vocab", "expected an object of token: id, found " + parser.currentToken());
+    private void readVocab(JsonScanner json) {
+        if (json.peek() != '{') {
+            throw fields.error("model.vocab", "expected an object of token: id");
         }
-        vocab = new HashMap<>(400_000);
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String token = parser.currentName();
-            if (parser.nextToken() != JsonToken.VALUE_NUMBER_INT || parser.getLongValue() < 0
-                    || parser.getLongValue() > Integer.MAX_VALUE) {
-                throw fields.error("model.vocab." + token, "expected a non-negative integer id, found "
-                        + parser.getText());
-            }
-            vocab.put(token, parser.getIntValue());
+        Vocabulary.Builder builder = new Vocabulary.Builder();
+        GrowableBytes token = new GrowableBytes(64);
+        json.expect('{');
+        if (!json.consumeIf('}')) {
+            do {
+                token.truncate(0);
+                json.readString(token);
+                json.expect(':');
+                long id = json.readInteger();
+                if (id < 0 || id > Integer.MAX_VALUE - 1) {
+                    String text = new String(token.array(), 0, token.size(), StandardCharsets.UTF_8);
+                    throw fields.error("model.vocab." + text, "invalid id " + id);
+                }
+                builder.add(token.array(), 0, token.size(), (int) id);
+            } while (json.consumeIf(','));
+            json.expect('}');
         }
+        vocab = builder.build();
     }
 
     /** Accepts both forms: {@code [["Ġ","t"], ...]} (tokenizers ≥ 0.20) and the older {@code ["Ġ t", ...]}. */
-    private void readMerges(JsonParser parser) throws IOException {
-        if (parser.currentToken() != JsonToken.START_ARRAY) {
-            throw fields.error("model.merges", "expected an array, found " + parser.currentToken());
+    private void readMerges(JsonScanner json) {
+        if (json.peek() != '[') {
+            throw fields.error("model.merges", "expected an array");
         }
-        mergeLefts = new ArrayList<>(200_000);
-        mergeRights = new ArrayList<>(200_000);
-        JsonToken element;
-        while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
-            String field = "model.merges." + mergeLefts.size();
-            if (element == JsonToken.VALUE_STRING) {
-                String merge = parser.getText();
-                // Search from index 1 so that a left part starting with a space stays intact (GGUF does the same).
-                int space = merge.indexOf(' ', 1);
-                if (space < 0 || space == merge.length() - 1) {
-                    throw fields.error(field, "expected \"left right\", found \"" + merge + "\"");
+        MergeRuleList rules = new MergeRuleList();
+        GrowableBytes parts = new GrowableBytes(64);
+        json.expect('[');
+        if (!json.consumeIf(']')) {
+            do {
+                parts.truncate(0);
+                int first = json.peek();
+                if (first == '"') {
+                    json.readString(parts);
+                    if (!rules.addSpaceSeparated(parts.array(), 0, parts.size())) {
+                        throw fields.error("model.merges." + rules.size(), "expected \"left right\", found \""
+                                + new String(parts.array(), 0, parts.size(), StandardCharsets.UTF_8) + "\"");
+                    }
+                } else if (first == '[') {
+                    json.expect('[');
+                    json.readString(parts);
+                    int leftLength = parts.size();
+                    json.expect(',');
+                    json.readString(parts);
+                    json.expect(']');
+                    rules.add(parts.array(), 0, leftLength, parts.array(), leftLength, parts.size() - leftLength);
+                } else {
+                    throw fields.error("model.merges." + rules.size(),
+                            "expected a pair of strings or a \"left right\" string");
                 }
-                mergeLefts.add(merge.substring(0, space));
-                mergeRights.add(merge.substring(space + 1));
-            } else if (element == JsonToken.START_ARRAY) {
-                String left = parser.nextToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
-                String right = parser.nextToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
-                if (left == null || right == null || parser.nextToken() != JsonToken.END_ARRAY) {
-                    throw fields.error(field, "expected a pair of strings");
-                }
-                mergeLefts.add(left);
-                mergeRights.add(right);
-            } else {
-                throw fields.error(field, "expected a pair of strings or a \"left right\" string, found " + element);
-            }
+            } while (json.consumeIf(','));
+            json.expect(']');
         }
+        mergeRules = rules;
     }
 
     private Tokenizer build(TokenizerConfig config) {
-        if (!sawModel) {
+        if (modelOptions == null) {
             throw fields.error("model", "missing");
         }
+        String modelType = fields.optionalString(modelOptions, "type", "model.type");
         if (modelType != null && !modelType.equals("BPE")) {
             throw fields.error("model.type", "only BPE models are supported, found " + modelType);
         }
         if (vocab == null) {
             throw fields.error("model.vocab", "missing");
         }
-        if (mergeLefts == null) {
+        if (mergeRules == null) {
             throw fields.error("model.merges", "missing");
         }
         rejectUnsupportedModelOptions();
-        int unknownId = resolveUnknownToken();
-        MergeTable merges = buildMergeTable(vocab, mergeLefts, mergeRights, file, "model.merges");
-        BytePairEncoder encoder = new BytePairEncoder(vocab, merges, unknownId, fuseUnknown, ignoreMerges);
+        MergeTable merges = mergeRules.resolve(vocab, file, "model.merges");
+        BytePairEncoder encoder = new BytePairEncoder(vocab, merges, resolveUnknownToken(),
+                fields.optionalBoolean(modelOptions, "fuse_unk", "model.fuse_unk", false),
+                fields.optionalBoolean(modelOptions, "ignore_merges", "model.ignore_merges", false));
 
         Map<Integer, AddedToken> addedTokens = readAddedTokens();
         if (config != null) {
@@ -211,64 +204,43 @@ final class TokenizerJsonReader {
     }
 
     private void rejectUnsupportedModelOptions() {
-        if (byteFallback) {
+        if (fields.optionalBoolean(modelOptions, "byte_fallback", "model.byte_fallback", false)) {
             throw fields.error("model.byte_fallback", "byte fallback (SentencePiece-style BPE) is not supported");
         }
-        if (dropoutNode != null && !dropoutNode.isNull() && dropoutNode.asDouble() != 0.0) {
+        Object dropout = fields.optional(modelOptions, "dropout");
+        if (dropout != null && !(dropout instanceof Number rate && rate.doubleValue() == 0.0)) {
             throw fields.error("model.dropout", "BPE dropout is for training only and is not supported");
         }
-        if (continuingSubwordPrefix != null && !continuingSubwordPrefix.isEmpty()) {
+        String prefix = fields.optionalString(modelOptions, "continuing_subword_prefix", "model.continuing_subword_prefix");
+        if (prefix != null && !prefix.isEmpty()) {
             throw fields.error("model.continuing_subword_prefix", "subword prefixes are not supported");
         }
-        if (endOfWordSuffix != null && !endOfWordSuffix.isEmpty()) {
+        String suffix = fields.optionalString(modelOptions, "end_of_word_suffix", "model.end_of_word_suffix");
+        if (suffix != null && !suffix.isEmpty()) {
             throw fields.error("model.end_of_word_suffix", "end-of-word suffixes are not supported");
         }
     }
 
     private int resolveUnknownToken() {
-        if (unknownTokenNode == null || unknownTokenNode.isNull()) {
+        String unknown = fields.optionalString(modelOptions, "unk_token", "model.unk_token");
+        if (unknown == null) {
             return -1;
         }
-        if (!unknownTokenNode.isTextual()) {
-            throw fields.error("model.unk_token", "expected a string, found " + unknownTokenNode);
-        }
-        Integer id = vocab.get(unknownTokenNode.textValue());
-        if (id == null) {
-            throw fields.error("model.unk_token", "\"" + unknownTokenNode.textValue() + "\" is not in model.vocab");
+        int id = vocab.find(unknown);
+        if (id < 0) {
+            throw fields.error("model.unk_token", "\"" + unknown + "\" is not in model.vocab");
         }
         return id;
     }
 
-    /** Resolves merge rules to ids; shared with {@link Tokenizer#fromVocab}. */
-    static MergeTable buildMergeTable(Map<String, Integer> vocab, List<String> lefts, List<String> rights,
-                                      Path file, String field) {
-        MergeTable table = new MergeTable(lefts.size());
-        for (int rank = 0; rank < lefts.size(); rank++) {
-            String left = lefts.get(rank);
-            String right = rights.get(rank);
-            Integer leftId = vocab.get(left);
-            Integer rightId = vocab.get(right);
-            Integer mergedId = vocab.get(left + right);
-            if (leftId == null || rightId == null || mergedId == null) {
-                String missing = leftId == null ? left : rightId == null ? right : left + right;
-                throw new TokenizerException(file, field + "." + rank,
-                        "merge \"" + left + " " + right + "\" uses \"" + missing + "\", which is not in the vocabulary");
-            }
-            table.put(leftId, rightId, rank, mergedId);
-        }
-        return table;
-    }
-
     private Map<Integer, AddedToken> readAddedTokens() {
         Map<Integer, AddedToken> tokens = new LinkedHashMap<>();
-        if (addedTokensNode == null || addedTokensNode.isNull()) {
+        if (addedTokensNode == null) {
             return tokens;
         }
-        if (!addedTokensNode.isArray()) {
-            throw fields.error("added_tokens", "expected an array");
-        }
-        for (int i = 0; i < addedTokensNode.size(); i++) {
-            AddedToken token = readAddedToken(fields, addedTokensNode.get(i), "added_tokens." + i, null);
+        List<Object> list = fields.array(addedTokensNode, "added_tokens");
+        for (int i = 0; i < list.size(); i++) {
+            AddedToken token = readAddedToken(fields, list.get(i), "added_tokens." + i, null);
             tokens.put(token.id(), token);
         }
         return tokens;
@@ -279,10 +251,8 @@ final class TokenizerJsonReader {
      *
      * @param knownId the id when the enclosing structure gives it, or null to read an {@code id} field
      */
-    static AddedToken readAddedToken(JsonFields fields, JsonNode node, String path, Integer knownId) {
-        if (!node.isObject()) {
-            throw fields.error(path, "expected an object");
-        }
+    static AddedToken readAddedToken(JsonFields fields, Object value, String path, Integer knownId) {
+        Map<String, Object> node = fields.object(value, path);
         int id = knownId != null ? knownId : fields.requiredInt(node, "id", path + ".id");
         if (id < 0) {
             throw fields.error(path + ".id", "negative id " + id);
@@ -301,13 +271,14 @@ final class TokenizerJsonReader {
 
     private UnicodeNormalizer readNormalizer() {
         List<Normalizer.Form> forms = new ArrayList<>();
-        if (normalizerNode != null && !normalizerNode.isNull()) {
+        if (normalizerNode != null) {
             collectNormalizationForms(normalizerNode, "normalizer", forms);
         }
         return forms.isEmpty() ? UnicodeNormalizer.NONE : new UnicodeNormalizer(forms);
     }
 
-    private void collectNormalizationForms(JsonNode node, String path, List<Normalizer.Form> forms) {
+    private void collectNormalizationForms(Object value, String path, List<Normalizer.Form> forms) {
+        Map<String, Object> node = fields.object(value, path);
         String type = fields.requiredString(node, "type", path + ".type");
         switch (type) {
             case "NFC" -> forms.add(Normalizer.Form.NFC);
@@ -315,7 +286,8 @@ final class TokenizerJsonReader {
             case "NFKC" -> forms.add(Normalizer.Form.NFKC);
             case "NFKD" -> forms.add(Normalizer.Form.NFKD);
             case "Sequence" -> {
-                JsonNode list = fields.required(node, "normalizers", path + ".normalizers");
+                List<Object> list = fields.array(fields.required(node, "normalizers", path + ".normalizers"),
+                        path + ".normalizers");
                 for (int i = 0; i < list.size(); i++) {
                     collectNormalizationForms(list.get(i), path + ".normalizers." + i, forms);
                 }
@@ -327,26 +299,30 @@ final class TokenizerJsonReader {
 
     private PreTokenizer readPreTokenizer() {
         List<Pattern> patterns = new ArrayList<>();
-        boolean[] byteLevel = {false};
-        if (preTokenizerNode != null && !preTokenizerNode.isNull()) {
-            collectSplitPatterns(preTokenizerNode, "pre_tokenizer", patterns, byteLevel);
-        }
-        if (!byteLevel[0]) {
+        if (preTokenizerNode == null || !collectSplitPatterns(preTokenizerNode, "pre_tokenizer", patterns)) {
             throw fields.error("pre_tokenizer", "no ByteLevel pre-tokenizer: only byte-level BPE is supported");
         }
         return new PreTokenizer(patterns);
     }
 
-    private void collectSplitPatterns(JsonNode node, String path, List<Pattern> patterns, boolean[] byteLevel) {
+    /** Adds the regexes of a pre-tokenizer (tree) in order; returns whether it contains a ByteLevel step. */
+    private boolean collectSplitPatterns(Object value, String path, List<Pattern> patterns) {
+        Map<String, Object> node = fields.object(value, path);
         String type = fields.requiredString(node, "type", path + ".type");
         switch (type) {
             case "Sequence" -> {
-                JsonNode list = fields.required(node, "pretokenizers", path + ".pretokenizers");
+                List<Object> list = fields.array(fields.required(node, "pretokenizers", path + ".pretokenizers"),
+                        path + ".pretokenizers");
+                boolean byteLevel = false;
                 for (int i = 0; i < list.size(); i++) {
-                    collectSplitPatterns(list.get(i), path + ".pretokenizers." + i, patterns, byteLevel);
+                    byteLevel |= collectSplitPatterns(list.get(i), path + ".pretokenizers." + i, patterns);
                 }
+                return byteLevel;
             }
-            case "Split" -> patterns.add(readSplit(node, path));
+            case "Split" -> {
+                patterns.add(readSplit(node, path));
+                return false;
+            }
             case "ByteLevel" -> {
                 if (fields.optionalBoolean(node, "add_prefix_space", path + ".add_prefix_space", false)) {
                     throw fields.error(path + ".add_prefix_space", "add_prefix_space=true is not supported");
@@ -355,21 +331,22 @@ final class TokenizerJsonReader {
                 if (fields.optionalBoolean(node, "use_regex", path + ".use_regex", true)) {
                     patterns.add(OnigurumaRegex.compile(PreTokenizer.GPT2_PATTERN));
                 }
-                byteLevel[0] = true;
+                return true;
             }
             default -> throw fields.error(path + ".type", "pre-tokenizer \"" + type + "\" is not supported"
                     + " (supported: Sequence, Split, ByteLevel)");
         }
     }
 
-    private Pattern readSplit(JsonNode node, String path) {
+    private Pattern readSplit(Map<String, Object> node, String path) {
         String behavior = fields.requiredString(node, "behavior", path + ".behavior");
         // With Isolated, matches and the text between them all become pieces, so "invert" changes nothing.
         if (!behavior.equals("Isolated")) {
             throw fields.error(path + ".behavior", "split behavior \"" + behavior + "\" is not supported"
                     + " (supported: Isolated)");
         }
-        JsonNode pattern = fields.required(node, "pattern", path + ".pattern");
+        Map<String, Object> pattern = fields.object(fields.required(node, "pattern", path + ".pattern"),
+                path + ".pattern");
         String regex = fields.optionalString(pattern, "Regex", path + ".pattern.Regex");
         if (regex != null) {
             try {
@@ -387,10 +364,11 @@ final class TokenizerJsonReader {
     }
 
     private void requireByteLevelDecoder() {
-        if (decoderNode == null || decoderNode.isNull()) {
+        if (decoderNode == null) {
             throw fields.error("decoder", "missing: a ByteLevel decoder is required");
         }
-        String type = fields.requiredString(decoderNode, "type", "decoder.type");
+        Map<String, Object> decoder = fields.object(decoderNode, "decoder");
+        String type = fields.requiredString(decoder, "type", "decoder.type");
         if (!type.equals("ByteLevel")) {
             throw fields.error("decoder.type", "decoder \"" + type + "\" is not supported (supported: ByteLevel)");
         }
