@@ -138,19 +138,24 @@ final class Vocabulary {
                 int offset = entries.get(3 * e);
                 int length = entries.get(3 * e + 1);
                 int id = entries.get(3 * e + 2);
-                // A token listed twice keeps its last id, as a JSON object read into a map would.
-                int previous = vocabulary.find(bytes, offset, length);
                 offsetById[id] = offset;
                 lengthById[id] = length;
-                vocabulary.index(previous, id, bytes, offset, length);
+                vocabulary.index(id, bytes, offset, length);
             }
             return vocabulary;
         }
     }
 
-    private void index(int previousId, int id, byte[] bytes, int offset, int length) {
+    /** Points the slot of these bytes at {@code id}; a token listed twice keeps its last id, as a JSON map would. */
+    private void index(int id, byte[] bytes, int offset, int length) {
         int slot = spread(hash(bytes, offset, length)) & mask;
-        while (slots[slot] != 0 && slots[slot] - 1 != previousId) {
+        int entry;
+        while ((entry = slots[slot]) != 0) {
+            int other = entry - 1;
+            if (other != id && lengthById[other] == length && Arrays.equals(pool, offsetById[other],
+                    offsetById[other] + length, bytes, offset, offset + length)) {
+                break;
+            }
             slot = (slot + 1) & mask;
         }
         slots[slot] = id + 1;
