@@ -106,8 +106,7 @@ final class BytePairEncoder {
             if (symbols[position] < 0 || right >= count) {
                 continue;
             }
-            // Stale when the pair at this position changed since it was queued. Like the reference, compare the
-            // produced ids: a different pair that yields the same token still counts as this merge.
+            // Stale when a merge since it was queued changed either symbol: the pair then yields another token.
             int currentRank = merges.rank(symbols[position], symbols[right]);
             int mergedId = merges.mergedId(rank);
             if (currentRank < 0 || merges.mergedId(currentRank) != mergedId) {
