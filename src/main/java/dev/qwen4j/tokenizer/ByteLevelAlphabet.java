@@ -7,7 +7,7 @@ package dev.qwen4j.tokenizer;
  */
 final class ByteLevelAlphabet {
     /** One past the largest character the alphabet uses (U+0100 + 68 = U+0144). */
-    static final int CHAR_LIMIT = 0x100 + 68;
+    private static final int CHAR_LIMIT = 0x100 + 68;
 
     private static final char[] CHAR_OF_BYTE = new char[256];
     private static final short[] BYTE_OF_CHAR = new short[CHAR_LIMIT];

@@ -41,14 +41,6 @@ final class JsonScanner {
         this.end = in.length;
     }
 
-    byte[] bytes() {
-        return in;
-    }
-
-    int position() {
-        return position;
-    }
-
     /** The next significant byte, without consuming it. */
     int peek() {
         skipWhiteSpace();
@@ -304,16 +296,13 @@ final class JsonScanner {
         return (b >= '0' && b <= '9') || b == '-' || b == '+' || b == '.' || b == 'e' || b == 'E';
     }
 
-    /** Skips one value of any kind and returns the offset where it started. */
-    int skipValue() {
-        int b = peek();
-        int start = position;
-        switch (b) {
+    /** Skips one value of any kind without building it (sections of the file this reader does not need). */
+    void skipValue() {
+        switch (peek()) {
             case '"' -> skipString();
             case '{', '[' -> skipContainer();
             default -> skipScalar();
         }
-        return start;
     }
 
     private void skipString() {

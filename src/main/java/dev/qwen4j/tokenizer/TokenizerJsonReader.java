@@ -127,9 +127,9 @@ final class TokenizerJsonReader {
                 json.readString(token);
                 json.expect(':');
                 long id = json.readInteger();
-                if (id < 0 || id > Integer.MAX_VALUE - 1) {
+                if (id < 0 || id > Vocabulary.MAX_ID) {
                     String text = new String(token.array(), 0, token.size(), StandardCharsets.UTF_8);
-                    throw fields.error("model.vocab." + text, "invalid id " + id);
+                    throw fields.error("model.vocab." + text, "id " + id + " outside 0.." + Vocabulary.MAX_ID);
                 }
                 builder.add(token.array(), 0, token.size(), (int) id);
             } while (json.consumeIf(','));
@@ -254,8 +254,8 @@ final class TokenizerJsonReader {
     static AddedToken readAddedToken(JsonFields fields, Object value, String path, Integer knownId) {
         Map<String, Object> node = fields.object(value, path);
         int id = knownId != null ? knownId : fields.requiredInt(node, "id", path + ".id");
-        if (id < 0) {
-            throw fields.error(path + ".id", "negative id " + id);
+        if (id < 0 || id > Vocabulary.MAX_ID) {
+            throw fields.error(path + ".id", "id " + id + " outside 0.." + Vocabulary.MAX_ID);
         }
         String content = fields.requiredString(node, "content", path + ".content");
         if (content.isEmpty()) {

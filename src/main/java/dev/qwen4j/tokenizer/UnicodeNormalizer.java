@@ -30,8 +30,4 @@ final class UnicodeNormalizer {
         }
         return result;
     }
-
-    boolean isIdentity() {
-        return forms.length == 0;
-    }
 }

@@ -11,6 +11,9 @@ import java.util.Arrays;
  * heap it leaves behind, is most of what keeps loading well under a second on a cold JVM.
  */
 final class Vocabulary {
+    /** Ids are array indexes here; a bound far above any real vocabulary keeps a corrupt file from exhausting memory. */
+    static final int MAX_ID = (1 << 24) - 1;
+
     private final byte[] pool;
     private final int[] offsetById;
     private final int[] lengthById;
@@ -111,8 +114,8 @@ final class Vocabulary {
         private int maxId = -1;
 
         void add(byte[] bytes, int offset, int length, int id) {
-            if (id < 0) {
-                throw new IllegalArgumentException("negative token id " + id);
+            if (id < 0 || id > MAX_ID) {
+                throw new IllegalArgumentException("token id " + id + " outside 0.." + MAX_ID);
             }
             entries.add(pool.size());
             entries.add(length);

@@ -114,6 +114,12 @@ class TokenizerErrorsTest {
     }
 
     @Test
+    void implausiblyLargeIdIsRejectedBeforeAllocatingForIt() throws IOException {
+        Path path = file("{\"model\": {\"vocab\": {\"a\": 4000000000}}}");
+        assertThat(thrownBy(() -> Tokenizer.fromFile(path)).field()).hasValue("model.vocab.a");
+    }
+
+    @Test
     void malformedJson() throws IOException {
         Path path = file("{\"model\": {\"vocab\": {\"a\" 0}}}");
         TokenizerException e = thrownBy(() -> Tokenizer.fromFile(path));
