@@ -10,9 +10,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Shows one progress bar per downloading file (ASCII, so it also reads well in logs and without
- * a terminal), in MiB with transfer speed, on standard error by default.
+ * a terminal), with size and transfer speed, on standard error by default. A finished bar keeps
+ * its line; the next file's bar starts below it.
  */
 public final class ConsoleProgress implements DownloadListener {
+    private static final long KIB = 1L << 10;
     private static final long MIB = 1L << 20;
     private static final int UPDATE_INTERVAL_MILLIS = 250;
 
@@ -45,11 +47,21 @@ public final class ConsoleProgress implements DownloadListener {
                 .setTaskName(path)
                 .setInitialMax(size)
                 .setStyle(ProgressBarStyle.ASCII)
-                .setUnit("MiB", MIB)
+                .setUnit(unitName(size), unitSize(size))
                 .showSpeed()
                 .setUpdateIntervalMillis(UPDATE_INTERVAL_MILLIS)
                 .setConsumer(consumer)
                 .build());
+    }
+
+    private static String unitName(long size) {
+        if (size >= 0 && size < KIB) return "B";
+        return size >= 0 && size < MIB ? "KiB" : "MiB";
+    }
+
+    private static long unitSize(long size) {
+        if (size >= 0 && size < KIB) return 1;
+        return size >= 0 && size < MIB ? KIB : MIB;
     }
 
     @Override
@@ -61,7 +73,7 @@ public final class ConsoleProgress implements DownloadListener {
     @Override
     public synchronized void fileDone(String path) {
         ProgressBar bar = bars.remove(path);
-        if (bar != null) bar.close();
+        if (bar != null) finish(bar);
     }
 
     @Override
@@ -69,7 +81,14 @@ public final class ConsoleProgress implements DownloadListener {
         ProgressBar bar = bars.remove(path);
         if (bar != null) {
             bar.setExtraMessage("failed");
-            bar.close();
+            finish(bar);
         }
+    }
+
+    /** Draws the bar one last time and ends its line, so it stays visible above the next one. */
+    private void finish(ProgressBar bar) {
+        bar.close();
+        out.println();
+        out.flush();
     }
 }
