@@ -83,7 +83,7 @@ final class BlobDownloader {
      *
      * @return the file's length on disk
      */
-    private Long transfer(HubRequestContext context, URI uri, RepoFile file, Path incomplete,
+    private long transfer(HubRequestContext context, URI uri, RepoFile file, Path incomplete,
             ProgressReporter progress) throws IOException, InterruptedException {
         long offset = onDisk(context, incomplete);
         if (file.size() != RepoFile.UNKNOWN_SIZE && offset > file.size()) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -169,7 +170,7 @@ public final class HubClient {
     private static String revisionOrDefault(String revision) {
         String rev = revision == null ? DEFAULT_REVISION : revision;
         boolean usable = !rev.isBlank() && !rev.startsWith("/") && !rev.endsWith("/") && !rev.contains("\\")
-                && !rev.contains("//") && List.of(rev.split("/")).stream().noneMatch(s -> s.equals(".") || s.equals(".."));
+                && !rev.contains("//") && Arrays.stream(rev.split("/")).noneMatch(s -> s.equals(".") || s.equals(".."));
         if (!usable) {
             throw new IllegalArgumentException("Not a usable revision: '" + rev + "'");
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
  * Turns failed hub requests into {@link HubException}s that say what went wrong and what to do.
@@ -37,7 +38,7 @@ final class HubErrors {
                 ? "the token in HF_TOKEN has no access to it"
                 : "if it is private or gated, " + SET_TOKEN;
 
-        HubException exception = switch (code) {
+        return switch (code) {
             case "GatedRepo" -> new HubException(Reason.ACCESS_DENIED, context.repo() + " is a gated repository: accept"
                     + " its conditions at " + context.repoPage() + " and " + SET_TOKEN + " of that account"
                     + " [HTTP " + status + " for " + what + "]" + detail);
@@ -50,7 +51,6 @@ final class HubErrors {
                     + context.repo() + "@" + context.revision() + " [HTTP " + status + "]" + detail);
             default -> byStatus(status, context, tokenAdvice, detail);
         };
-        return exception;
     }
 
     private static HubException byStatus(int status, HubRequestContext context, String tokenAdvice, String detail) {
@@ -94,7 +94,7 @@ final class HubErrors {
         return new HubException(Reason.NETWORK, "Interrupted while fetching " + context.describe(), cause);
     }
 
-    static HubException cacheIo(HubRequestContext context, java.nio.file.Path where, IOException cause) {
+    static HubException cacheIo(HubRequestContext context, Path where, IOException cause) {
         return new HubException(Reason.CACHE_IO, "Cannot write " + context.describe() + " to the cache at " + where
                 + ": " + describe(cause), cause);
     }

@@ -68,6 +68,9 @@ final class FakeHub implements AutoCloseable {
     private volatile String requiredToken;
     private volatile boolean ignoreRange;
     private volatile boolean omitBlobInfo;
+    private volatile boolean gated;
+    private int apiFailuresLeft;
+    private int apiFailureStatus;
 
     private FakeHub(List<FakeFile> repoFiles) throws IOException {
         repoFiles.forEach(f -> files.put(f.path(), f));
@@ -117,6 +120,17 @@ final class FakeHub implements AutoCloseable {
 
     void requireToken(String token) {
         requiredToken = token;
+    }
+
+    /** With {@link #requireToken}: refuses other callers the way the hub refuses them a gated repo. */
+    void gate() {
+        gated = true;
+    }
+
+    /** The next {@code times} model-info requests fail with {@code status}. */
+    synchronized void failModelInfo(int status, int times) {
+        apiFailureStatus = status;
+        apiFailuresLeft = times;
     }
 
     void ignoreRange() {
@@ -173,13 +187,14 @@ final class FakeHub implements AutoCloseable {
         record(exchange, "hub");
         String path = URLDecoder.decode(exchange.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
         if (requiredToken != null && !("Bearer " + requiredToken).equals(authorization(exchange))) {
-            exchange.getResponseHeaders().set("X-Error-Message", "Invalid credentials in Authorization header");
-            sendEmpty(exchange, 401);
+            refuse(exchange);
             return;
         }
         String apiPrefix = "/api/models/" + REPO + "/revision/";
         String resolvePrefix = "/" + REPO + "/resolve/";
-        if (path.startsWith(apiPrefix)) {
+        if (path.startsWith(apiPrefix) && takeApiFailure()) {
+            sendEmpty(exchange, apiFailureStatus);
+        } else if (path.startsWith(apiPrefix)) {
             serveModelInfo(exchange, path.substring(apiPrefix.length()));
         } else if (path.startsWith(resolvePrefix)) {
             serveResolve(exchange, path.substring(resolvePrefix.length()));
@@ -188,6 +203,24 @@ final class FakeHub implements AutoCloseable {
             exchange.getResponseHeaders().set("X-Error-Message", "Repository not found");
             sendEmpty(exchange, 404);
         }
+    }
+
+    private void refuse(HttpExchange exchange) throws IOException {
+        var headers = exchange.getResponseHeaders();
+        if (gated) {
+            headers.set("X-Error-Code", "GatedRepo");
+            headers.set("X-Error-Message", "Access to model " + REPO + " is restricted.");
+            sendEmpty(exchange, authorization(exchange) == null ? 401 : 403);
+        } else {
+            headers.set("X-Error-Message", "Invalid credentials in Authorization header");
+            sendEmpty(exchange, 401);
+        }
+    }
+
+    private synchronized boolean takeApiFailure() {
+        if (apiFailuresLeft <= 0) return false;
+        apiFailuresLeft--;
+        return true;
     }
 
     private void serveModelInfo(HttpExchange exchange, String revision) throws IOException {

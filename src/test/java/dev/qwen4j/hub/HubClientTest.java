@@ -214,6 +214,53 @@ class HubClientTest {
     }
 
     @Test
+    void gatedRepositoryExplainsHowToGetAccess() {
+        hub = FakeHub.serveTinyQwen3();
+        hub.requireToken("hf_granted");
+        hub.gate();
+
+        for (String token : new String[] {null, "hf_not_granted"}) {
+            assertThatThrownBy(() -> client(token).pull(REPO, null, null, null))
+                    .isInstanceOfSatisfying(HubException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(HubException.Reason.ACCESS_DENIED);
+                        assertThat(e.getMessage()).contains("gated", "HF_TOKEN", hub.endpoint() + "/" + REPO);
+                    });
+        }
+    }
+
+    @Test
+    void temporaryServerErrorsAreRetried() {
+        hub = FakeHub.serveTinyQwen3();
+        HubClient client = client(null);
+        hub.failModelInfo(503, FAST_RETRIES.maxAttempts());
+        assertThatThrownBy(() -> client.pull(REPO, null, null, null))
+                .isInstanceOfSatisfying(HubException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(HubException.Reason.NETWORK);
+                    assertThat(e.getMessage()).contains("503", REPO);
+                });
+
+        hub.failModelInfo(503, FAST_RETRIES.maxAttempts() - 1);
+        Path snapshot = client.pull(REPO, null, List.of("config.json"), null);
+        assertThat(snapshot.resolve("config.json")).exists();
+
+        hub.failModelInfo(503, FAST_RETRIES.maxAttempts());
+        assertThat(client.pull(REPO, null, null, null)).as("falls back on the cached snapshot").isEqualTo(snapshot);
+    }
+
+    @Test
+    void filesWhosePathLeavesTheSnapshotAreRefused() {
+        hub = FakeHub.serveTinyQwen3(FakeFile.regular("../../escaped.json", FakeHub.fixture("config.json")));
+
+        assertThatThrownBy(() -> client(null).pull(REPO, null, null, null))
+                .isInstanceOfSatisfying(HubException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(HubException.Reason.PROTOCOL);
+                    assertThat(e.getMessage()).contains("../../escaped.json");
+                });
+        assertThat(repoDir().resolve("escaped.json")).doesNotExist();
+        assertThat(repoDir().resolve("snapshots/escaped.json")).doesNotExist();
+    }
+
+    @Test
     void tokenIsSentToTheHubButNotToTheCdn() {
         hub = FakeHub.serveTinyQwen3();
         hub.requireToken("hf_secret");
