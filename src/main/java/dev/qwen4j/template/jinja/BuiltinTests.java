@@ -53,8 +53,8 @@ final class BuiltinTests {
                 "gt", "greaterthan", ">");
         registerWithArgument((a, b) -> PyOperators.compare(Expr.CompareOperator.GREATER_EQUAL, a, b), "ge", ">=");
         registerWithArgument((v, container) -> PyOperators.contains(container, v), "in");
-        registerWithArgument((v, name) -> v instanceof String s && BuiltinFilters.exists(s), "filter");
-        registerWithArgument((v, name) -> v instanceof String s && exists(s), "test");
+        register(v -> v instanceof String s && BuiltinFilters.exists(s), "filter");
+        register(v -> v instanceof String s && exists(s), "test");
     }
 
     private BuiltinTests() {}

@@ -60,6 +60,7 @@ final class PyValues {
     /** Python's {@code str(value)}, which is what {@code {{ value }}} prints. */
     static String str(Object value) {
         return switch (value) {
+            case null -> "None";
             case String s -> s;
             case Undefined _ -> "";
             default -> repr(value);
