@@ -8,6 +8,8 @@ Needs only Python 3 with jinja2 (3.1.x). Writes:
   chat_renders.json    - conversations rendered with the Qwen3, Qwen3-VL-Instruct and the test
                          Qwen3-VL-Thinking-style template (qwen3_vl_thinking.jinja)
   strftime.json        - strftime outputs for a fixed local time, for the strftime_now global
+  float_formats.json   - random doubles (as IEEE bit patterns) with Python's repr, %g, %.4e, %.2f and
+                         round(x, 2), for float printing in output, tojson and % formatting
   reasoning_splits.json - assistant texts split into (reasoning, content) by the Qwen3 template's own
                          expressions, for the finished-message splitter and the streaming parser
 
@@ -17,6 +19,8 @@ tojson filter that is json.dumps(ensure_ascii=False, ...) and a raise_exception 
 """
 import json
 import os
+import random
+import struct
 from datetime import datetime
 
 import jinja2
@@ -258,6 +262,24 @@ def split_assistant_text(text):
     return {"text": text, "reasoning": reasoning, "content": content}
 
 
+def float_cases(count=400, seed=20240305):
+    rng = random.Random(seed)
+    values = [0.1, 0.5, 1.0, 2.5, 1e16, 1e15, 9.999999999999999e22, 1e-4, 1e-5, 5e-324, 2.2250738585072014e-308,
+              1.7976931348623157e308, 123456789.123456789, 0.3, 2.675, 1.005, 1234.5]
+    while len(values) < count:
+        kind = rng.random()
+        if kind < 0.4:
+            value = struct.unpack(">d", struct.pack(">Q", rng.getrandbits(63)))[0]
+        elif kind < 0.7:
+            value = rng.uniform(-1e6, 1e6)
+        else:
+            value = round(rng.uniform(-1000, 1000), rng.randint(0, 6))
+        if value == value and abs(value) != float("inf"):
+            values.append(value)
+    return [{"bits": struct.pack(">d", v).hex(), "repr": repr(v), "g": "%g" % v, "e": "%.4e" % v,
+             "f": "%.2f" % v, "round2": repr(round(v, 2))} for v in values]
+
+
 def render_feature(name, template, variables):
     case = {"name": name, "template": template, "variables": variables}
     try:
@@ -380,6 +402,7 @@ def main():
                                   "cases": [render_feature(*case) for case in FEATURES]})
     write("chat_renders.json", {"jinja2_version": jinja2.__version__,
                                 "cases": [render_chat(*chat) for chat in CHATS]})
+    write("float_formats.json", {"cases": float_cases()})
     write("reasoning_splits.json", {"cases": [split_assistant_text(t) for t in ASSISTANT_TEXTS]})
     write("strftime.json", {"time": STRFTIME_TIME.isoformat(),
                             "cases": [{"format": f, "expected": STRFTIME_TIME.strftime(f)} for f in STRFTIME_FORMATS]})
