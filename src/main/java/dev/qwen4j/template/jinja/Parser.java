@@ -293,7 +293,11 @@ final class Parser {
             advance();
             return new AssignTarget.NamespaceAttribute(start.text(), expect(Token.Kind.NAME).text());
         }
-        return toTarget(parseTuple(true, false, extraEndNames, false), start);
+        int namesBefore = loadedNames.size();
+        AssignTarget target = toTarget(parseTuple(true, false, extraEndNames, false), start);
+        // Target names are written, not read: keep them out of the referenced names.
+        loadedNames.subList(namesBefore, loadedNames.size()).clear();
+        return target;
     }
 
     private AssignTarget toTarget(Expr expression, Token start) {
