@@ -33,7 +33,11 @@ final class BuiltinFilters {
         register(BuiltinFilters::center, "center");
         register(BuiltinFilters::defaultValue, "default", "d");
         register(BuiltinFilters::dictsort, "dictsort");
-        register((v, a) -> htmlEscape(text(v, a, "escape")), "escape", "e", "forceescape");
+        register((v, a) -> {
+            a.bind("escape", 0);
+            return Markup.escape(v);
+        }, "escape", "e");
+        register((v, a) -> new Markup(Markup.escapeText(text(v, a, "forceescape"))), "forceescape");
         register(BuiltinFilters::first, "first");
         register(BuiltinFilters::toFloat, "float");
         register(BuiltinFilters::format, "format");
@@ -59,7 +63,7 @@ final class BuiltinFilters {
         register(BuiltinFilters::replace, "replace");
         register(BuiltinFilters::reverse, "reverse");
         register(BuiltinFilters::round, "round");
-        register((v, a) -> text(v, a, "safe"), "safe");
+        register((v, a) -> v instanceof Markup ? v : new Markup(text(v, a, "safe")), "safe");
         register((v, a) -> selectItems(v, a, false, false), "select");
         register((v, a) -> selectItems(v, a, true, false), "selectattr");
         register(BuiltinFilters::sort, "sort");
@@ -146,7 +150,7 @@ final class BuiltinFilters {
             }
             batches.add(current);
         }
-        return batches;
+        return PyIterator.generator(batches);
     }
 
     private static Object center(Object value, Arguments arguments) {
@@ -180,29 +184,21 @@ final class BuiltinFilters {
         return pairs;
     }
 
-    private static String htmlEscape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&#34;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
     private static Object first(Object value, Arguments arguments) {
         arguments.bind("first", 0);
+        if (value instanceof PyIterator iterator) {
+            Object next = iterator.next();
+            return next != PyValues.NO_KEY ? next : Undefined.withMessage("No first item, sequence was empty.");
+        }
         List<Object> items = PyValues.iterate(value);
         return items.isEmpty() ? Undefined.withMessage("No first item, sequence was empty.") : items.getFirst();
     }
 
     private static Object last(Object value, Arguments arguments) {
         arguments.bind("last", 0);
+        if (value instanceof PyIterator iterator) {
+            throw new TemplateException("'" + iterator.typeName() + "' object is not reversible");
+        }
         List<Object> items = PyValues.iterate(value);
         return items.isEmpty() ? Undefined.withMessage("No last item, sequence was empty.") : items.getLast();
     }
@@ -243,7 +239,10 @@ final class BuiltinFilters {
         }
         Object values = arguments.keywords().isEmpty() ? PyTuple.of(arguments.positional())
                 : new LinkedHashMap<>(arguments.keywords());
-        return PercentFormat.format(PyValues.str(value), values);
+        if (value instanceof Markup markup) {
+            return new Markup(PercentFormat.format(markup.text(), values, true));
+        }
+        return PercentFormat.format(PyValues.str(value), values, false);
     }
 
     /** jinja2's indent: every line but the first (unless {@code first}) gets the prefix; blank lines only with {@code blank}. */
@@ -315,14 +314,14 @@ final class BuiltinFilters {
     private static Object items(Object value, Arguments arguments) {
         arguments.bind("items", 0);
         if (value instanceof Undefined) {
-            return new ArrayList<>();
+            return PyIterator.generator(List.of());
         }
         if (!(value instanceof Map<?, ?> map)) {
             throw new TemplateException("Can only get item pairs from a mapping.");
         }
         List<Object> pairs = new ArrayList<>();
         map.forEach((k, v) -> pairs.add(PyTuple.of(k, v)));
-        return pairs;
+        return PyIterator.generator(pairs);
     }
 
     private static Object join(Object value, Arguments arguments) {
@@ -342,7 +341,8 @@ final class BuiltinFilters {
     }
 
     private static Object map(Object value, Arguments arguments) {
-        List<Object> items = PyValues.iterate(value);
+        // jinja2 maps nothing (rather than failing) over a falsy value such as None.
+        List<Object> items = PyValues.truthy(value) ? PyValues.iterate(value) : List.of();
         Function<Object, Object> mapper;
         if (arguments.positional().isEmpty()) {
             Arguments.Bound bound = arguments.bind("map", 1, "attribute", "default");
@@ -360,7 +360,7 @@ final class BuiltinFilters {
         for (Object item : items) {
             mapped.add(mapper.apply(item));
         }
-        return mapped;
+        return PyIterator.generator(mapped);
     }
 
     /**
@@ -391,12 +391,13 @@ final class BuiltinFilters {
             test = PyValues::truthy;
         }
         List<Object> selected = new ArrayList<>();
-        for (Object item : PyValues.iterate(value)) {
+        // Like map, selection over a falsy value such as None yields nothing instead of failing.
+        for (Object item : PyValues.truthy(value) ? PyValues.iterate(value) : List.of()) {
             if (test.apply(getter.apply(item)) != reject) {
                 selected.add(item);
             }
         }
-        return selected;
+        return PyIterator.generator(selected);
     }
 
     /**
@@ -449,12 +450,17 @@ final class BuiltinFilters {
                 count == null ? -1 : BuiltinMethods.integer(count, "replace"));
     }
 
+    /** A string reverses to a string; sequences give Python's reverse iterator; other iterables a list. */
     private static Object reverse(Object value, Arguments arguments) {
         arguments.bind("reverse", 0);
-        if (value instanceof String s) {
-            return new PySlice(null, null, -1L).apply(s);
-        }
-        return new ArrayList<>(PyValues.iterate(value).reversed());
+        return switch (value) {
+            case String s -> new PySlice(null, null, -1L).apply(s);
+            case List<?> list -> new PyIterator(list instanceof PyTuple ? "reversed" : "list_reverseiterator",
+                    new ArrayList<Object>(list).reversed());
+            case Map<?, ?> map -> new PyIterator("dict_reversekeyiterator", new ArrayList<Object>(map.keySet()).reversed());
+            case Undefined u -> new PyIterator("reversed", List.of());
+            default -> new ArrayList<>(PyValues.iterate(value).reversed());
+        };
     }
 
     /** Always a float except for an int with {@code common} rounding, exactly as Python's round() returns. */
@@ -566,7 +572,7 @@ final class BuiltinFilters {
                 unique.add(item);
             }
         }
-        return unique;
+        return PyIterator.generator(unique);
     }
 
     /** Counts runs of word characters ({@code \w+}), as jinja2's wordcount does. */

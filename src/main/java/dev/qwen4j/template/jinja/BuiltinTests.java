@@ -25,13 +25,13 @@ final class BuiltinTests {
         register(PyNumbers::isInteger, "integer");
         register(PyNumbers::isFloat, "float");
         register(PyNumbers::isNumber, "number");
-        register(v -> v instanceof String, "string");
+        register(v -> v instanceof String || v instanceof Markup, "string");
         register(v -> v instanceof Map<?, ?>, "mapping");
-        register(v -> v instanceof String || v instanceof Collection<?> || v instanceof Map<?, ?>
-                || v instanceof Undefined || v instanceof Iterable<?>, "iterable");
+        register(v -> v instanceof String || v instanceof Markup || v instanceof Collection<?> || v instanceof Map<?, ?>
+                || v instanceof Undefined || v instanceof PyIterator || v instanceof Iterable<?>, "iterable");
         // Python's "has __len__ and __getitem__", which dicts and jinja2's Undefined also satisfy.
-        register(v -> v instanceof String || v instanceof List<?> || v instanceof Map<?, ?> || v instanceof Undefined,
-                "sequence");
+        register(v -> v instanceof String || v instanceof Markup || v instanceof List<?> || v instanceof Map<?, ?>
+                || v instanceof Undefined, "sequence");
         register(v -> v instanceof JinjaFunction, "callable");
         register(v -> PyValues.str(v).codePoints().anyMatch(PyStrings::isCased)
                 && PyValues.str(v).codePoints().noneMatch(cp -> Character.isUpperCase(cp) || Character.isTitleCase(cp)),

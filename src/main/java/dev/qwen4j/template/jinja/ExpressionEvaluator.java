@@ -5,9 +5,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Evaluates expression trees to Python-model values against a scope. */
 final class ExpressionEvaluator {
+
+    /** Filters that must see Markup as Markup: they keep or create it instead of treating it as text. */
+    private static final Set<String> MARKUP_AWARE_FILTERS = Set.of("safe", "escape", "e", "format");
 
     Object evaluate(Expr expression, Scope scope) {
         return switch (expression) {
@@ -22,14 +26,14 @@ final class ExpressionEvaluator {
                 }
                 yield map;
             }
-            case Expr.Attribute attribute -> ValueAccess.attribute(evaluate(attribute.target(), scope), attribute.name());
-            case Expr.Item item -> ValueAccess.item(evaluate(item.target(), scope), evaluate(item.key(), scope));
+            case Expr.Attribute attribute -> ValueAccess.attribute(plain(attribute.target(), scope), attribute.name());
+            case Expr.Item item -> ValueAccess.item(plain(item.target(), scope), plain(item.key(), scope));
             case Expr.Slice slice -> new PySlice(evaluateOptional(slice.start(), scope),
                     evaluateOptional(slice.stop(), scope), evaluateOptional(slice.step(), scope));
             case Expr.Call call -> call(evaluate(call.callee(), scope), arguments(call.arguments(), scope));
             case Expr.Filter filter -> applyFilter(filter, evaluate(filter.value(), scope), scope);
-            case Expr.Test test -> BuiltinTests.apply(test.name(), evaluate(test.value(), scope),
-                    arguments(test.arguments(), scope));
+            case Expr.Test test -> BuiltinTests.apply(test.name(), plain(test.value(), scope),
+                    plainArguments(arguments(test.arguments(), scope)));
             case Expr.Not not -> !PyValues.truthy(evaluate(not.operand(), scope));
             case Expr.Negate negate -> PyOperators.negate(evaluate(negate.operand(), scope));
             case Expr.Positive positive -> PyOperators.positive(evaluate(positive.operand(), scope));
@@ -63,7 +67,23 @@ final class ExpressionEvaluator {
 
     /** Applies a filter to an already computed value (filter blocks and filtered block sets pass text). */
     Object applyFilter(Expr.Filter filter, Object value, Scope scope) {
-        return BuiltinFilters.apply(filter.name(), value, arguments(filter.arguments(), scope));
+        Object input = MARKUP_AWARE_FILTERS.contains(filter.name()) ? value : Markup.plain(value);
+        return BuiltinFilters.apply(filter.name(), input, plainArguments(arguments(filter.arguments(), scope)));
+    }
+
+    /** Evaluates to a plain Python value: Markup's special behaviour only matters to + and %. */
+    private Object plain(Expr expression, Scope scope) {
+        return Markup.plain(evaluate(expression, scope));
+    }
+
+    private static Arguments plainArguments(Arguments arguments) {
+        if (arguments.positional().stream().noneMatch(Markup.class::isInstance)
+                && arguments.keywords().values().stream().noneMatch(Markup.class::isInstance)) {
+            return arguments;
+        }
+        Map<String, Object> keywords = new LinkedHashMap<>();
+        arguments.keywords().forEach((name, value) -> keywords.put(name, Markup.plain(value)));
+        return new Arguments(arguments.positional().stream().map(Markup::plain).toList(), keywords);
     }
 
     private Object compare(Expr.Compare compare, Scope scope) {

@@ -46,6 +46,7 @@ final class JsonDumps {
             case null -> out.append("null");
             case Boolean b -> out.append(b ? "true" : "false");
             case String s -> writeString(s);
+            case Markup m -> writeString(m.text());
             case Map<?, ?> map -> writeObject(map, depth);
             case Collection<?> items -> writeArray(items, depth);
             default -> {

@@ -17,13 +17,16 @@ import java.util.Map;
 final class PercentFormat {
 
     private final String format;
+    /** True for {@code Markup % values}: string conversions of non-Markup values are HTML-escaped. */
+    private final boolean escapeArguments;
     private final List<?> positional;
     private final Map<?, ?> mapping;
     private int position;
     private int nextArgument;
 
-    private PercentFormat(String format, Object values) {
+    private PercentFormat(String format, Object values, boolean escapeArguments) {
         this.format = format;
+        this.escapeArguments = escapeArguments;
         if (values instanceof PyTuple tuple) {
             this.positional = tuple;
             this.mapping = null;
@@ -33,8 +36,8 @@ final class PercentFormat {
         }
     }
 
-    static String format(String format, Object values) {
-        return new PercentFormat(format, values).run();
+    static String format(String format, Object values, boolean escapeArguments) {
+        return new PercentFormat(format, values, escapeArguments).run();
     }
 
     private String run() {
@@ -98,6 +101,9 @@ final class PercentFormat {
             return "%";
         }
         Object value = key != null ? mappedValue(key) : nextValue();
+        if (type != 's' && type != 'r' && type != 'a') {
+            value = Markup.plain(value);
+        }
         Formatted formatted = convert(type, value, precision, alternate, positiveSign);
         int padding = Math.max(0, width - PyStrings.length(formatted.sign + formatted.body));
         if (leftAlign) {
@@ -116,6 +122,9 @@ final class PercentFormat {
         return switch (type) {
             case 's', 'r', 'a' -> {
                 String text = type == 's' ? PyValues.str(value) : PyValues.repr(value);
+                if (escapeArguments && (type != 's' || !(value instanceof Markup))) {
+                    text = Markup.escapeText(text);
+                }
                 if (precision >= 0 && precision < PyStrings.length(text)) {
                     text = PyStrings.fromCodePoints(PyStrings.codePoints(text), 0, precision);
                 }

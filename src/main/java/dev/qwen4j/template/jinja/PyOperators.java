@@ -28,6 +28,13 @@ final class PyOperators {
 
     static Object add(Object a, Object b) {
         rejectUndefined(a, b);
+        if (a instanceof Markup || b instanceof Markup) {
+            if (Markup.plain(a) instanceof String && Markup.plain(b) instanceof String) {
+                // Markup escapes the plain string it is joined with.
+                return new Markup(Markup.escape(a).text() + Markup.escape(b).text());
+            }
+            throw unsupported("+", a, b);
+        }
         if (PyNumbers.isNumber(a) && PyNumbers.isNumber(b)) {
             return PyNumbers.isIntegral(a) && PyNumbers.isIntegral(b)
                     ? integer(a, b, Math::addExact, BigInteger::add)
@@ -68,6 +75,9 @@ final class PyOperators {
         }
         if (PyNumbers.isIntegral(b)) {
             long times = Math.max(0, PyNumbers.toLong(b));
+            if (a instanceof Markup markup) {
+                return new Markup(markup.text().repeat(Math.toIntExact(times)));
+            }
             if (a instanceof String s) {
                 return s.repeat(Math.toIntExact(times));
             }
@@ -109,7 +119,10 @@ final class PyOperators {
 
     static Object modulo(Object a, Object b) {
         if (a instanceof String format) {
-            return PercentFormat.format(format, b);
+            return PercentFormat.format(format, b, false);
+        }
+        if (a instanceof Markup format) {
+            return new Markup(PercentFormat.format(format.text(), b, true));
         }
         rejectUndefined(a, b);
         requireNumbers("%", a, b);
@@ -173,6 +186,8 @@ final class PyOperators {
 
     /** {@code a < b} and friends; {@code ==}/{@code !=} never fail, orderings do for unrelated types. */
     static boolean compare(Expr.CompareOperator operator, Object a, Object b) {
+        a = Markup.plain(a);
+        b = Markup.plain(b);
         return switch (operator) {
             case EQUAL -> PyValues.equal(a, b);
             case NOT_EQUAL -> !PyValues.equal(a, b);
@@ -199,6 +214,8 @@ final class PyOperators {
 
     /** Python's ordering between two values, as used by comparisons, sort, min and max. */
     static int ordering(String symbol, Object a, Object b) {
+        a = Markup.plain(a);
+        b = Markup.plain(b);
         rejectUndefined(a, b);
         if (PyNumbers.isNumber(a) && PyNumbers.isNumber(b)) {
             return PyNumbers.compare(a, b);
@@ -221,7 +238,9 @@ final class PyOperators {
     }
 
     /** Python's {@code item in container}. */
-    static boolean contains(Object container, Object item) {
+    static boolean contains(Object rawContainer, Object rawItem) {
+        Object container = Markup.plain(rawContainer);
+        Object item = Markup.plain(rawItem);
         return switch (container) {
             case String s -> {
                 if (!(item instanceof String sub)) {
@@ -234,6 +253,7 @@ final class PyOperators {
                 yield s.contains(sub);
             }
             case Map<?, ?> m -> PyValues.lookupKey(m, item) != PyValues.NO_KEY;
+            case PyIterator iterator -> iterator.consumeUntil(item);
             case Collection<?> c -> c.stream().anyMatch(element -> PyValues.equal(element, item));
             case Undefined u -> false;
             case null, default -> throw new TemplateException(

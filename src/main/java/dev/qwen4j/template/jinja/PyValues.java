@@ -26,6 +26,8 @@ final class PyValues {
             case null -> "NoneType";
             case Boolean _ -> "bool";
             case String _ -> "str";
+            case Markup _ -> "Markup";
+            case PyIterator iterator -> iterator.typeName();
             case PyTuple _ -> "tuple";
             case List<?> _ -> "list";
             case Map<?, ?> _ -> "dict";
@@ -50,6 +52,7 @@ final class PyValues {
             case null -> false;
             case Boolean b -> b;
             case String s -> !s.isEmpty();
+            case Markup m -> !m.text().isEmpty();
             case Collection<?> c -> !c.isEmpty();
             case Map<?, ?> m -> !m.isEmpty();
             case Undefined _ -> false;
@@ -62,6 +65,7 @@ final class PyValues {
         return switch (value) {
             case null -> "None";
             case String s -> s;
+            case Markup m -> m.text();
             case Undefined _ -> "";
             default -> repr(value);
         };
@@ -73,6 +77,7 @@ final class PyValues {
             case null -> "None";
             case Boolean b -> b ? "True" : "False";
             case String s -> PyStrings.repr(s);
+            case Markup m -> "Markup(" + PyStrings.repr(m.text()) + ")";
             case Undefined _ -> "Undefined";
             case PyTuple t -> t.size() == 1 ? "(" + repr(t.getFirst()) + ",)" : join("(", t, ")");
             case Collection<?> c -> join("[", c, "]");
@@ -97,6 +102,7 @@ final class PyValues {
     static long length(Object value) {
         return switch (value) {
             case String s -> PyStrings.length(s);
+            case Markup m -> PyStrings.length(m.text());
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
             case Undefined _ -> 0;
@@ -109,6 +115,8 @@ final class PyValues {
     static List<Object> iterate(Object value) {
         return switch (value) {
             case List<?> l -> new ArrayList<>(l);
+            case PyIterator iterator -> iterator.drain();
+            case Markup m -> iterate(m.text());
             case Collection<?> c -> new ArrayList<>(c);
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
             case String s -> {
@@ -128,6 +136,8 @@ final class PyValues {
 
     /** Python's {@code a == b}: numbers by value across int/float/bool, containers element-wise. */
     static boolean equal(Object a, Object b) {
+        a = Markup.plain(a);
+        b = Markup.plain(b);
         if (a == b) {
             return true;
         }
@@ -175,6 +185,7 @@ final class PyValues {
      * Integer or Double; returns {@link #NO_KEY} when absent.
      */
     static Object lookupKey(Map<?, ?> mapping, Object key) {
+        key = Markup.plain(key);
         try {
             Object value = mapping.get(key);
             if (value != null || mapping.containsKey(key)) {
