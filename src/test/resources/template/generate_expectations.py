@@ -194,6 +194,11 @@ FEATURES = [
     ("error_length_of_reversed_list", "{{ [1, 2]|reverse|length }}", {}),
     ("error_last_of_generator", "{{ [1]|select|last }}", {}),
     ("error_unique_of_none", "{{ none|unique|list }}", {}),
+    # --- unknown filters/tests: jinja2 defers the error to run time inside if statements and conditional expressions
+    ("unknown_filter_guarded_by_if", "{% if false %}{{ x|from_json }}{% elif false %}{{ y is nosuchtest }}{% endif %}ok {{ x|from_json if false else 'fallback' }} {{ 'yes' if true else x|nosuch }}", {"x": "{}"}),
+    ("error_unknown_filter_runs_in_if", "{% if true %}{{ 'x'|nosuch }}{% endif %}", {}),
+    ("error_unknown_filter_in_loop_inside_if", "{% if false %}{% for i in [1] %}{{ i|nosuch }}{% endfor %}{% endif %}", {}),
+    ("error_unknown_filter_in_macro_inside_if", "{% if false %}{% macro m() %}{{ 1|nosuch }}{% endmacro %}{% endif %}", {}),
     # --- tests
     ("tests_types", "{{ 1 is number }} {{ 1.5 is float }} {{ 1 is integer }} {{ true is integer }} {{ true is number }} {{ true is boolean }} {{ 'x' is string }} {{ {} is mapping }} {{ [] is iterable }} {{ 'x' is iterable }} {{ 3 is iterable }} {{ [] is sequence }} {{ {} is sequence }} {{ 3 is sequence }} {{ none is none }} {{ range is callable }} {{ 'x' is callable }} {{ 1.0 is integer }}", {}),
     ("tests_values", "{{ false is false }} {{ 0 is false }} {{ true is true }} {{ 1 is true }} {{ 3 is odd }} {{ 4 is even }} {{ 9 is divisibleby 3 }} {{ 9 is divisibleby(2) }} {{ 2 is in [1, 2] }} {{ 1 is eq 1 }} {{ 1 is equalto 1.0 }} {{ 2 is gt 1 }} {{ 2 is lessthan 1 }} {{ 2 is ge 2 }} {{ 2 is ne 2 }} {{ 'abc' is lower }} {{ 'ABC' is upper }} {{ 'aBc' is lower }} {{ none is sameas none }} {{ true is sameas true }} {{ x is not defined }} {{ 1 is not string }} {{ 'upper' is filter }} {{ 'odd' is test }} {{ 'nope' is filter }}", {}),

@@ -86,7 +86,7 @@ final class BuiltinFilters {
     static Object apply(String name, Object value, Arguments arguments) {
         Filter filter = FILTERS.get(name);
         if (filter == null) {
-            throw new TemplateException("No filter named '" + name + "'.");
+            throw new TemplateException("No filter named '" + name + "' found.");
         }
         return filter.apply(value, arguments);
     }

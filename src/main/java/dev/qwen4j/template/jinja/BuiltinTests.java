@@ -1,5 +1,6 @@
 package dev.qwen4j.template.jinja;
 
+import dev.qwen4j.template.TemplateException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -66,7 +67,7 @@ final class BuiltinTests {
     static boolean apply(String name, Object value, Arguments arguments) {
         Test test = TESTS.get(name);
         if (test == null) {
-            throw new dev.qwen4j.template.TemplateException("No test named '" + name + "'.");
+            throw new TemplateException("No test named '" + name + "' found.");
         }
         return test.test(value, arguments);
     }

@@ -34,6 +34,26 @@ final class Parser {
     private final Deque<String> openTagStack = new ArrayDeque<>();
     /** How many for loops enclose the current position, within the current macro body. */
     private int loopDepth;
+    /**
+     * True inside an if statement or conditional expression (and not in a nested loop, macro or other
+     * block with its own frame). jinja2 only reports unknown filters and tests there when they run, so
+     * templates can guard optional filters such as {@code from_json}.
+     */
+    private boolean softContext;
+    private final List<UnknownName> unknownNames = new ArrayList<>();
+
+    /** A filter or test name no implementation exists for, and whether it was used in a soft context. */
+    private static final class UnknownName {
+        final String message;
+        final Token token;
+        boolean soft;
+
+        UnknownName(String message, Token token, boolean soft) {
+            this.message = message;
+            this.token = token;
+            this.soft = soft;
+        }
+    }
 
     Parser(List<Token> tokens) {
         this.tokens = tokens;
@@ -44,7 +64,23 @@ final class Parser {
         if (current().kind() != Token.Kind.EOF) {
             throw fail("unexpected '" + current().describe() + "'", current());
         }
+        for (UnknownName unknown : unknownNames) {
+            if (!unknown.soft) {
+                throw fail(unknown.message, unknown.token);
+            }
+        }
         return body;
+    }
+
+    /** Parses with the given softness, restoring the enclosing one afterwards. */
+    private <T> T inContext(boolean soft, java.util.function.Supplier<T> parse) {
+        boolean enclosing = softContext;
+        softContext = soft;
+        try {
+            return parse.get();
+        } finally {
+            softContext = enclosing;
+        }
     }
 
     Set<String> referencedNames() {
@@ -107,7 +143,7 @@ final class Parser {
         openTagStack.push(token.text());
         try {
             return switch (token.text()) {
-                case "if" -> List.of(parseIf());
+                case "if" -> List.of(inContext(true, this::parseIf));
                 case "for" -> List.of(parseFor());
                 case "set" -> List.of(parseSet());
                 case "macro" -> List.of(parseMacro());
@@ -162,10 +198,10 @@ final class Parser {
         AssignTarget target = parseAssignTarget(List.of("in"), false);
         expectName("in");
         Expr iterable = parseTuple(false, false, List.of("recursive"), false);
-        Expr condition = skipName("if") ? parseExpression(true) : null;
+        Expr condition = skipName("if") ? inContext(false, () -> parseExpression(true)) : null;
         boolean recursive = skipName("recursive");
         loopDepth++;
-        List<Node> body = parseStatements(false, "endfor", "else");
+        List<Node> body = inContext(false, () -> parseStatements(false, "endfor", "else"));
         loopDepth--;
         List<Node> otherwise = advance().isName("endfor") ? List.of() : parseStatements(true, "endfor");
         return new Node.For(target, iterable, condition, recursive, body, otherwise, location);
@@ -178,14 +214,14 @@ final class Parser {
             return new Node.Assign(target, parseTuple(false, true, List.of(), false), location);
         }
         List<Expr.Filter> filters = parseFilterChain(false);
-        List<Node> body = parseStatements(true, "endset");
+        List<Node> body = inContext(false, () -> parseStatements(true, "endset"));
         return new Node.AssignBlock(target, filters, body, location);
     }
 
     private Node parseMacro() {
         Location location = advance().location();
         String name = expect(Token.Kind.NAME).text();
-        List<MacroSignature.Parameter> parameters = parseSignature();
+        List<MacroSignature.Parameter> parameters = inContext(false, this::parseSignature);
         int namesBefore = loadedNames.size();
         List<Node> body = parseMacroBody("endmacro");
         return new Node.MacroDefinition(signature(name, parameters, namesBefore), body, location);
@@ -209,7 +245,7 @@ final class Parser {
         int enclosingLoops = loopDepth;
         loopDepth = 0;
         try {
-            return parseStatements(true, endTag);
+            return inContext(false, () -> parseStatements(true, endTag));
         } finally {
             loopDepth = enclosingLoops;
         }
@@ -245,8 +281,8 @@ final class Parser {
 
     private Node parseFilterBlock() {
         Location location = advance().location();
-        List<Expr.Filter> filters = parseFilterChain(true);
-        return new Node.FilterBlock(filters, parseStatements(true, "endfilter"), location);
+        List<Expr.Filter> filters = inContext(false, () -> parseFilterChain(true));
+        return new Node.FilterBlock(filters, inContext(false, () -> parseStatements(true, "endfilter")), location);
     }
 
     private Node parseWith() {
@@ -261,7 +297,7 @@ final class Parser {
             expectOperator("=");
             values.add(parseExpression(true));
         }
-        return new Node.With(targets, values, parseStatements(true, "endwith"), location);
+        return new Node.With(targets, values, inContext(false, () -> parseStatements(true, "endwith")), location);
     }
 
     private Node parseGeneration() {
@@ -357,13 +393,23 @@ final class Parser {
     }
 
     private Expr parseConditional() {
+        int unknownBefore = unknownNames.size();
         Expr expression = parseOr();
-        while (skipName("if")) {
-            Expr condition = parseOr();
-            Expr otherwise = skipName("else") ? parseConditional() : null;
-            expression = new Expr.Conditional(condition, expression, otherwise);
+        if (!current().isName("if")) {
+            return expression;
         }
-        return expression;
+        // The whole conditional expression is soft, including the part parsed before the "if".
+        unknownNames.subList(unknownBefore, unknownNames.size()).forEach(unknown -> unknown.soft = true);
+        Expr first = expression;
+        return inContext(true, () -> {
+            Expr conditional = first;
+            while (skipName("if")) {
+                Expr condition = parseOr();
+                Expr otherwise = skipName("else") ? parseConditional() : null;
+                conditional = new Expr.Conditional(condition, conditional, otherwise);
+            }
+            return conditional;
+        });
     }
 
     private Expr parseOr() {
@@ -582,7 +628,7 @@ final class Parser {
         Token nameToken = current();
         String name = parseDottedName();
         if (!BuiltinFilters.exists(name)) {
-            throw fail("No filter named '" + name + "'.", nameToken);
+            unknownNames.add(new UnknownName("No filter named '" + name + "'.", nameToken, softContext));
         }
         CallArguments arguments = current().isOperator("(") ? parseCallArguments() : CallArguments.NONE;
         return new Expr.Filter(value, name, arguments);
@@ -594,7 +640,7 @@ final class Parser {
         Token nameToken = current();
         String name = parseDottedName();
         if (!BuiltinTests.exists(name)) {
-            throw fail("No test named '" + name + "'.", nameToken);
+            unknownNames.add(new UnknownName("No test named '" + name + "'.", nameToken, softContext));
         }
         CallArguments arguments = CallArguments.NONE;
         Token next = current();

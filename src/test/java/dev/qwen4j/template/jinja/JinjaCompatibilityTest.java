@@ -28,7 +28,7 @@ class JinjaCompatibilityTest {
     private static final Path FEATURES = Path.of("src/test/resources/template/jinja_features.json");
     /** Python exception types whose message this interpreter reproduces word for word. */
     private static final List<String> SAME_MESSAGE = List.of("UndefinedError", "SecurityError", "TemplateError",
-            "TemplateRuntimeError", "ValueError", "OverflowError", "ZeroDivisionError");
+            "TemplateRuntimeError", "TemplateAssertionError", "ValueError", "OverflowError", "ZeroDivisionError");
 
     @TestFactory
     Stream<DynamicTest> matchesJinja2() throws IOException {

@@ -30,7 +30,7 @@ class TemplateErrorsTest {
             unterminated string      ; ok\\n{{ 'abc }}                                ; 2 ; 4  ; unterminated string literal
             missing comment end      ; a {# never closed                             ; 1 ; 3  ; Missing end of comment tag
             unknown filter           ; {{ x | nosuchfilter }}                        ; 1 ; 8  ; No filter named 'nosuchfilter'.
-            unknown test             ; {% if x is nosuchtest %}{% endif %}           ; 1 ; 12 ; No test named 'nosuchtest'.
+            unknown test             ; {% set y = x is nosuchtest %}                 ; 1 ; 17 ; No test named 'nosuchtest'.
             break outside loop       ; {% if true %}{% break %}{% endif %}           ; 1 ; 17 ; 'break' outside loop
             continue in macro        ; {% for i in l %}{% macro m() %}{% continue %}{% endmacro %}{% endfor %} ; 1 ; 35 ; 'continue' outside loop
             unbalanced bracket       ; {{ (1 + 2] }}                                 ; 1 ; 10 ; unexpected ']', expected ')'
