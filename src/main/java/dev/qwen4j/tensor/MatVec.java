@@ -15,9 +15,13 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Decode is bound by memory bandwidth, and measurements on the target (Zen 4) showed that one
  * sequential stream per thread beats interleaving several rows: rows are contiguous, so walking
  * them one after another is a single linear stream the hardware prefetcher follows across row
- * boundaries, while 4 interleaved rows are 4 short streams (−40% from DRAM). The inner loop issues
- * 8 vector loads (256 B of bf16) per iteration into 4 accumulators, which keeps enough cache
- * misses in flight and hides the 4-cycle FMA latency.
+ * boundaries, while 4 interleaved rows are 4 short streams (−40% from DRAM). The inner loop feeds
+ * 4 independent accumulators, which hides the 4-cycle FMA latency.
+ *
+ * <p>Loop bodies are kept at 4 vector loads: C2 inlines every Vector API call into a large node
+ * graph, and an 8-way unrolled bf16 loop hit NodeCountInliningCutoff, leaving a helper call
+ * un-inlined so its vectors were boxed on every iteration (3× slower). Check with
+ * -XX:-TieredCompilation -XX:+PrintInlining after changing these loops.
  *
  * <p>Layout: out[outOff + b·rows + r] = Σ_c W[r, c] · x[xOff + b·cols + c] for r in [from, to),
  * b in [0, n).
@@ -58,16 +62,12 @@ final class MatVec {
     static float dotF32(MemorySegment w, long off, int cols, float[] x, int xo) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int c = 0;
-        for (; c <= cols - 8 * L; c += 8 * L) {
+        for (; c <= cols - 4 * L; c += 4 * L) {
             long p = off + 4L * c;
             a0 = wF32(w, p).fma(xv(x, xo + c), a0);
             a1 = wF32(w, p + 4L * L).fma(xv(x, xo + c + L), a1);
             a2 = wF32(w, p + 8L * L).fma(xv(x, xo + c + 2 * L), a2);
             a3 = wF32(w, p + 12L * L).fma(xv(x, xo + c + 3 * L), a3);
-            a0 = wF32(w, p + 16L * L).fma(xv(x, xo + c + 4 * L), a0);
-            a1 = wF32(w, p + 20L * L).fma(xv(x, xo + c + 5 * L), a1);
-            a2 = wF32(w, p + 24L * L).fma(xv(x, xo + c + 6 * L), a2);
-            a3 = wF32(w, p + 28L * L).fma(xv(x, xo + c + 7 * L), a3);
         }
         for (; c <= cols - L; c += L) a0 = wF32(w, off + 4L * c).fma(xv(x, xo + c), a0);
         float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
@@ -78,16 +78,12 @@ final class MatVec {
     static float dotBf16(MemorySegment w, long off, int cols, float[] x, int xo) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int c = 0;
-        for (; c <= cols - 8 * L; c += 8 * L) {
+        for (; c <= cols - 4 * L; c += 4 * L) {
             long p = off + 2L * c;
             a0 = Halfs.bf16(w, p).fma(xv(x, xo + c), a0);
             a1 = Halfs.bf16(w, p + 2L * L).fma(xv(x, xo + c + L), a1);
             a2 = Halfs.bf16(w, p + 4L * L).fma(xv(x, xo + c + 2 * L), a2);
             a3 = Halfs.bf16(w, p + 6L * L).fma(xv(x, xo + c + 3 * L), a3);
-            a0 = Halfs.bf16(w, p + 8L * L).fma(xv(x, xo + c + 4 * L), a0);
-            a1 = Halfs.bf16(w, p + 10L * L).fma(xv(x, xo + c + 5 * L), a1);
-            a2 = Halfs.bf16(w, p + 12L * L).fma(xv(x, xo + c + 6 * L), a2);
-            a3 = Halfs.bf16(w, p + 14L * L).fma(xv(x, xo + c + 7 * L), a3);
         }
         for (; c <= cols - L; c += L) a0 = Halfs.bf16(w, off + 2L * c).fma(xv(x, xo + c), a0);
         float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
@@ -96,21 +92,26 @@ final class MatVec {
     }
 
     static float dotF16(MemorySegment w, long off, int cols, float[] x, int xo) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        // The f16 conversion is ~9 vector ops, so the body holds 2 loads (4 would exceed C2's inlining
+        // node budget, see the class comment); its throughput, not FMA latency, bounds this loop.
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
         int c = 0;
-        for (; c <= cols - 8 * L; c += 8 * L) {
+        for (; c <= cols - 2 * L; c += 2 * L) {
             long p = off + 2L * c;
             a0 = Halfs.f16(w, p).fma(xv(x, xo + c), a0);
             a1 = Halfs.f16(w, p + 2L * L).fma(xv(x, xo + c + L), a1);
-            a2 = Halfs.f16(w, p + 4L * L).fma(xv(x, xo + c + 2 * L), a2);
-            a3 = Halfs.f16(w, p + 6L * L).fma(xv(x, xo + c + 3 * L), a3);
-            a0 = Halfs.f16(w, p + 8L * L).fma(xv(x, xo + c + 4 * L), a0);
-            a1 = Halfs.f16(w, p + 10L * L).fma(xv(x, xo + c + 5 * L), a1);
-            a2 = Halfs.f16(w, p + 12L * L).fma(xv(x, xo + c + 6 * L), a2);
-            a3 = Halfs.f16(w, p + 14L * L).fma(xv(x, xo + c + 7 * L), a3);
         }
-        for (; c <= cols - L; c += L) a0 = Halfs.f16(w, off + 2L * c).fma(xv(x, xo + c), a0);
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return c == cols ? s : s + dotF16Tail(w, off, c, cols, x, xo);
+    }
+
+    /** Columns [c, cols) of a row, fewer than 2·L: kept out of line to keep dotF16 small. */
+    private static float dotF16Tail(MemorySegment w, long off, int c, int cols, float[] x, int xo) {
+        float s = 0f;
+        if (c <= cols - L) {
+            s = Halfs.f16(w, off + 2L * c).mul(xv(x, xo + c)).reduceLanes(VectorOperators.ADD);
+            c += L;
+        }
         for (; c < cols; c++) s += Halfs.f16ToFloat(w.get(WeightMatrix.I16, off + 2L * c)) * x[xo + c];
         return s;
     }
