@@ -1,10 +1,50 @@
 package dev.qwen4j.tensor;
 
-/** Matrix-matrix and matrix-vector products against a {@link WeightMatrix}. */
+/**
+ * Matrix-matrix and matrix-vector products against a {@link WeightMatrix}:
+ * out[outOff + b·rows + r] = Σ_c W[r, c] · x[xOff + b·cols + c] for b in [0, n).
+ *
+ * <p>Two vector kernels, chosen by n: {@link MatVec} streams each weight row once and dots it with
+ * the few activation vectors (decode, bandwidth bound); {@link Gemm} packs blocks of W into f32
+ * panels and reuses them across many tokens (prefill, compute bound). Both split rows across the
+ * compute threads. {@link #matmulScalar} is the reference the tests compare them with.
+ */
 final class MatMul {
     private MatMul() {}
 
+    /**
+     * From this many activation vectors on, the packed kernel wins: packing a weight costs about as
+     * much as 8–16 row-streaming multiply-adds with it (measured on Zen 4; see MatMulBench).
+     */
+    static final int GEMM_MIN_N = 8;
+
+    /** Rows per chunk of the row-streaming split: small, so threads get near-equal byte counts. */
+    private static final int MATVEC_GRAIN = 16;
+
     static void matmul(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        checkBounds(w, x, xOff, out, outOff, n);
+        if (n <= 0) return;
+        if (n >= GEMM_MIN_N) {
+            Parallel.forRange(w.rows(), Gemm.RB, (from, to) -> Gemm.rows(w, x, xOff, out, outOff, n, from, to));
+        } else {
+            Parallel.forRange(w.rows(), MATVEC_GRAIN, (from, to) -> MatVec.rows(w, x, xOff, out, outOff, n, from, to));
+        }
+    }
+
+    /** The row-streaming kernel for any n (tests and benchmarks). */
+    static void matmulRows(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        checkBounds(w, x, xOff, out, outOff, n);
+        Parallel.forRange(w.rows(), MATVEC_GRAIN, (from, to) -> MatVec.rows(w, x, xOff, out, outOff, n, from, to));
+    }
+
+    /** The packed kernel for any n (tests and benchmarks). */
+    static void matmulPacked(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        checkBounds(w, x, xOff, out, outOff, n);
+        Parallel.forRange(w.rows(), Gemm.RB, (from, to) -> Gemm.rows(w, x, xOff, out, outOff, n, from, to));
+    }
+
+    /** The plain scalar loop: the reference for tests and the baseline for benchmarks. */
+    static void matmulScalar(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
         int rows = w.rows(), cols = w.cols();
         Parallel.forRange(rows, 16, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -16,5 +56,19 @@ final class MatMul {
                 }
             }
         });
+    }
+
+    /**
+     * The vector kernels index arrays in bulk, so a bad offset would surface as an exception from
+     * deep inside a worker (or, for the packed tile copy, as a partial write). Checking up front
+     * gives one clear message instead.
+     */
+    private static void checkBounds(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        if (n < 0 || xOff < 0 || outOff < 0
+                || (long) xOff + (long) n * w.cols() > x.length
+                || (long) outOff + (long) n * w.rows() > out.length) {
+            throw new IndexOutOfBoundsException("matmul " + w + ": n=" + n + ", x[" + xOff + "..] of " + x.length
+                    + ", out[" + outOff + "..] of " + out.length);
+        }
     }
 }
