@@ -1,0 +1,138 @@
+package dev.qwen4j.api;
+
+import dev.qwen4j.model.ContextOverflowException;
+import dev.qwen4j.model.ForwardBatch;
+import dev.qwen4j.model.KvBlockPool;
+import dev.qwen4j.model.KvCache;
+import dev.qwen4j.model.LanguageModel;
+import dev.qwen4j.runtime.sampling.Sampler;
+import dev.qwen4j.runtime.sampling.SamplingParams;
+import dev.qwen4j.runtime.sampling.StopStringMatcher;
+import dev.qwen4j.tokenizer.StreamingDecoder;
+import dev.qwen4j.tokenizer.Tokenizer;
+
+/**
+ * Generates from one sequence at a time: chunked prefill of the prompt, then token-by-token decode
+ * with sampling, EOS ids, stop strings and max tokens. The KV cache is kept between calls so a chat
+ * can continue where the last turn ended ({@link #generate} with a prompt that extends the cached one
+ * reuses the common prefix).
+ */
+public final class Generator implements AutoCloseable {
+    /** Prompt tokens per prefill step: bounds activation memory while keeping matmuls wide. */
+    public static final int PREFILL_CHUNK = 256;
+    /** Ids at or above this are embedding padding rows that no tokenizer defines. */
+    private final Qwen3Runtime runtime;
+    private final LanguageModel model;
+    private final Tokenizer tokenizer;
+    private final KvCache cache;
+    private int[] cachedTokens = new int[0];
+
+    Generator(Qwen3Runtime runtime) {
+        this.runtime = runtime;
+        this.model = runtime.model();
+        this.tokenizer = runtime.tokenizer();
+        KvBlockPool pool = model.newKvPool(64, 0);
+        this.cache = new KvCache(pool, model.contextLength());
+    }
+
+    /** Forgets the cached conversation. */
+    public void reset() {
+        cache.truncate(0);
+        cachedTokens = new int[0];
+    }
+
+    /** Prefills prompt and returns the logits of its last position (reusing any cached prefix). */
+    public float[] prefill(int[] prompt, GenerationListener listener) {
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty: give at least one token");
+        if (prompt.length > model.contextLength()) throw new ContextOverflowException(prompt.length, model.contextLength());
+        int reuse = commonPrefix(prompt);
+        if (reuse == prompt.length) reuse--; // the last position must be recomputed to get its logits
+        cache.truncate(reuse);
+        ForwardBatch batch = new ForwardBatch();
+        float[] logits = null;
+        for (int from = reuse; from < prompt.length; from += PREFILL_CHUNK) {
+            int to = Math.min(prompt.length, from + PREFILL_CHUNK);
+            batch.clear();
+            batch.addSequence(cache, prompt, from, to, to == prompt.length);
+            logits = model.forward(batch);
+            listener.prefillProgress(to, prompt.length);
+        }
+        cachedTokens = prompt.clone();
+        return logits;
+    }
+
+    public GenerationResult generate(int[] prompt, SamplingParams params, GenerationListener listener) {
+        params.validate();
+        long t0 = System.nanoTime();
+        float[] logits = prefill(prompt, listener);
+        long t1 = System.nanoTime();
+
+        Sampler sampler = new Sampler(params, model.vocabSize(), prompt);
+        sampler.setMaskFrom(Math.min(model.vocabSize(), tokenizer.vocabSize()));
+        StreamingDecoder decoder = tokenizer.newStreamingDecoder();
+        StopStringMatcher stops = new StopStringMatcher(params.stop() == null ? java.util.List.of() : params.stop());
+        java.util.Set<Integer> eos = params.eosTokenIds() != null && !params.eosTokenIds().isEmpty() ? params.eosTokenIds() : runtime.eosTokenIds();
+
+        int[] out = new int[Math.max(16, Math.min(params.maxTokens(), 4096))];
+        int n = 0;
+        StringBuilder text = new StringBuilder();
+        FinishReason finish = FinishReason.LENGTH;
+        ForwardBatch batch = new ForwardBatch();
+        long firstTokenAt = 0;
+        while (true) {
+            int token = sampler.sample(logits);
+            sampler.accept(token);
+            if (n == out.length) out = java.util.Arrays.copyOf(out, out.length * 2);
+            out[n++] = token;
+            if (n == 1) firstTokenAt = System.nanoTime();
+            boolean isEos = !params.ignoreEos() && eos.contains(token);
+            if (isEos) {
+                finish = FinishReason.STOP;
+                String rest = decoder.flush();
+                emit(listener, token, stops.push(rest).emit() + stops.flush(), text);
+                break;
+            }
+            StopStringMatcher.Result r = stops.push(decoder.push(token));
+            emit(listener, token, r.emit(), text);
+            if (r.stopped()) {
+                finish = FinishReason.STOP;
+                break;
+            }
+            if (n >= params.maxTokens()) {
+                emit(listener, -1, stops.push(decoder.flush()).emit() + stops.flush(), text);
+                break;
+            }
+            if (cache.length() + 1 > model.contextLength()) {
+                emit(listener, -1, stops.push(decoder.flush()).emit() + stops.flush(), text);
+                break;
+            }
+            batch.clear();
+            batch.add(cache, token, cache.length(), true);
+            logits = model.forward(batch);
+        }
+        int[] ids = java.util.Arrays.copyOf(out, n);
+        // The cache now holds prompt + all generated tokens but the last (never fed back).
+        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + n - 1);
+        System.arraycopy(ids, 0, all, prompt.length, n - 1);
+        cachedTokens = java.util.Arrays.copyOf(all, cache.length());
+        long t2 = System.nanoTime();
+        return new GenerationResult(ids, text.toString(), finish, prompt.length, t1 - t0, n > 1 ? t2 - firstTokenAt : 0);
+    }
+
+    private static void emit(GenerationListener listener, int token, String piece, StringBuilder text) {
+        text.append(piece);
+        if (token >= 0 || !piece.isEmpty()) listener.token(token, piece);
+    }
+
+    private int commonPrefix(int[] prompt) {
+        int limit = Math.min(Math.min(prompt.length, cachedTokens.length), cache.length());
+        int i = 0;
+        while (i < limit && prompt[i] == cachedTokens[i]) i++;
+        return i;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}

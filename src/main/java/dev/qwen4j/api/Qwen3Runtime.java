@@ -1,0 +1,88 @@
+package dev.qwen4j.api;
+
+import dev.qwen4j.format.ConfigReader;
+import dev.qwen4j.format.ModelFormatException;
+import dev.qwen4j.model.LanguageModel;
+import dev.qwen4j.model.ModelRegistry;
+import dev.qwen4j.runtime.sampling.SamplingParams;
+import dev.qwen4j.template.ChatTemplate;
+import dev.qwen4j.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A model ready to use: the decoder, its tokenizer, its chat template and its generation defaults,
+ * all from one Hugging Face model folder. This is the entry point Java applications embed.
+ */
+public final class Qwen3Runtime implements AutoCloseable {
+    private final Path dir;
+    private final LanguageModel model;
+    private final Tokenizer tokenizer;
+    private final ChatTemplate template; // null when the folder ships none
+    private final SamplingParams defaults;
+    private final String modelType;
+
+    private Qwen3Runtime(Path dir, LanguageModel model, Tokenizer tokenizer, ChatTemplate template,
+                         SamplingParams defaults, String modelType) {
+        this.dir = dir;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.defaults = defaults;
+        this.modelType = modelType;
+    }
+
+    /** Opens a model folder (config.json, safetensors, tokenizer.json, templates, generation_config.json). */
+    public static Qwen3Runtime open(Path dir) {
+        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": model folder not found");
+        String type = ConfigReader.of(dir.resolve("config.json")).optString("model_type", "?");
+        Tokenizer tokenizer = Tokenizer.fromModelDir(dir);
+        ChatTemplate template = hasTemplate(dir) ? ChatTemplate.fromModelDir(dir) : null;
+        SamplingParams defaults = SamplingParams.fromGenerationConfig(dir.resolve("generation_config.json"));
+        LanguageModel model = ModelRegistry.load(dir);
+        return new Qwen3Runtime(dir, model, tokenizer, template, defaults, type);
+    }
+
+    private static boolean hasTemplate(Path dir) {
+        if (Files.isRegularFile(dir.resolve("chat_template.json")) || Files.isRegularFile(dir.resolve("chat_template.jinja"))) return true;
+        Path tc = dir.resolve("tokenizer_config.json");
+        return Files.isRegularFile(tc) && ConfigReader.of(tc).has("chat_template");
+    }
+
+    public Path dir() { return dir; }
+    public LanguageModel model() { return model; }
+    public Tokenizer tokenizer() { return tokenizer; }
+    public String modelType() { return modelType; }
+    public SamplingParams generationDefaults() { return defaults; }
+
+    public Optional<ChatTemplate> chatTemplate() {
+        return Optional.ofNullable(template);
+    }
+
+    public ChatTemplate requireChatTemplate() {
+        if (template == null) {
+            throw new ModelFormatException(dir + ": no chat template (looked in chat_template.json, chat_template.jinja and tokenizer_config.json)");
+        }
+        return template;
+    }
+
+    /** End-of-sequence ids: generation_config's list, else the tokenizer's <|im_end|>/<|endoftext|>. */
+    public Set<Integer> eosTokenIds() {
+        if (defaults.eosTokenIds() != null && !defaults.eosTokenIds().isEmpty()) return defaults.eosTokenIds();
+        java.util.Set<Integer> ids = new java.util.LinkedHashSet<>();
+        tokenizer.id("<|im_end|>").ifPresent(ids::add);
+        tokenizer.id("<|endoftext|>").ifPresent(ids::add);
+        return ids;
+    }
+
+    public Generator newGenerator() {
+        return new Generator(this);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

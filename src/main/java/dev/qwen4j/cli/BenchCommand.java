@@ -1,0 +1,109 @@
+package dev.qwen4j.cli;
+
+import dev.qwen4j.bench.MachineProbe;
+import dev.qwen4j.bench.Stats;
+import dev.qwen4j.bench.SyntheticModel;
+import dev.qwen4j.model.ForwardBatch;
+import dev.qwen4j.model.KvBlockPool;
+import dev.qwen4j.model.KvCache;
+import dev.qwen4j.model.LanguageModel;
+import dev.qwen4j.model.ModelRegistry;
+import dev.qwen4j.tensor.Parallel;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * llama-bench-like speed test: pp (prefill N prompt tokens) and tg (generate N tokens one at a time),
+ * mean ± stddev over repetitions, next to the machine's measured read bandwidth and FMA rate.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prefill (pp) and decode (tg) speed, like llama-bench.")
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--synthetic", paramLabel = "SHAPE",
+            description = "Use a real-shaped random BF16 model written once to the cache: qwen3-0.6b, qwen3-1.7b, qwen3-4b.")
+    String synthetic;
+
+    @Option(names = {"-p", "--pp"}, defaultValue = "512", paramLabel = "N", description = "Prompt tokens for the prefill test (0 = skip).")
+    int pp;
+
+    @Option(names = {"-n", "--tg"}, defaultValue = "128", paramLabel = "N", description = "Tokens for the decode test (0 = skip).")
+    int tg;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", paramLabel = "N")
+    int reps;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--no-probe", description = "Skip the bandwidth/FMA measurement.")
+    boolean noProbe;
+
+    @Override
+    public Integer call() {
+        if (threads != null) Parallel.setThreads(threads);
+        Path dir = synthetic != null ? SyntheticModel.ensure(synthetic, SyntheticModel.defaultCacheDir()) : model.resolve();
+        double bandwidth = 0, flops = 0;
+        if (!noProbe) {
+            bandwidth = MachineProbe.readBandwidth(1L << 30, 5);
+            flops = MachineProbe.fmaRate(3);
+            System.out.printf("machine: %d threads, read bandwidth %.1f GB/s, f32 FMA peak %.0f GFLOP/s%n",
+                    Parallel.threads(), bandwidth / 1e9, flops / 1e9);
+        }
+        try (LanguageModel m = ModelRegistry.load(dir)) {
+            System.out.printf("model: %s (%.2f GB of weights read per token, %.2f GFLOP per token)%n", dir,
+                    m.weightBytesPerToken() / 1e9, m.flopsPerToken() / 1e9);
+            System.out.printf("%-8s %-14s %-10s %s%n", "test", "tokens/s", "median", "efficiency");
+            SplittableRandom rnd = new SplittableRandom(42);
+            if (pp > 0) {
+                run(m, rnd, true, 1); // warm-up: JIT and page-in
+                double[] tps = new double[reps];
+                for (int i = 0; i < reps; i++) tps[i] = run(m, rnd, true, pp);
+                Stats s = Stats.of(tps);
+                String eff = flops > 0 ? String.format("%.1f GFLOP/s (%.0f%% of FMA peak)", s.median() * m.flopsPerToken() / 1e9,
+                        100 * s.median() * m.flopsPerToken() / flops) : String.format("%.1f GFLOP/s", s.median() * m.flopsPerToken() / 1e9);
+                System.out.printf("%-8s %-14s %-10.2f %s%n", "pp" + pp, s, s.median(), eff);
+            }
+            if (tg > 0) {
+                run(m, rnd, false, Math.min(tg, 8));
+                double[] tps = new double[reps];
+                for (int i = 0; i < reps; i++) tps[i] = run(m, rnd, false, tg);
+                Stats s = Stats.of(tps);
+                double used = s.median() * m.weightBytesPerToken();
+                String eff = bandwidth > 0 ? String.format("%.1f GB/s (%.0f%% of read bandwidth)", used / 1e9, 100 * used / bandwidth)
+                        : String.format("%.1f GB/s", used / 1e9);
+                System.out.printf("%-8s %-14s %-10.2f %s%n", "tg" + tg, s, s.median(), eff);
+            }
+        }
+        return 0;
+    }
+
+    /** Tokens per second of one prefill of n tokens, or of n single-token decode steps. */
+    private static double run(LanguageModel m, SplittableRandom rnd, boolean prefill, int n) {
+        KvBlockPool pool = m.newKvPool(64, 0);
+        try (KvCache cache = new KvCache(pool, m.contextLength())) {
+            ForwardBatch b = new ForwardBatch();
+            long t0 = System.nanoTime();
+            if (prefill) {
+                for (int from = 0; from < n; from += 512) {
+                    b.clear();
+                    for (int i = from; i < Math.min(n, from + 512); i++) b.add(cache, rnd.nextInt(151643), i, i == n - 1);
+                    m.forward(b);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    b.clear();
+                    b.add(cache, rnd.nextInt(151643), i, true);
+                    m.forward(b);
+                }
+            }
+            return n * 1e9 / (System.nanoTime() - t0);
+        }
+    }
+}

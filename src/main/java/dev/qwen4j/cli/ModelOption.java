@@ -1,0 +1,32 @@
+package dev.qwen4j.cli;
+
+import dev.qwen4j.hub.ConsoleProgress;
+import dev.qwen4j.hub.HubClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** --model: a local folder or a Hugging Face repo id (pulled into the HF cache when not there yet). */
+public final class ModelOption {
+    /** The launcher points this at the bundled tiny model so commands work offline out of the box. */
+    static final String DEFAULT_ENV = "QWEN4J_DEFAULT_MODEL";
+
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR|REPO",
+            description = "Model folder, or a Hugging Face repo id such as Qwen/Qwen3-0.6B (default: the bundled tiny model).")
+    String model;
+
+    public Path resolve() {
+        String m = model != null && !model.isBlank() ? model : System.getenv(DEFAULT_ENV);
+        if (m == null || m.isBlank()) throw new UsageError("--model is required (no bundled default model found)");
+        Path p = Path.of(m);
+        if (Files.isDirectory(p)) return p;
+        if (HubClient.looksLikeRepoId(m)) {
+            HubClient hub = HubClient.fromEnvironment();
+            return hub.findCached(m, null).orElseGet(() -> {
+                System.err.println("Pulling " + m + " from " + hub.endpoint() + " ...");
+                return hub.pull(m, null, null, new ConsoleProgress());
+            });
+        }
+        throw new UsageError("--model " + m + ": no such folder, and not a hub repo id (org/name)");
+    }
+}

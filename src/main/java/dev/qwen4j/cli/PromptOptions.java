@@ -1,0 +1,83 @@
+package dev.qwen4j.cli;
+
+import dev.qwen4j.api.ChatMessages;
+import dev.qwen4j.api.Qwen3Runtime;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** The ways to give a prompt: raw ids, raw text, one chat message, or a JSON file of messages. */
+public final class PromptOptions {
+    static final class Source {
+        @Option(names = "--tokens", paramLabel = "ID,ID,...", split = ",", description = "Prompt token ids.")
+        int[] tokens;
+
+        @Option(names = {"--prompt", "--text"}, paramLabel = "TEXT", description = "Raw prompt text (no chat template).")
+        String prompt;
+
+        @Option(names = "--chat", paramLabel = "TEXT", description = "One user message through the chat template, generation prompt added.")
+        String chat;
+
+        @Option(names = "--messages", paramLabel = "FILE", description = "JSON array of chat messages (role, content), generation prompt added.")
+        Path messages;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Source source = new Source();
+
+    @Option(names = "--think", paramLabel = "on|off", description = "enable_thinking for the chat template (default: the template's default).")
+    String think;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system message before --chat.")
+    String system;
+
+    public boolean given() {
+        return source != null && (source.tokens != null || source.prompt != null || source.chat != null || source.messages != null);
+    }
+
+    /** The prompt as token ids. */
+    public int[] ids(Qwen3Runtime rt) {
+        if (!given()) throw new UsageError("give a prompt with --tokens, --prompt, --chat or --messages");
+        if (source.tokens != null) return source.tokens;
+        if (source.prompt != null) return rt.tokenizer().encode(source.prompt);
+        return rt.tokenizer().encode(renderChat(rt));
+    }
+
+    /** True when the prompt went through the chat template (so output may carry reasoning). */
+    public boolean isChat() {
+        return source != null && (source.chat != null || source.messages != null);
+    }
+
+    public String renderChat(Qwen3Runtime rt) {
+        List<Map<String, Object>> messages;
+        if (source.messages != null) {
+            messages = ChatMessages.read(source.messages);
+        } else {
+            messages = new java.util.ArrayList<>();
+            if (system != null) messages.add(ChatMessages.message("system", system));
+            messages.add(ChatMessages.message("user", source.chat));
+        }
+        return rt.requireChatTemplate().render(messages, null, templateKwargs(true));
+    }
+
+    public Map<String, Object> templateKwargs(boolean addGenerationPrompt) {
+        Map<String, Object> kw = new LinkedHashMap<>();
+        kw.put("add_generation_prompt", addGenerationPrompt);
+        Boolean t = thinking();
+        if (t != null) kw.put("enable_thinking", t);
+        return kw;
+    }
+
+    /** --think as a Boolean, null when not given. */
+    public Boolean thinking() {
+        if (think == null) return null;
+        return switch (think.toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "yes", "1" -> Boolean.TRUE;
+            case "off", "false", "no", "0" -> Boolean.FALSE;
+            default -> throw new UsageError("--think must be on or off, got '" + think + "'");
+        };
+    }
+}

@@ -1,0 +1,118 @@
+package dev.qwen4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qwen4j.testing.Golden;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The documented commands (`tokenize`, `logits`, `run --json`) behave exactly as the README says. */
+class VerificationInterfaceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MODEL = Golden.model("tiny-qwen3").toString();
+
+    @TempDir
+    Path tmp;
+
+    record Result(int exit, String out, String err) {}
+
+    static Result cli(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            var cl = Main.commandLine();
+            cl.setErr(new java.io.PrintWriter(System.err, true));
+            int code = cl.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void tokenizePrintsJsonArray() {
+        Result r = cli("tokenize", "--model", MODEL, "--text", "Hello world");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().strip()).isEqualTo("[9707,1879]");
+    }
+
+    @Test
+    void runJsonMatchesGoldenGreedyForEveryCase() throws Exception {
+        JsonNode golden = Golden.cases("tiny-qwen3.json");
+        for (JsonNode c : golden.get("cases")) {
+            List<String> args = new ArrayList<>(List.of("run", "--model", MODEL, "--temperature", "0", "--max-tokens", "16", "--ignore-eos", "--json"));
+            String kind = c.get("kind").asText();
+            if (kind.equals("ids")) {
+                args.addAll(List.of("--tokens", join(c.get("input_ids"))));
+            } else if (kind.equals("text")) {
+                args.addAll(List.of("--prompt", c.get("prompt_text").asText()));
+            } else {
+                Path messages = tmp.resolve(c.get("name").asText() + ".json");
+                Files.writeString(messages, JSON.writeValueAsString(c.get("messages")));
+                args.addAll(List.of("--messages", messages.toString()));
+                JsonNode think = c.get("chat_template_kwargs").get("enable_thinking");
+                if (think != null) args.addAll(List.of("--think", think.asBoolean() ? "on" : "off"));
+            }
+            Result r = cli(args.toArray(String[]::new));
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode o = JSON.readTree(r.out());
+            assertThat(Golden.ints(o.get("token_ids"))).as(c.get("name").asText())
+                    .containsExactly(Golden.ints(c.get("greedy").get("tokens")));
+            assertThat(o.get("text").asText()).isEqualTo(c.get("greedy").get("text").asText());
+        }
+    }
+
+    @Test
+    void logitsWritesRawLittleEndianFloats() throws Exception {
+        JsonNode c = Golden.cases("tiny-qwen3.json").get("cases").get(1);
+        Path out = tmp.resolve("logits.bin");
+        Result r = cli("logits", "--model", MODEL, "--tokens", join(c.get("input_ids")), "--output", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        byte[] bytes = Files.readAllBytes(out);
+        assertThat(bytes.length).isEqualTo(151936 * 4);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int[] top = Golden.ints(c.get("last_logits").get("top20_ids"));
+        double[] values = Golden.doubles(c.get("last_logits").get("top20_values"));
+        for (int i = 0; i < top.length; i++) assertThat((double) b.getFloat(top[i] * 4)).isCloseTo(values[i], within(1e-3));
+    }
+
+    @Test
+    void badInputsGiveOneClearLine() {
+        Result missing = cli("run", "--model", tmp.resolve("nope").toString(), "--tokens", "1", "--json");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).contains("qwen4j: error:").contains("nope");
+
+        Result outOfRange = cli("run", "--model", MODEL, "--tokens", "1,999999", "--json");
+        assertThat(outOfRange.exit()).isNotZero();
+        assertThat(outOfRange.err()).contains("999999").contains("out of range");
+
+        Result badThink = cli("run", "--model", MODEL, "--chat", "hi", "--think", "maybe");
+        assertThat(badThink.exit()).isEqualTo(2);
+        assertThat(badThink.err()).contains("--think must be on or off");
+
+        Result badTemp = cli("run", "--model", MODEL, "--tokens", "1", "--temperature", "-1");
+        assertThat(badTemp.exit()).isEqualTo(2);
+        assertThat(badTemp.err()).containsIgnoringCase("temperature");
+    }
+
+    private static String join(JsonNode ids) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode id : ids) sb.append(sb.isEmpty() ? "" : ",").append(id.asInt());
+        return sb.toString();
+    }
+}
