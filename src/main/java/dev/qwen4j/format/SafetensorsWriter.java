@@ -59,7 +59,7 @@ public final class SafetensorsWriter {
         Path tmp = file.resolveSibling(file.getFileName() + ".partial");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            try (Arena arena = Arena.ofConfined();
+            try (Arena arena = Arena.ofShared(); // fillers may write from worker threads
                  FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.READ,
                          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 MemorySegment seg = ch.map(FileChannel.MapMode.READ_WRITE, 0, dataStart + offset, arena);
