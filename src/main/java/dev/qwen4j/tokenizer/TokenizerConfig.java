@@ -1,8 +1,5 @@
 package dev.qwen4j.tokenizer;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,14 +29,7 @@ final class TokenizerConfig {
     }
 
     static TokenizerConfig read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new TokenizerException(file, null, "file not found", e);
-        } catch (IOException e) {
-            throw new TokenizerException(file, null, "cannot read: " + e, e);
-        }
+        byte[] bytes = TokenizerException.readFile(file);
         JsonFields fields = new JsonFields(file);
         Object tree;
         try {

@@ -1,5 +1,8 @@
 package dev.qwen4j.tokenizer;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -30,6 +33,17 @@ public class TokenizerException extends RuntimeException {
     /** The JSON field (dotted path) at fault, absent when the problem concerns the file as a whole. */
     public Optional<String> field() {
         return Optional.ofNullable(field);
+    }
+
+    /** Reads a tokenizer file whole; a missing or unreadable file is reported under its name. */
+    static byte[] readFile(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new TokenizerException(file, null, "file not found", e);
+        } catch (IOException e) {
+            throw new TokenizerException(file, null, "cannot read: " + e, e);
+        }
     }
 
     private static String describe(Path file, String field, String problem) {

@@ -1,9 +1,6 @@
 package dev.qwen4j.tokenizer;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -49,14 +46,7 @@ final class TokenizerJsonReader {
     }
 
     private void parse() {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new TokenizerException(file, null, "file not found", e);
-        } catch (IOException e) {
-            throw new TokenizerException(file, null, "cannot read: " + e, e);
-        }
+        byte[] bytes = TokenizerException.readFile(file);
         JsonScanner json = new JsonScanner(bytes);
         try {
             if (json.atEnd()) {
