@@ -64,7 +64,7 @@ class HuggingFaceOracleTest {
         for (int i = 0; i < 500; i++) {
             texts.add(randomCodePoints(random, 1 + random.nextInt(40)));
         }
-        texts.add(TokenizerSpeedTest.mixedDocument(tokenizer, 20_000));
+        texts.add(LargeInputTest.mixedDocument(tokenizer, 20_000));
         for (String text : texts) {
             assertThat(tokenizer.encode(text)).as("encode(%s)", text).containsExactly(rustEncode(text));
         }
