@@ -224,6 +224,13 @@ public final class Tokenizer {
         }
     }
 
+    /** The raw bytes token {@code id} stands for (possibly a partial UTF-8 sequence); empty for unknown ids. */
+    public byte[] tokenBytes(int id) {
+        GrowableBytes out = new GrowableBytes(16);
+        appendBytes(id, out);
+        return java.util.Arrays.copyOf(out.array(), out.size());
+    }
+
     /** An incremental decoder for generated ids, special tokens included. */
     public StreamingDecoder newStreamingDecoder() {
         return new StreamingDecoder(this, false);

@@ -1,0 +1,125 @@
+package dev.qwen4j.runtime.grammar;
+
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keeps one generation inside a grammar: before each sampling step {@link #mask} sets the logits of every token
+ * that cannot continue a sentence to -∞ (end-of-sequence ids only once the sentence is complete), and
+ * {@link #accept} moves the parse over the chosen token.
+ *
+ * <p>Masks are cached by parse state: inside a free string the state after each token is the same, so long
+ * strings cost one trie walk, not one per token.
+ */
+public final class TokenConstraint {
+    private static final int MASK_CACHE_SIZE = 256;
+
+    private final TokenVocabulary vocabulary;
+    private final int[] endOfSequenceIds;
+    private GrammarState state;
+    /** While ≥ 0 the constraint waits for this token (e.g. {@code </think>}) before it applies. */
+    private int triggerToken = -1;
+    private final Map<GrammarState, BitSet> maskCache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<GrammarState, BitSet> eldest) {
+            return size() > MASK_CACHE_SIZE;
+        }
+    };
+
+    public TokenConstraint(Grammar grammar, TokenVocabulary vocabulary, Set<Integer> endOfSequenceIds) {
+        this.vocabulary = vocabulary;
+        this.endOfSequenceIds = endOfSequenceIds.stream().mapToInt(Integer::intValue).toArray();
+        this.state = GrammarState.start(grammar);
+    }
+
+    /**
+     * Applies the grammar only after {@code token} has been generated: a thinking model reasons freely and the
+     * answer after {@code </think>} is constrained.
+     */
+    public TokenConstraint startAfter(int token) {
+        this.triggerToken = token;
+        return this;
+    }
+
+    /** Whether the grammar applies to the next token (false while waiting for the trigger token). */
+    public boolean isActive() {
+        return triggerToken < 0;
+    }
+
+    /** The tokens allowed next, end-of-sequence ids included when the sentence is complete. */
+    public BitSet allowedTokens() {
+        BitSet allowed = maskCache.get(state);
+        if (allowed == null) {
+            allowed = new BitSet(vocabulary.size());
+            walk(0, state, allowed);
+            if (state.isComplete()) {
+                for (int eos : endOfSequenceIds) allowed.set(eos);
+            }
+            maskCache.put(state, allowed);
+        }
+        return allowed;
+    }
+
+    private void walk(int node, GrammarState at, BitSet allowed) {
+        TokenTrie trie = vocabulary.trie();
+        for (int c = trie.firstChild(node); c >= 0; c = trie.nextSibling(c)) {
+            GrammarState next = at.advance(trie.label(c));
+            if (next == null) continue;
+            int token = trie.tokenAt(c);
+            if (token >= 0) allowed.set(token);
+            if (next.canContinue()) walk(c, next, allowed);
+        }
+    }
+
+    /** Sets the logits of the tokens not allowed now to -∞ (rows past the vocabulary too). */
+    public void mask(float[] logits) {
+        if (!isActive()) return;
+        BitSet allowed = allowedTokens();
+        int limit = logits.length;
+        int from = 0;
+        while (from < limit) {
+            int nextAllowed = allowed.nextSetBit(from);
+            int to = nextAllowed < 0 ? limit : Math.min(limit, nextAllowed);
+            java.util.Arrays.fill(logits, from, to, Float.NEGATIVE_INFINITY);
+            if (nextAllowed < 0) break;
+            from = nextAllowed + 1;
+        }
+    }
+
+    /**
+     * Moves over a chosen token.
+     *
+     * @throws IllegalArgumentException if the token cannot continue the sentence
+     */
+    public void accept(int token) {
+        if (!isActive()) {
+            if (token == triggerToken) triggerToken = -1;
+            return;
+        }
+        if (isEndOfSequence(token)) {
+            if (!state.isComplete()) throw new IllegalArgumentException("end of sequence before the output is complete");
+            return;
+        }
+        byte[] bytes = vocabulary.bytes(token);
+        GrammarState next = bytes == null || bytes.length == 0 ? null : state.advance(bytes);
+        if (next == null) throw new IllegalArgumentException("token " + token + " does not continue the constrained output");
+        state = next;
+    }
+
+    /** The output so far is complete (it may end here). */
+    public boolean isComplete() {
+        return isActive() && state.isComplete();
+    }
+
+    /** The output can only end: nothing may follow. */
+    public boolean mustEnd() {
+        return isActive() && !state.canContinue();
+    }
+
+    private boolean isEndOfSequence(int token) {
+        for (int eos : endOfSequenceIds) if (eos == token) return true;
+        return false;
+    }
+}
