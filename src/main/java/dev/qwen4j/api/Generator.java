@@ -5,6 +5,7 @@ import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.KvBlockPool;
 import dev.qwen4j.model.KvCache;
 import dev.qwen4j.model.LanguageModel;
+import dev.qwen4j.runtime.grammar.TokenConstraint;
 import dev.qwen4j.runtime.sampling.Sampler;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import dev.qwen4j.runtime.sampling.StopStringMatcher;
@@ -20,7 +21,6 @@ import dev.qwen4j.tokenizer.Tokenizer;
 public final class Generator implements AutoCloseable {
     /** Prompt tokens per prefill step: bounds activation memory while keeping matmuls wide. */
     public static final int PREFILL_CHUNK = 256;
-    /** Ids at or above this are embedding padding rows that no tokenizer defines. */
     private final Qwen3Runtime runtime;
     private final LanguageModel model;
     private final Tokenizer tokenizer;
@@ -62,6 +62,14 @@ public final class Generator implements AutoCloseable {
     }
 
     public GenerationResult generate(int[] prompt, SamplingParams params, GenerationListener listener) {
+        return generate(prompt, params, null, listener);
+    }
+
+    /**
+     * Generates with {@code constraint} (nullable) masking, before every sampling step, the tokens that would
+     * leave its grammar; generation then ends exactly when the constrained output is complete.
+     */
+    public GenerationResult generate(int[] prompt, SamplingParams params, TokenConstraint constraint, GenerationListener listener) {
         params.validate();
         long t0 = System.nanoTime();
         float[] logits = prefill(prompt, listener);
@@ -80,8 +88,10 @@ public final class Generator implements AutoCloseable {
         ForwardBatch batch = new ForwardBatch();
         long firstTokenAt = 0;
         while (true) {
+            if (constraint != null) constraint.mask(logits);
             int token = sampler.sample(logits);
             sampler.accept(token);
+            if (constraint != null) constraint.accept(token);
             if (n == out.length) out = java.util.Arrays.copyOf(out, out.length * 2);
             out[n++] = token;
             if (n == 1) firstTokenAt = System.nanoTime();

@@ -4,6 +4,9 @@ import dev.qwen4j.format.ConfigReader;
 import dev.qwen4j.format.ModelFormatException;
 import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.model.ModelRegistry;
+import dev.qwen4j.runtime.grammar.Grammar;
+import dev.qwen4j.runtime.grammar.TokenConstraint;
+import dev.qwen4j.runtime.grammar.TokenVocabulary;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import dev.qwen4j.template.ChatTemplate;
 import dev.qwen4j.tokenizer.Tokenizer;
@@ -75,6 +78,19 @@ public final class Qwen3Runtime implements AutoCloseable {
         tokenizer.id("<|im_end|>").ifPresent(ids::add);
         tokenizer.id("<|endoftext|>").ifPresent(ids::add);
         return ids;
+    }
+
+    /**
+     * A constraint that keeps generated text inside {@code grammar} (e.g. a JSON schema's). With
+     * {@code afterThinking} the model first reasons freely and the grammar applies after {@code </think>}.
+     */
+    public TokenConstraint newConstraint(Grammar grammar, boolean afterThinking) {
+        TokenConstraint c = new TokenConstraint(grammar, TokenVocabulary.of(tokenizer), eosTokenIds());
+        if (afterThinking) {
+            int endThink = tokenizer.id("</think>").orElseThrow(() -> new IllegalStateException(dir + ": the tokenizer has no </think> token"));
+            c.startAfter(endThink);
+        }
+        return c;
     }
 
     public Generator newGenerator() {

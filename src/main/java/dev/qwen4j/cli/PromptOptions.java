@@ -51,6 +51,17 @@ public final class PromptOptions {
         return source != null && (source.chat != null || source.messages != null);
     }
 
+    /**
+     * Whether the answer may start with reasoning: the prompt opens a {@code <think>} block, or the template
+     * switches thinking and it was not turned off. A JSON constraint then waits for {@code </think>}.
+     */
+    public boolean modelMayThink(Qwen3Runtime rt) {
+        if (!isChat()) return false;
+        var template = rt.requireChatTemplate();
+        return template.promptOpensThinking(templateKwargs(true))
+                || (template.supportsThinkingSwitch() && !Boolean.FALSE.equals(thinking()));
+    }
+
     public String renderChat(Qwen3Runtime rt) {
         List<Map<String, Object>> messages;
         if (source.messages != null) {

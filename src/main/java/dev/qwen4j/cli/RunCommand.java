@@ -24,6 +24,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    ConstraintOptions constraint;
+
     @Option(names = "--json", description = "Print one JSON object: token_ids, text, reasoning_content, content, finish_reason, usage.")
     boolean json;
 
@@ -39,9 +42,10 @@ final class RunCommand implements Callable<Integer> {
             int[] ids = prompt.ids(rt);
             var params = sampling.apply(rt.generationDefaults());
             boolean opensThinking = prompt.isChat() && rt.requireChatTemplate().promptOpensThinking();
+            var jsonConstraint = constraint.constraint(rt, prompt.modelMayThink(rt));
             GenerationResult r;
             if (json) {
-                r = g.generate(ids, params, GenerationListener.NONE);
+                r = g.generate(ids, params, jsonConstraint, GenerationListener.NONE);
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("token_ids", r.tokenIds());
                 o.put("text", r.text());
@@ -56,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
                 System.out.println(Jsons.write(o));
             } else {
                 ReasoningPrinter printer = new ReasoningPrinter(System.out, opensThinking, !hideReasoning);
-                r = g.generate(ids, params, prompt.isChat() ? printer : new GenerationListener() {
+                r = g.generate(ids, params, jsonConstraint, prompt.isChat() ? printer : new GenerationListener() {
                     @Override
                     public void token(int id, String text) {
                         System.out.print(text);

@@ -4,11 +4,11 @@ import static dev.qwen4j.runtime.grammar.GrammarBuilder.seq;
 
 /**
  * The lexical pieces of JSON (RFC 8259) as grammar patterns: whitespace, string characters, numbers, and any
- * JSON value. Whitespace between tokens is bounded so a model cannot pad forever.
+ * JSON value. Whitespace between tokens is limited to the shapes formatted JSON has.
  */
 final class JsonGrammars {
-    /** Most whitespace bytes allowed between two JSON tokens (enough for pretty-printed nesting). */
-    static final int MAX_WHITESPACE = 24;
+    /** Most indentation after a line break (enough for pretty-printed nesting ten levels deep). */
+    static final int MAX_INDENT = 20;
     /** Most digits in an unbounded integer or fraction: beyond this no double is exact anyway. */
     static final int MAX_DIGITS = 20;
 
@@ -22,7 +22,11 @@ final class JsonGrammars {
     }
 
     int[] ws() {
-        if (whitespace == null) whitespace = g.repeat(g.bytes(' ', ' ', '\t', '\t', '\n', '\n', '\r', '\r'), 0, MAX_WHITESPACE);
+        // Nothing, one space, or one line break and indentation: what compact and pretty-printed JSON use. Free
+        // whitespace lets a model pad forever instead of writing the answer.
+        if (whitespace == null) {
+            whitespace = g.opt(g.alt(g.literal(" "), seq(g.literal("\n"), g.repeat(g.bytes(' ', ' ', '\t', '\t'), 0, MAX_INDENT))));
+        }
         return whitespace;
     }
 

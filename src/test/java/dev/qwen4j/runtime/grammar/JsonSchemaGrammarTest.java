@@ -77,7 +77,7 @@ class JsonSchemaGrammarTest {
             "{\"part_id\":\"A-17\",\"defects\":[],\"passed\":true}",
             "{\"part_id\": \"A-17\", \"defects\": [{\"kind\": \"dent\", \"x\": 640, \"area\": 12.5}], \"severity\": 5, \"confidence\": 1.0, \"passed\": false, \"note\": null}",
             "{\n  \"part_id\": \"é漢😀\",\n  \"defects\": [\n    {\"kind\": \"crack\"},\n    {\"kind\": \"stain\", \"x\": 0}\n  ],\n  \"confidence\": 0.25,\n  \"passed\": false\n}\n",
-            "  {\"part_id\":\"\\\"q\\\\\\u00e9\",\"defects\":[],\"passed\":true,\"note\":\"ok\"}",
+            " {\"part_id\":\"\\\"q\\\\\\u00e9\",\"defects\":[],\"passed\":true,\"note\":\"ok\"}",
         };
         for (String v : valid) {
             assertThat(SchemaOracle.errors(DEFECT_REPORT, v)).as("oracle on " + v).isEmpty();
