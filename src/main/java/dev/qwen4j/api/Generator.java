@@ -88,8 +88,7 @@ public final class Generator implements AutoCloseable {
         ForwardBatch batch = new ForwardBatch();
         long firstTokenAt = 0;
         while (true) {
-            if (constraint != null) constraint.mask(logits);
-            int token = sampler.sample(logits);
+            int token = sampleWithin(constraint, sampler, logits);
             sampler.accept(token);
             if (constraint != null) constraint.accept(token);
             if (n == out.length) out = java.util.Arrays.copyOf(out, out.length * 2);
@@ -127,6 +126,21 @@ public final class Generator implements AutoCloseable {
         cachedTokens = java.util.Arrays.copyOf(all, cache.length());
         long t2 = System.nanoTime();
         return new GenerationResult(ids, text.toString(), finish, prompt.length, t1 - t0, n > 1 ? t2 - firstTokenAt : 0);
+    }
+
+    /**
+     * Samples, then checks the token against the constraint, and only when it does not fit masks the
+     * original logits and samples again (as llama.cpp does). Greedy picks the same token as masking first;
+     * sampling draws from the masked distribution (a rejected first draw is redrawn from it), and the full
+     * vocabulary mask, the expensive part, is mostly skipped for a model that already follows the format.
+     */
+    private static int sampleWithin(TokenConstraint constraint, Sampler sampler, float[] logits) {
+        if (constraint == null || !constraint.isActive()) return sampler.sample(logits);
+        float[] original = logits.clone();
+        int token = sampler.sample(logits);
+        if (constraint.allows(token)) return token;
+        constraint.mask(original);
+        return sampler.sample(original);
     }
 
     private static void emit(GenerationListener listener, int token, String piece, StringBuilder text) {

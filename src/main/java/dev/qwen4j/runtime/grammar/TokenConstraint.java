@@ -18,6 +18,7 @@ public final class TokenConstraint {
 
     private final TokenVocabulary vocabulary;
     private final int[] endOfSequenceIds;
+    private final LazyAutomaton automaton = new LazyAutomaton();
     private GrammarState state;
     /** While ≥ 0 the constraint waits for this token (e.g. {@code </think>}) before it applies. */
     private int triggerToken = -1;
@@ -53,7 +54,8 @@ public final class TokenConstraint {
         BitSet allowed = maskCache.get(state);
         if (allowed == null) {
             allowed = new BitSet(vocabulary.size());
-            walk(0, state, allowed);
+            automaton.trimIfLarge();
+            walk(0, automaton.id(state), allowed);
             if (state.isComplete()) {
                 for (int eos : endOfSequenceIds) allowed.set(eos);
             }
@@ -62,15 +64,23 @@ public final class TokenConstraint {
         return allowed;
     }
 
-    private void walk(int node, GrammarState at, BitSet allowed) {
+    private void walk(int node, int at, BitSet allowed) {
         TokenTrie trie = vocabulary.trie();
         for (int c = trie.firstChild(node); c >= 0; c = trie.nextSibling(c)) {
-            GrammarState next = at.advance(trie.label(c));
-            if (next == null) continue;
+            int next = automaton.advance(at, trie.label(c));
+            if (next == LazyAutomaton.DEAD) continue;
             int token = trie.tokenAt(c);
             if (token >= 0) allowed.set(token);
-            if (next.canContinue()) walk(c, next, allowed);
+            if (automaton.canContinue(next)) walk(c, next, allowed);
         }
+    }
+
+    /** Whether {@code token} may come next (cheaper than a whole mask: one token's bytes). */
+    public boolean allows(int token) {
+        if (!isActive()) return true;
+        if (isEndOfSequence(token)) return state.isComplete();
+        byte[] bytes = vocabulary.bytes(token);
+        return bytes != null && bytes.length > 0 && state.advance(bytes) != null;
     }
 
     /** Sets the logits of the tokens not allowed now to -∞ (rows past the vocabulary too). */
