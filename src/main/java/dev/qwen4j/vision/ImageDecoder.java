@@ -111,6 +111,7 @@ public final class ImageDecoder {
             if ((long) w * h > maxPixels)
                 throw new BadMediaException(name + ": " + format + " image is " + w + "x" + h + " = " + (long) w * h
                         + " pixels, more than the limit of " + maxPixels);
+            if (format.equals("WEBP")) checkRiffLength(in, name);
             ImageReadParam param = reader.getDefaultReadParam();
             ImageTypeSpecifier raw = cmykType(reader);
             if (raw != null) param.setDestinationType(raw); // raw CMYK, so Pillow's conversion is applied, not an ICC one
@@ -145,6 +146,26 @@ public final class ImageDecoder {
         ImageReader reader = readers.next();
         reader.setInput(in, false, false); // metadata kept: the JPEG Adobe marker decides CMYK inversion
         return reader;
+    }
+
+    /**
+     * The WebP plugin decodes a cut-off lossless stream without complaint, so compare the RIFF header's
+     * declared size with what is really there (libwebp, and so Pillow, refuse such files).
+     */
+    private static void checkRiffLength(ImageInputStream in, String name) throws IOException {
+        long length = in.length();
+        if (length < 0) return; // unknown length (a pure stream): nothing to compare with
+        in.mark();
+        try {
+            in.seek(4);
+            byte[] b = new byte[4];
+            in.readFully(b); // byte by byte: the plugin may have changed the stream's byte order
+            long declared = ((b[0] & 0xFFL) | (b[1] & 0xFFL) << 8 | (b[2] & 0xFFL) << 16 | (b[3] & 0xFFL) << 24) + 8;
+            if (declared > length)
+                throw new BadMediaException(name + ": truncated WEBP (header declares " + declared + " bytes, file has " + length + ")");
+        } finally {
+            in.reset();
+        }
     }
 
     private static boolean hasAdobeMarker(ImageReader reader) throws IOException {
