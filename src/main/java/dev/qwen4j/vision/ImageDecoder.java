@@ -1,0 +1,215 @@
+package dev.qwen4j.vision;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import org.w3c.dom.Node;
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes PNG, JPEG (including CMYK/YCCK), WebP, BMP, GIF (first frame) and TIFF into 8-bit RGB the way
+ * Pillow's {@code Image.open(f).convert('RGB')} does (see {@link PillowRgb}). ImageIO does the parsing,
+ * with the TwelveMonkeys plugins (JPEG, WebP, TIFF) found through the service loader.
+ *
+ * <p>Every failure is a {@link BadMediaException} naming the file: not an image, truncated, zero-sized,
+ * or larger than the pixel cap. The cap is checked on the size in the header, before any pixel is decoded,
+ * so a tiny file that claims to be 100k × 100k never allocates.
+ */
+public final class ImageDecoder {
+    /** Pillow's decompression-bomb error threshold (2 × {@code Image.MAX_IMAGE_PIXELS}). */
+    public static final long DEFAULT_MAX_PIXELS = 2L * 89_478_485L;
+
+    private final long maxPixels;
+
+    public ImageDecoder() {
+        this(DEFAULT_MAX_PIXELS);
+    }
+
+    public ImageDecoder(long maxPixels) {
+        if (maxPixels <= 0) throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        this.maxPixels = maxPixels;
+    }
+
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    public RgbImage decode(Path file) {
+        String name = file.toString();
+        try {
+            if (Files.isDirectory(file)) throw new BadMediaException(name + ": is a folder, not an image file");
+            if (Files.size(file) == 0) throw new BadMediaException(name + ": empty file, not an image");
+        } catch (NoSuchFileException e) {
+            throw new BadMediaException(name + ": file not found", e);
+        } catch (IOException e) {
+            throw new BadMediaException(name + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) throw new BadMediaException(name + ": cannot open for reading");
+            return decode(in, name);
+        } catch (IOException e) {
+            throw new BadMediaException(name + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Decodes in-memory bytes; {@code name} labels them in error messages. */
+    public RgbImage decode(byte[] data, String name) {
+        if (data.length == 0) throw new BadMediaException(name + ": empty data, not an image");
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+            return decode(in, name);
+        } catch (IOException e) {
+            throw new BadMediaException(name + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Width and height from the header only (no pixel decoding). */
+    public int[] probeSize(Path file) {
+        String name = file.toString();
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) throw new BadMediaException(name + ": cannot open for reading");
+            ImageReader reader = readerFor(in, name);
+            try {
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadMediaException b) throw b;
+            throw new BadMediaException(name + ": not a readable image (" + describe(e) + ")", e);
+        }
+    }
+
+    private RgbImage decode(ImageInputStream in, String name) {
+        ImageReader reader = readerFor(in, name);
+        String format = formatName(reader);
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((IIOReadWarningListener) (r, warning) -> warnings.add(warning));
+        try {
+            int w, h;
+            try {
+                w = reader.getWidth(0);
+                h = reader.getHeight(0);
+            } catch (IndexOutOfBoundsException e) {
+                throw new BadMediaException(name + ": " + format + " file holds no image", e);
+            }
+            if (w <= 0 || h <= 0) throw new BadMediaException(name + ": " + format + " image has zero size (" + w + "x" + h + ")");
+            if ((long) w * h > maxPixels)
+                throw new BadMediaException(name + ": " + format + " image is " + w + "x" + h + " = " + (long) w * h
+                        + " pixels, more than the limit of " + maxPixels);
+            if (format.equals("WEBP")) checkRiffLength(in, name);
+            ImageReadParam param = reader.getDefaultReadParam();
+            ImageTypeSpecifier raw = cmykType(reader);
+            if (raw != null) param.setDestinationType(raw); // raw CMYK, so Pillow's conversion is applied, not an ICC one
+            BufferedImage img = reader.read(0, param);
+            // Adobe (APP14) JPEGs store CMYK inverted; Pillow then unpacks with "CMYK;I". TwelveMonkeys hands
+            // the stored samples over unchanged on the raw CMYK path, so invert them the same way.
+            boolean invertCmyk = raw != null && format.equals("JPEG") && hasAdobeMarker(reader);
+            for (String warning : warnings) {
+                if (looksTruncated(warning)) throw new BadMediaException(name + ": truncated or corrupt " + format + " (" + warning + ")");
+            }
+            if (img.getWidth() != w || img.getHeight() != h)
+                throw new BadMediaException(name + ": " + format + " decoded to " + img.getWidth() + "x" + img.getHeight()
+                        + " but the header says " + w + "x" + h);
+            return PillowRgb.convert(img, invertCmyk);
+        } catch (BadMediaException e) {
+            throw e;
+        } catch (IIOException e) {
+            throw new BadMediaException(name + ": truncated or corrupt " + format + " (" + describe(e) + ")", e);
+        } catch (IOException | RuntimeException e) {
+            throw new BadMediaException(name + ": cannot decode " + format + " (" + describe(e) + ")", e);
+        } catch (OutOfMemoryError e) {
+            throw new BadMediaException(name + ": " + format + " image too large to decode in this heap", e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private static ImageReader readerFor(ImageInputStream in, String name) {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext())
+            throw new BadMediaException(name + ": not a supported image (expected PNG, JPEG, WebP, BMP, GIF or TIFF)");
+        ImageReader reader = readers.next();
+        reader.setInput(in, false, false); // metadata kept: the JPEG Adobe marker decides CMYK inversion
+        return reader;
+    }
+
+    /**
+     * The WebP plugin decodes a cut-off lossless stream without complaint, so compare the RIFF header's
+     * declared size with what is really there (libwebp, and so Pillow, refuse such files).
+     */
+    private static void checkRiffLength(ImageInputStream in, String name) throws IOException {
+        long length = in.length();
+        if (length < 0) return; // unknown length (a pure stream): nothing to compare with
+        in.mark();
+        try {
+            in.seek(4);
+            byte[] b = new byte[4];
+            in.readFully(b); // byte by byte: the plugin may have changed the stream's byte order
+            long declared = ((b[0] & 0xFFL) | (b[1] & 0xFFL) << 8 | (b[2] & 0xFFL) << 16 | (b[3] & 0xFFL) << 24) + 8;
+            if (declared > length)
+                throw new BadMediaException(name + ": truncated WEBP (header declares " + declared + " bytes, file has " + length + ")");
+        } finally {
+            in.reset();
+        }
+    }
+
+    private static boolean hasAdobeMarker(ImageReader reader) throws IOException {
+        IIOMetadata md = reader.getImageMetadata(0);
+        if (md == null) return false;
+        String fmt = md.getNativeMetadataFormatName();
+        return fmt != null && containsNode(md.getAsTree(fmt), "app14Adobe");
+    }
+
+    private static boolean containsNode(Node n, String name) {
+        if (name.equals(n.getNodeName())) return true;
+        for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) if (containsNode(c, name)) return true;
+        return false;
+    }
+
+    /** For CMYK/YCCK JPEG and CMYK TIFF: the reader's CMYK destination type, if it offers one. */
+    private static ImageTypeSpecifier cmykType(ImageReader reader) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        ImageTypeSpecifier cmyk = null;
+        while (types.hasNext()) {
+            ImageTypeSpecifier t = types.next();
+            if (cmyk == null && t.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) cmyk = t;
+        }
+        return cmyk;
+    }
+
+    private static boolean looksTruncated(String warning) {
+        String w = warning.toLowerCase(Locale.ROOT);
+        return w.contains("premature") || w.contains("truncat") || w.contains("eof") || w.contains("end of file")
+                || w.contains("unexpected end");
+    }
+
+    private static String formatName(ImageReader reader) {
+        try {
+            return reader.getFormatName().toUpperCase(Locale.ROOT);
+        } catch (IOException e) {
+            return "image";
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        Throwable c = e.getCause();
+        if (c != null && c.getMessage() != null && (m == null || !m.contains(c.getMessage()))) m = (m == null ? "" : m + ": ") + c.getMessage();
+        return m != null ? m : e.getClass().getSimpleName();
+    }
+}
