@@ -4,6 +4,7 @@ import dev.qwen4j.format.ConfigReader;
 import dev.qwen4j.format.ModelFormatException;
 import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.model.ModelRegistry;
+import dev.qwen4j.model.VisionLanguageModel;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import dev.qwen4j.template.ChatTemplate;
 import dev.qwen4j.tokenizer.Tokenizer;
@@ -75,6 +76,16 @@ public final class Qwen3Runtime implements AutoCloseable {
         tokenizer.id("<|im_end|>").ifPresent(ids::add);
         tokenizer.id("<|endoftext|>").ifPresent(ids::add);
         return ids;
+    }
+
+    /** True when the model reads images and videos ({@link Generator#generate(MultimodalInput, SamplingParams, GenerationListener)}). */
+    public boolean acceptsImages() {
+        return model instanceof VisionLanguageModel;
+    }
+
+    /** The model as a vision-language model, when it is one. */
+    public Optional<VisionLanguageModel> visionModel() {
+        return model instanceof VisionLanguageModel v ? Optional.of(v) : Optional.empty();
     }
 
     public Generator newGenerator() {
