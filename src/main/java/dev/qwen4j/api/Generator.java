@@ -5,6 +5,8 @@ import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.KvBlockPool;
 import dev.qwen4j.model.KvCache;
 import dev.qwen4j.model.LanguageModel;
+import dev.qwen4j.model.MultimodalPrompt;
+import dev.qwen4j.model.VisionLanguageModel;
 import dev.qwen4j.runtime.grammar.TokenConstraint;
 import dev.qwen4j.runtime.sampling.Sampler;
 import dev.qwen4j.runtime.sampling.SamplingParams;
@@ -16,7 +18,9 @@ import dev.qwen4j.tokenizer.Tokenizer;
  * Generates from one sequence at a time: chunked prefill of the prompt, then token-by-token decode
  * with sampling, EOS ids, stop strings and max tokens. The KV cache is kept between calls so a chat
  * can continue where the last turn ended ({@link #generate} with a prompt that extends the cached one
- * reuses the common prefix).
+ * reuses the common prefix). Vision-language models also take a {@link MultimodalInput}: its images are
+ * encoded, spliced into the prompt and prefilled in the same chunks, and decoding continues at the
+ * M-RoPE positions the prompt implies.
  */
 public final class Generator implements AutoCloseable {
     /** Prompt tokens per prefill step: bounds activation memory while keeping matmuls wide. */
@@ -25,7 +29,10 @@ public final class Generator implements AutoCloseable {
     private final LanguageModel model;
     private final Tokenizer tokenizer;
     private final KvCache cache;
+    /** Ids of the cached tokens; -1 at visual tokens, which must never count as a shared prefix. */
     private int[] cachedTokens = new int[0];
+    /** M-RoPE offset of the cached sequence: rotary position = cache index + ropeDelta (0 without images). */
+    private int ropeDelta;
 
     Generator(Qwen3Runtime runtime) {
         this.runtime = runtime;
@@ -39,6 +46,7 @@ public final class Generator implements AutoCloseable {
     public void reset() {
         cache.truncate(0);
         cachedTokens = new int[0];
+        ropeDelta = 0;
     }
 
     /** Prefills prompt and returns the logits of its last position (reusing any cached prefix). */
@@ -58,7 +66,55 @@ public final class Generator implements AutoCloseable {
             listener.prefillProgress(to, prompt.length);
         }
         cachedTokens = prompt.clone();
+        // the reused prefix stops before any visual token, so the cache now holds text only
+        ropeDelta = 0;
         return logits;
+    }
+
+    /**
+     * Encodes the images/videos, then prefills the prompt in {@link #PREFILL_CHUNK}-token chunks (each with
+     * its own slice of positions, visual embeddings and DeepStack rows) and returns the last position's
+     * logits. A cached prefix is reused up to the first image.
+     */
+    public float[] prefill(MultimodalInput input, GenerationListener listener) {
+        VisionLanguageModel vlm = visionModel();
+        int[] ids = input.ids();
+        if (ids.length == 0) throw new IllegalArgumentException("the prompt is empty: give at least one token");
+        MultimodalPrompt prompt = vlm.prepare(ids, input.images(), input.videos());
+        int[] masked = prompt.idsWithVisualMasked();
+        int reuse = commonPrefix(masked);
+        if (reuse == ids.length) reuse--;
+        cache.truncate(reuse);
+        ForwardBatch batch = new ForwardBatch();
+        float[] logits = null;
+        for (int from = reuse; from < ids.length; from += PREFILL_CHUNK) {
+            int to = Math.min(ids.length, from + PREFILL_CHUNK);
+            batch.clear();
+            prompt.addChunk(batch, cache, from, to, to == ids.length);
+            logits = model.forward(batch);
+            listener.prefillProgress(to, ids.length);
+        }
+        cachedTokens = masked;
+        ropeDelta = prompt.ropeDelta();
+        return logits;
+    }
+
+    /** {@link #generate(int[], SamplingParams, GenerationListener)} for a prompt with images or videos. */
+    public GenerationResult generate(MultimodalInput input, SamplingParams params, GenerationListener listener) {
+        return generate(input, params, null, listener);
+    }
+
+    /** {@link #generate(int[], SamplingParams, TokenConstraint, GenerationListener)} for a prompt with images or videos. */
+    public GenerationResult generate(MultimodalInput input, SamplingParams params, TokenConstraint constraint, GenerationListener listener) {
+        params.validate();
+        long t0 = System.nanoTime();
+        float[] logits = prefill(input, listener);
+        return decode(input.ids(), cachedTokens, logits, params, constraint, listener, t0, System.nanoTime());
+    }
+
+    private VisionLanguageModel visionModel() {
+        if (model instanceof VisionLanguageModel vlm) return vlm;
+        throw new UnsupportedOperationException(runtime.dir() + " (" + runtime.modelType() + ") is a text-only model: it cannot take images or videos");
     }
 
     public GenerationResult generate(int[] prompt, SamplingParams params, GenerationListener listener) {
@@ -73,8 +129,12 @@ public final class Generator implements AutoCloseable {
         params.validate();
         long t0 = System.nanoTime();
         float[] logits = prefill(prompt, listener);
-        long t1 = System.nanoTime();
+        return decode(prompt, prompt, logits, params, constraint, listener, t0, System.nanoTime());
+    }
 
+    /** Samples from the prefill logits on; cacheIds are the prompt's ids as the prefix cache records them. */
+    private GenerationResult decode(int[] prompt, int[] cacheIds, float[] logits, SamplingParams params, TokenConstraint constraint,
+                                    GenerationListener listener, long t0, long t1) {
         Sampler sampler = new Sampler(params, model.vocabSize(), prompt);
         sampler.setMaskFrom(Math.min(model.vocabSize(), tokenizer.vocabSize()));
         StreamingDecoder decoder = tokenizer.newStreamingDecoder();
@@ -116,12 +176,14 @@ public final class Generator implements AutoCloseable {
                 break;
             }
             batch.clear();
-            batch.add(cache, token, cache.length(), true);
+            int slot = cache.length();
+            batch.add(cache, token, slot, true);
+            if (ropeDelta != 0) batch.setRopePositions(MultimodalPrompt.decodePositions(slot, ropeDelta));
             logits = model.forward(batch);
         }
         int[] ids = java.util.Arrays.copyOf(out, n);
         // The cache now holds prompt + all generated tokens but the last (never fed back).
-        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + n - 1);
+        int[] all = java.util.Arrays.copyOf(cacheIds, prompt.length + n - 1);
         System.arraycopy(ids, 0, all, prompt.length, n - 1);
         cachedTokens = java.util.Arrays.copyOf(all, cache.length());
         long t2 = System.nanoTime();
@@ -151,7 +213,7 @@ public final class Generator implements AutoCloseable {
     private int commonPrefix(int[] prompt) {
         int limit = Math.min(Math.min(prompt.length, cachedTokens.length), cache.length());
         int i = 0;
-        while (i < limit && prompt[i] == cachedTokens[i]) i++;
+        while (i < limit && prompt[i] >= 0 && prompt[i] == cachedTokens[i]) i++;
         return i;
     }
 

@@ -4,6 +4,7 @@ import dev.qwen4j.format.ConfigReader;
 import dev.qwen4j.format.ModelFormatException;
 import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.model.ModelRegistry;
+import dev.qwen4j.model.VisionLanguageModel;
 import dev.qwen4j.runtime.grammar.Grammar;
 import dev.qwen4j.runtime.grammar.TokenConstraint;
 import dev.qwen4j.runtime.grammar.TokenVocabulary;
@@ -91,6 +92,16 @@ public final class Qwen3Runtime implements AutoCloseable {
             c.startAfter(endThink);
         }
         return c;
+    }
+
+    /** True when the model reads images and videos ({@link Generator#generate(MultimodalInput, SamplingParams, GenerationListener)}). */
+    public boolean acceptsImages() {
+        return model instanceof VisionLanguageModel;
+    }
+
+    /** The model as a vision-language model, when it is one. */
+    public Optional<VisionLanguageModel> visionModel() {
+        return model instanceof VisionLanguageModel v ? Optional.of(v) : Optional.empty();
     }
 
     public Generator newGenerator() {

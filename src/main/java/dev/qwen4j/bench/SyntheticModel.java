@@ -32,6 +32,17 @@ public final class SyntheticModel {
         SHAPES.put("qwen3-4b", new Shape("qwen3-4b", 36, 2560, 32, 8, 9728, true));
     }
 
+    /** Published Qwen3-VL vision tower shapes (spec §3.1, §7.2). */
+    public record VisionShape(String name, int depth, int hidden, int heads, int intermediate, int outHidden, int[] deepstack) {}
+
+    public static final Map<String, VisionShape> VISION_SHAPES = new LinkedHashMap<>();
+
+    static {
+        VISION_SHAPES.put("qwen3-vl-2b", new VisionShape("qwen3-vl-2b", 24, 1024, 16, 4096, 2048, new int[] {5, 11, 17}));
+        VISION_SHAPES.put("qwen3-vl-4b", new VisionShape("qwen3-vl-4b", 24, 1024, 16, 4096, 2560, new int[] {5, 11, 17}));
+        VISION_SHAPES.put("qwen3-vl-8b", new VisionShape("qwen3-vl-8b", 27, 1152, 16, 4304, 4096, new int[] {8, 16, 24}));
+    }
+
     private static final int VOCAB = 151936;
     private static final int HEAD_DIM = 128;
 
@@ -51,6 +62,82 @@ public final class SyntheticModel {
         if (Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json"))) return dir;
         write(s, dir);
         return dir;
+    }
+
+    /**
+     * The folder of a synthetic Qwen3-VL vision tower (config.json with `vision_config`, and only the
+     * `model.visual.*` tensors: the text side is the text shapes' business), written first if needed.
+     */
+    public static Path ensureVisionTower(String name, Path cacheDir) {
+        VisionShape s = VISION_SHAPES.get(name.toLowerCase(Locale.ROOT));
+        if (s == null) throw new IllegalArgumentException("unknown synthetic vision tower '" + name + "' (known: " + VISION_SHAPES.keySet() + ")");
+        Path dir = cacheDir.resolve(s.name() + "-vision");
+        if (Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json"))) return dir;
+        writeVisionTower(s, dir);
+        return dir;
+    }
+
+    public static void writeVisionTower(VisionShape s, Path dir) {
+        int hv = s.hidden(), in = s.intermediate(), merged = 4 * hv, patchDim = 3 * 2 * 16 * 16, numPos = 2304;
+        try {
+            Files.createDirectories(dir);
+            Map<String, Object> vision = new LinkedHashMap<>();
+            vision.put("depth", s.depth());
+            vision.put("hidden_size", hv);
+            vision.put("num_heads", s.heads());
+            vision.put("intermediate_size", in);
+            vision.put("hidden_act", "gelu_pytorch_tanh");
+            vision.put("in_channels", 3);
+            vision.put("patch_size", 16);
+            vision.put("temporal_patch_size", 2);
+            vision.put("spatial_merge_size", 2);
+            vision.put("out_hidden_size", s.outHidden());
+            vision.put("num_position_embeddings", numPos);
+            vision.put("deepstack_visual_indexes", s.deepstack());
+            Map<String, Object> cfg = new LinkedHashMap<>();
+            cfg.put("model_type", "qwen3_vl_vision_only");
+            cfg.put("vision_config", vision);
+            cfg.put("torch_dtype", "bfloat16");
+            Files.writeString(dir.resolve("config.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        SafetensorsWriter w = new SafetensorsWriter();
+        long seed = 4321;
+        String v = "model.visual.";
+        w.add(v + "patch_embed.proj.weight", DType.BF16, new long[] {hv, 3, 2, 16, 16}, random(seed++, inv(patchDim)));
+        w.add(v + "patch_embed.proj.bias", DType.BF16, new long[] {hv}, random(seed++, 0.1f));
+        w.add(v + "pos_embed.weight", DType.BF16, new long[] {numPos, hv}, random(seed++, 0.5f));
+        for (int b = 0; b < s.depth(); b++) {
+            String p = v + "blocks." + b + ".";
+            w.add(p + "norm1.weight", DType.BF16, new long[] {hv}, around1(seed++));
+            w.add(p + "norm1.bias", DType.BF16, new long[] {hv}, random(seed++, 0.1f));
+            w.add(p + "norm2.weight", DType.BF16, new long[] {hv}, around1(seed++));
+            w.add(p + "norm2.bias", DType.BF16, new long[] {hv}, random(seed++, 0.1f));
+            seed = linear(w, p + "attn.qkv", 3 * hv, hv, seed);
+            seed = linear(w, p + "attn.proj", hv, hv, seed);
+            seed = linear(w, p + "mlp.linear_fc1", in, hv, seed);
+            seed = linear(w, p + "mlp.linear_fc2", hv, in, seed);
+        }
+        w.add(v + "merger.norm.weight", DType.BF16, new long[] {hv}, around1(seed++));
+        w.add(v + "merger.norm.bias", DType.BF16, new long[] {hv}, random(seed++, 0.1f));
+        seed = linear(w, v + "merger.linear_fc1", merged, merged, seed);
+        seed = linear(w, v + "merger.linear_fc2", s.outHidden(), merged, seed);
+        for (int k = 0; k < s.deepstack().length; k++) {
+            String p = v + "deepstack_merger_list." + k + ".";
+            w.add(p + "norm.weight", DType.BF16, new long[] {merged}, around1(seed++));
+            w.add(p + "norm.bias", DType.BF16, new long[] {merged}, random(seed++, 0.1f));
+            seed = linear(w, p + "linear_fc1", merged, merged, seed);
+            seed = linear(w, p + "linear_fc2", s.outHidden(), merged, seed);
+        }
+        w.write(dir.resolve("model.safetensors"));
+    }
+
+    /** nn.Linear weight and bias; returns the next seed. */
+    private static long linear(SafetensorsWriter w, String name, int rows, int cols, long seed) {
+        w.add(name + ".weight", DType.BF16, new long[] {rows, cols}, random(seed++, inv(cols)));
+        w.add(name + ".bias", DType.BF16, new long[] {rows}, random(seed++, 0.1f));
+        return seed;
     }
 
     public static void write(Shape s, Path dir) {

@@ -3,6 +3,7 @@ package dev.qwen4j.cli;
 import dev.qwen4j.bench.MachineProbe;
 import dev.qwen4j.bench.Stats;
 import dev.qwen4j.bench.SyntheticModel;
+import dev.qwen4j.bench.VisionBench;
 import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.KvBlockPool;
 import dev.qwen4j.model.KvCache;
@@ -27,8 +28,13 @@ final class BenchCommand implements Callable<Integer> {
     ModelOption model;
 
     @Option(names = "--synthetic", paramLabel = "SHAPE",
-            description = "Use a real-shaped random BF16 model written once to the cache: qwen3-0.6b, qwen3-1.7b, qwen3-4b.")
+            description = "Use a real-shaped random BF16 model written once to the cache: qwen3-0.6b, qwen3-1.7b, qwen3-4b; "
+                    + "or a Qwen3-VL vision tower (with --image-size): qwen3-vl-2b, qwen3-vl-4b, qwen3-vl-8b.")
     String synthetic;
+
+    @Option(names = "--image-size", paramLabel = "PIXELS",
+            description = "Measure the vision tower instead: time to encode one square image of this side (a multiple of 32).")
+    Integer imageSize;
 
     @Option(names = {"-p", "--pp"}, defaultValue = "512", paramLabel = "N", description = "Prompt tokens for the prefill test (0 = skip).")
     int pp;
@@ -48,6 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (threads != null) Parallel.setThreads(threads);
+        if (imageSize != null) return benchVision();
         Path dir = synthetic != null ? SyntheticModel.ensure(synthetic, SyntheticModel.defaultCacheDir()) : model.resolve();
         double bandwidth = 0, flops = 0;
         if (!noProbe) {
@@ -81,6 +88,16 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("%-8s %-14s %-10.2f %s%n", "tg" + tg, s, s.median(), eff);
             }
         }
+        return 0;
+    }
+
+    private int benchVision() {
+        Path dir = synthetic != null ? SyntheticModel.ensureVisionTower(synthetic, SyntheticModel.defaultCacheDir()) : model.resolve();
+        VisionBench.Result r = VisionBench.run(dir, imageSize, reps);
+        Stats s = Stats.of(r.seconds());
+        System.out.printf("vision tower: %s, %d threads%n", dir, Parallel.threads());
+        System.out.printf("encode %dx%d (%d patches): %s s per image, median %.3f s, %.1f GFLOP/s%n", imageSize, imageSize, r.patches(), s,
+                s.median(), r.flops() / s.median() / 1e9);
         return 0;
     }
 

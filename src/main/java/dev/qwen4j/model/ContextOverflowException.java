@@ -11,6 +11,13 @@ public class ContextOverflowException extends RuntimeException {
         this.limit = limit;
     }
 
+    /** With a sentence saying what made the sequence that long (e.g. how many image tokens it holds). */
+    public ContextOverflowException(int requested, int limit, String detail) {
+        super("sequence of " + requested + " tokens exceeds the context length of " + limit + " tokens: " + detail);
+        this.requested = requested;
+        this.limit = limit;
+    }
+
     public int requested() { return requested; }
     public int limit() { return limit; }
 }

@@ -17,6 +17,7 @@ public final class ForwardBatch {
     private boolean[] wantLogits = new boolean[16];
     private float[] embeddings; // optional [size·H] input embeddings overriding rows with overrideRow set
     private boolean[] overrideRow;
+    private float[][] deepstack; // optional [levels][size·H] added after the first decoder layers at override rows
 
     public int size() { return size; }
     public int token(int i) { return tokens[i]; }
@@ -68,6 +69,17 @@ public final class ForwardBatch {
         this.overrideRow = rows;
     }
 
+    /**
+     * Qwen3-VL DeepStack: after decoder layer l < levels.length, levels[l][i·hidden ...] is added to the
+     * hidden state of every row i whose embedding is overridden (the visual tokens).
+     */
+    public void setDeepstack(float[][] levels) {
+        this.deepstack = levels;
+    }
+
+    /** The DeepStack rows of this batch, or null. */
+    public float[][] deepstack() { return deepstack; }
+
     public float[] embeddingOverride() { return embeddings; }
     public boolean overridesRow(int i) { return overrideRow != null && overrideRow[i]; }
 
@@ -77,6 +89,7 @@ public final class ForwardBatch {
         ropePositions = null;
         embeddings = null;
         overrideRow = null;
+        deepstack = null;
     }
 
     private void grow() {

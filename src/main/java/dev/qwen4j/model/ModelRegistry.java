@@ -5,6 +5,7 @@ import dev.qwen4j.format.ModelFormatException;
 import dev.qwen4j.format.SafetensorsStore;
 import dev.qwen4j.format.TensorStore;
 import dev.qwen4j.model.qwen3.Qwen3Family;
+import dev.qwen4j.model.qwen3vl.Qwen3VLFamily;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.TreeMap;
 
 /** Opens a model folder: reads config.json, maps the weights and builds the family its model_type names. */
 public final class ModelRegistry {
-    private static final List<ModelFamily> FAMILIES = List.of(new Qwen3Family());
+    private static final List<ModelFamily> FAMILIES = List.of(new Qwen3Family(), new Qwen3VLFamily());
 
     private ModelRegistry() {}
 

@@ -67,20 +67,29 @@ public class Qwen3Model implements LanguageModel {
                 c.numHeads(), c.numKvHeads(), c.headDim(), c.rmsNormEps());
         FeedForward ffn;
         if (c.isSparseLayer(i)) {
-            DenseMlp[] experts = new DenseMlp[c.numExperts()];
-            int im = c.moeIntermediateSize();
-            for (int e = 0; e < experts.length; e++) {
-                String ep = p + "mlp.experts." + e + ".";
-                experts[e] = new DenseMlp(s.matrix(ep + "gate_proj.weight", im, hd), s.matrix(ep + "up_proj.weight", im, hd),
-                        s.matrix(ep + "down_proj.weight", hd, im));
-            }
-            ffn = new SparseMoe(s.matrix(p + "mlp.gate.weight", c.numExperts(), hd), experts, c.numExpertsPerToken(), c.normTopkProb());
+            ffn = loadSparseFeedForward(s, p, i);
         } else {
             int im = c.intermediateSize();
             ffn = new DenseMlp(s.matrix(p + "mlp.gate_proj.weight", im, hd), s.matrix(p + "mlp.up_proj.weight", im, hd),
                     s.matrix(p + "mlp.down_proj.weight", hd, im));
         }
         return new Layer(s.vector(p + "input_layernorm.weight", hd), attn, s.vector(p + "post_attention_layernorm.weight", hd), ffn);
+    }
+
+    /**
+     * A sparse layer's MoE block from the per-expert Qwen3-MoE tensors (`mlp.experts.E.{gate,up,down}_proj`).
+     * Called from the constructor: overrides may use only their arguments and {@link #config}.
+     */
+    protected FeedForward loadSparseFeedForward(TensorStore s, String p, int layer) {
+        Qwen3Config c = config;
+        int hd = c.hiddenSize(), im = c.moeIntermediateSize();
+        DenseMlp[] experts = new DenseMlp[c.numExperts()];
+        for (int e = 0; e < experts.length; e++) {
+            String ep = p + "mlp.experts." + e + ".";
+            experts[e] = new DenseMlp(s.matrix(ep + "gate_proj.weight", im, hd), s.matrix(ep + "up_proj.weight", im, hd),
+                    s.matrix(ep + "down_proj.weight", hd, im));
+        }
+        return new SparseMoe(s.matrix(p + "mlp.gate.weight", c.numExperts(), hd), experts, c.numExpertsPerToken(), c.normTopkProb());
     }
 
     public Qwen3Config config() {
