@@ -23,6 +23,21 @@ public final class ChatMessages {
         return m;
     }
 
+    /**
+     * A user message whose content is {@code images} image parts, then {@code videos} video parts, then the
+     * text (the order the verification interface and Qwen3-VL's examples use).
+     */
+    public static Map<String, Object> userWithMedia(int images, int videos, String text) {
+        List<Map<String, Object>> parts = new ArrayList<>();
+        for (int i = 0; i < images; i++) parts.add(Map.of("type", "image"));
+        for (int i = 0; i < videos; i++) parts.add(Map.of("type", "video"));
+        parts.add(Map.of("type", "text", "text", text));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("role", "user");
+        m.put("content", parts);
+        return m;
+    }
+
     /** Reads a JSON array of messages, checking each has a role and a string or list content. */
     public static List<Map<String, Object>> read(Path file) {
         List<Map<String, Object>> messages;

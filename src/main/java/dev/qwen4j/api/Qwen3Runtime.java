@@ -11,6 +11,8 @@ import dev.qwen4j.runtime.grammar.TokenVocabulary;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import dev.qwen4j.template.ChatTemplate;
 import dev.qwen4j.tokenizer.Tokenizer;
+import dev.qwen4j.vision.ImageProcessor;
+import dev.qwen4j.vision.VideoProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -27,6 +29,8 @@ public final class Qwen3Runtime implements AutoCloseable {
     private final ChatTemplate template; // null when the folder ships none
     private final SamplingParams defaults;
     private final String modelType;
+    private ImageProcessor imageProcessor;
+    private VideoProcessor videoProcessor;
 
     private Qwen3Runtime(Path dir, LanguageModel model, Tokenizer tokenizer, ChatTemplate template,
                          SamplingParams defaults, String modelType) {
@@ -97,6 +101,26 @@ public final class Qwen3Runtime implements AutoCloseable {
     /** True when the model reads images and videos ({@link Generator#generate(MultimodalInput, SamplingParams, GenerationListener)}). */
     public boolean acceptsImages() {
         return model instanceof VisionLanguageModel;
+    }
+
+    /** The image preprocessor of this model (preprocessor_config.json), for vision-language models. */
+    public synchronized ImageProcessor imageProcessor() {
+        requireVision();
+        if (imageProcessor == null) imageProcessor = ImageProcessor.fromModelDir(dir);
+        return imageProcessor;
+    }
+
+    /** The video preprocessor of this model (video_preprocessor_config.json), for vision-language models. */
+    public synchronized VideoProcessor videoProcessor() {
+        requireVision();
+        if (videoProcessor == null) videoProcessor = VideoProcessor.fromModelDir(dir);
+        return videoProcessor;
+    }
+
+    private void requireVision() {
+        if (!acceptsImages()) {
+            throw new UnsupportedOperationException(dir + " (" + modelType + ") is a text-only model: it cannot take images or videos");
+        }
     }
 
     /** The model as a vision-language model, when it is one. */

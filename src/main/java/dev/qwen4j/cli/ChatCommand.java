@@ -3,6 +3,12 @@ package dev.qwen4j.cli;
 import dev.qwen4j.api.ChatMessages;
 import dev.qwen4j.api.GenerationResult;
 import dev.qwen4j.api.Generator;
+import dev.qwen4j.api.MultimodalInput;
+import dev.qwen4j.api.VisionPrompt;
+import dev.qwen4j.vision.VideoInput;
+import dev.qwen4j.vision.VideoOptions;
+import dev.qwen4j.vision.VisionInput;
+import java.nio.file.Path;
 import dev.qwen4j.api.Qwen3Runtime;
 import dev.qwen4j.template.ChatTemplate;
 import java.io.BufferedReader;
@@ -23,7 +29,7 @@ import picocli.CommandLine.Option;
  * longest common token prefix.
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = "Interactive chat. Commands: /reset (forget the conversation), /exit.")
+        description = "Interactive chat. Commands: /image PATH and /video PATH (attach to the next message), /reset (forget the conversation), /exit.")
 final class ChatCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
@@ -52,8 +58,13 @@ final class ChatCommand implements Callable<Integer> {
             var params = sampling.apply(rt.generationDefaults());
             List<Map<String, Object>> history = new ArrayList<>();
             if (system != null) history.add(ChatMessages.message("system", system));
+            // Every image and video of the conversation, in prompt order: the whole history is rendered each turn.
+            List<VisionInput> images = new ArrayList<>();
+            List<VideoInput> videos = new ArrayList<>();
+            int pendingImages = 0, pendingVideos = 0;
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            System.err.println("qwen4j chat — " + rt.dir().getFileName() + ". /reset clears the conversation, /exit quits.");
+            System.err.println("qwen4j chat — " + rt.dir().getFileName() + ". "
+                    + (rt.acceptsImages() ? "/image PATH and /video PATH attach media, " : "") + "/reset clears the conversation, /exit quits.");
             while (true) {
                 System.out.print(Terminal.ANSI ? "\u001b[1m> \u001b[0m" : "> ");
                 System.out.flush();
@@ -62,19 +73,44 @@ final class ChatCommand implements Callable<Integer> {
                 if (line.isBlank()) continue;
                 if (line.strip().equals("/reset")) {
                     history.removeIf(m -> !"system".equals(m.get("role")));
+                    images.clear();
+                    videos.clear();
+                    pendingImages = pendingVideos = 0;
                     g.reset();
                     System.out.println("(conversation cleared)");
                     continue;
                 }
-                history.add(ChatMessages.message("user", line));
+                String command = line.strip();
+                if (command.startsWith("/image ") || command.startsWith("/video ")) {
+                    Path file = Path.of(command.substring(7).strip());
+                    try {
+                        if (command.startsWith("/image ")) {
+                            images.add(rt.imageProcessor().process(file));
+                            pendingImages++;
+                        } else {
+                            videos.add(rt.videoProcessor().process(file, 2.0, VideoOptions.defaults()));
+                            pendingVideos++;
+                        }
+                        System.out.println("(attached " + file.getFileName() + " to the next message)");
+                    } catch (RuntimeException e) {
+                        System.err.println("qwen4j: error: " + e.getMessage());
+                    }
+                    continue;
+                }
+                history.add(pendingImages + pendingVideos > 0 ? ChatMessages.userWithMedia(pendingImages, pendingVideos, line)
+                        : ChatMessages.message("user", line));
                 String rendered = template.render(history, null, flags.templateKwargs(true));
-                int[] ids = rt.tokenizer().encode(rendered);
+                MultimodalInput media = images.isEmpty() && videos.isEmpty() ? null : VisionPrompt.tokenize(rt.tokenizer(), rendered, images, videos);
+                int[] ids = media != null ? media.ids() : rt.tokenizer().encode(rendered);
                 ReasoningPrinter printer = new ReasoningPrinter(System.out, template.promptOpensThinking(), !hideReasoning);
                 GenerationResult r;
                 try {
-                    r = g.generate(ids, params, printer);
+                    r = media != null ? g.generate(media, params, printer) : g.generate(ids, params, printer);
+                    pendingImages = pendingVideos = 0;
                 } catch (RuntimeException e) {
                     history.remove(history.size() - 1);
+                    for (; pendingImages > 0; pendingImages--) images.remove(images.size() - 1);
+                    for (; pendingVideos > 0; pendingVideos--) videos.remove(videos.size() - 1);
                     System.out.println();
                     System.err.println("qwen4j: error: " + e.getMessage());
                     continue;

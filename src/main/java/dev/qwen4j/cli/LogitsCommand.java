@@ -30,7 +30,8 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve()); Generator g = rt.newGenerator()) {
-            float[] logits = g.prefill(prompt.ids(rt), GenerationListener.NONE);
+            float[] logits = prompt.hasMedia() ? g.prefill(prompt.multimodal(rt), GenerationListener.NONE)
+                    : g.prefill(prompt.ids(rt), GenerationListener.NONE);
             ByteBuffer buf = ByteBuffer.allocate(logits.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             buf.asFloatBuffer().put(logits);
             try (FileChannel ch = FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

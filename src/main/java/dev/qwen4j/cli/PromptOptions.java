@@ -1,8 +1,14 @@
 package dev.qwen4j.cli;
 
 import dev.qwen4j.api.ChatMessages;
+import dev.qwen4j.api.MultimodalInput;
 import dev.qwen4j.api.Qwen3Runtime;
+import dev.qwen4j.api.VisionPrompt;
+import dev.qwen4j.vision.VideoInput;
+import dev.qwen4j.vision.VideoOptions;
+import dev.qwen4j.vision.VisionInput;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +39,47 @@ public final class PromptOptions {
 
     @Option(names = "--system", paramLabel = "TEXT", description = "A system message before --chat.")
     String system;
+
+    @Option(names = "--image", paramLabel = "FILE", description = "An image (repeatable). With --chat the images go before the text; "
+            + "with --messages they fill the {\"type\": \"image\"} parts in order.")
+    List<Path> images = new ArrayList<>();
+
+    @Option(names = "--video", paramLabel = "FILE", description = "A video file or a folder of frames (repeatable), like --image for {\"type\": \"video\"} parts.")
+    List<Path> videos = new ArrayList<>();
+
+    @Option(names = "--frames-fps", paramLabel = "FPS", defaultValue = "2",
+            description = "Frame rate of a --video folder of frames, for its timestamps (default: ${DEFAULT-VALUE}).")
+    double framesFps;
+
+    /** Whether images or videos were given (the prompt then goes through {@link #multimodal}). */
+    public boolean hasMedia() {
+        return !images.isEmpty() || !videos.isEmpty();
+    }
+
+    /**
+     * The prompt with its images and videos preprocessed: --tokens are taken as already expanded; --prompt
+     * text and chat renderings have their placeholders expanded (see {@link VisionPrompt}).
+     */
+    public MultimodalInput multimodal(Qwen3Runtime rt) {
+        if (!given()) throw new UsageError("give a prompt with --tokens, --prompt, --chat or --messages");
+        if (!rt.acceptsImages()) {
+            throw new UsageError("--image/--video need a vision-language model; " + rt.dir() + " is " + rt.modelType());
+        }
+        List<VisionInput> imageInputs = new ArrayList<>();
+        for (Path image : images) imageInputs.add(rt.imageProcessor().process(image));
+        List<VideoInput> videoInputs = new ArrayList<>();
+        for (Path video : videos) {
+            if (!(framesFps > 0)) throw new UsageError("--frames-fps must be positive, got " + framesFps);
+            videoInputs.add(rt.videoProcessor().process(video, framesFps, VideoOptions.defaults()));
+        }
+        if (source.tokens != null) return VisionPrompt.input(source.tokens, imageInputs, videoInputs);
+        String text = source.prompt != null ? source.prompt : renderChat(rt);
+        try {
+            return VisionPrompt.tokenize(rt.tokenizer(), text, imageInputs, videoInputs);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+    }
 
     public boolean given() {
         return source != null && (source.tokens != null || source.prompt != null || source.chat != null || source.messages != null);
@@ -67,9 +114,10 @@ public final class PromptOptions {
         if (source.messages != null) {
             messages = ChatMessages.read(source.messages);
         } else {
-            messages = new java.util.ArrayList<>();
+            messages = new ArrayList<>();
             if (system != null) messages.add(ChatMessages.message("system", system));
-            messages.add(ChatMessages.message("user", source.chat));
+            messages.add(hasMedia() ? ChatMessages.userWithMedia(images.size(), videos.size(), source.chat)
+                    : ChatMessages.message("user", source.chat));
         }
         return rt.requireChatTemplate().render(messages, null, templateKwargs(true));
     }

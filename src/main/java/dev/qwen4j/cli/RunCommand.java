@@ -3,6 +3,7 @@ package dev.qwen4j.cli;
 import dev.qwen4j.api.GenerationListener;
 import dev.qwen4j.api.GenerationResult;
 import dev.qwen4j.api.Generator;
+import dev.qwen4j.api.MultimodalInput;
 import dev.qwen4j.api.Qwen3Runtime;
 import dev.qwen4j.template.ReasoningParser;
 import java.util.LinkedHashMap;
@@ -39,13 +40,15 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve()); Generator g = rt.newGenerator()) {
-            int[] ids = prompt.ids(rt);
+            MultimodalInput media = prompt.hasMedia() ? prompt.multimodal(rt) : null;
+            int[] ids = media != null ? media.ids() : prompt.ids(rt);
             var params = sampling.apply(rt.generationDefaults());
             boolean opensThinking = prompt.isChat() && rt.requireChatTemplate().promptOpensThinking();
             var jsonConstraint = constraint.constraint(rt, prompt.modelMayThink(rt));
             GenerationResult r;
             if (json) {
-                r = g.generate(ids, params, jsonConstraint, GenerationListener.NONE);
+                r = media != null ? g.generate(media, params, jsonConstraint, GenerationListener.NONE)
+                        : g.generate(ids, params, jsonConstraint, GenerationListener.NONE);
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("token_ids", r.tokenIds());
                 o.put("text", r.text());
@@ -60,13 +63,14 @@ final class RunCommand implements Callable<Integer> {
                 System.out.println(Jsons.write(o));
             } else {
                 ReasoningPrinter printer = new ReasoningPrinter(System.out, opensThinking, !hideReasoning);
-                r = g.generate(ids, params, jsonConstraint, prompt.isChat() ? printer : new GenerationListener() {
+                GenerationListener listener = prompt.isChat() ? printer : new GenerationListener() {
                     @Override
                     public void token(int id, String text) {
                         System.out.print(text);
                         System.out.flush();
                     }
-                });
+                };
+                r = media != null ? g.generate(media, params, jsonConstraint, listener) : g.generate(ids, params, jsonConstraint, listener);
                 if (prompt.isChat()) printer.finish();
                 else System.out.println();
             }
