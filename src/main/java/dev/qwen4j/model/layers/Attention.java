@@ -61,13 +61,21 @@ public final class Attention {
 
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int group = numHeads / numKvHeads;
-        int maxLen = 0;
-        for (int t = 0; t < n; t++) maxLen = Math.max(maxLen, batch.cachePosition(t) + 1);
-        int scoreSize = group * maxLen;
-        Parallel.forRange(n * numKvHeads, 1, (from, to) -> CachedAttention.run(batch, layer, s.q, s.att, numHeads,
-                numKvHeads, headDim, scale, from, to, scores(scoreSize)));
+        if (n >= TILE_MIN_TOKENS && QueryTileAttention.fits(group)) {
+            Parallel.forRange(numKvHeads * QueryTileAttention.tiles(n, group), 1, (from, to) ->
+                    QueryTileAttention.run(batch, layer, s.q, s.att, numHeads, numKvHeads, headDim, scale, from, to));
+        } else {
+            int maxLen = 0;
+            for (int t = 0; t < n; t++) maxLen = Math.max(maxLen, batch.cachePosition(t) + 1);
+            int scoreSize = group * maxLen;
+            Parallel.forRange(n * numKvHeads, 1, (from, to) -> CachedAttention.run(batch, layer, s.q, s.att, numHeads,
+                    numKvHeads, headDim, scale, from, to, scores(scoreSize)));
+        }
         wo.matmul(s.att, 0, out, 0, n);
     }
+
+    /** From this many tokens on, query tiles are (nearly) full and {@link QueryTileAttention} wins. */
+    private static final int TILE_MIN_TOKENS = 8;
 
     private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
 

@@ -40,7 +40,9 @@ final class CachedAttention {
             int qOff = t * qDim + g * group * headDim;
             scores(c, layer, q, qOff, g * headDim, headDim, group, len, scale, scores);
             for (int h = 0; h < group; h++) Ops.softmax(scores, h * len, len);
-            weightedValues(c, layer, scores, len, g * headDim, headDim, group, out, qOff);
+            for (int h = 0; h < group; h++) {
+                weightedValues(c, layer, scores, h * len, 1, len, g * headDim, headDim, 1f, out, qOff + h * headDim);
+            }
         }
     }
 
@@ -73,36 +75,36 @@ final class CachedAttention {
         return s0.add(s1).reduceLanes(VectorOperators.ADD);
     }
 
-    /** out[oOff + h·headDim + d] = Σ_p scores[h·len + p] · V[p][d] for the group's heads. */
-    private static void weightedValues(KvCache c, int layer, float[] scores, int len, int kvOff, int headDim, int group,
-                                       float[] out, int oOff) {
+    /**
+     * out[o + d] = mul · Σ_p s[sOff + p·sStride] · V[p][kvOff + d] over slots [0, len): one query's
+     * weighted sum of values, its output slice kept in registers 4 vectors at a time.
+     */
+    static void weightedValues(KvCache c, int layer, float[] s, int sOff, int sStride, int len, int kvOff, int headDim,
+                               float mul, float[] out, int o) {
         int bs = c.blockSize(), kvDim = c.kvDim();
-        for (int h = 0; h < group; h++) {
-            int sOff = h * len, o = oOff + h * headDim;
-            int d = 0;
-            for (; d + 4 * L <= headDim; d += 4 * L) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                for (int b0 = 0; b0 < len; b0 += bs) {
-                    float[] values = c.values(layer, b0);
-                    int end = Math.min(len, b0 + bs);
-                    for (int p = b0, v = kvOff + d; p < end; p++, v += kvDim) {
-                        FloatVector s = FloatVector.broadcast(F, scores[sOff + p]);
-                        a0 = FloatVector.fromArray(F, values, v).fma(s, a0);
-                        a1 = FloatVector.fromArray(F, values, v + L).fma(s, a1);
-                        a2 = FloatVector.fromArray(F, values, v + 2 * L).fma(s, a2);
-                        a3 = FloatVector.fromArray(F, values, v + 3 * L).fma(s, a3);
-                    }
+        int d = 0;
+        for (; d + 4 * L <= headDim; d += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int b0 = 0; b0 < len; b0 += bs) {
+                float[] values = c.values(layer, b0);
+                int end = Math.min(len, b0 + bs);
+                for (int p = b0, v = kvOff + d; p < end; p++, v += kvDim) {
+                    FloatVector w = FloatVector.broadcast(F, s[sOff + p * sStride]);
+                    a0 = FloatVector.fromArray(F, values, v).fma(w, a0);
+                    a1 = FloatVector.fromArray(F, values, v + L).fma(w, a1);
+                    a2 = FloatVector.fromArray(F, values, v + 2 * L).fma(w, a2);
+                    a3 = FloatVector.fromArray(F, values, v + 3 * L).fma(w, a3);
                 }
-                a0.intoArray(out, o + d);
-                a1.intoArray(out, o + d + L);
-                a2.intoArray(out, o + d + 2 * L);
-                a3.intoArray(out, o + d + 3 * L);
             }
-            for (; d < headDim; d++) { // head sizes that are not a multiple of 4·L
-                float acc = 0f;
-                for (int p = 0; p < len; p++) acc += scores[sOff + p] * c.values(layer, p)[c.slotOffset(p) + kvOff + d];
-                out[o + d] = acc;
-            }
+            a0.mul(mul).intoArray(out, o + d);
+            a1.mul(mul).intoArray(out, o + d + L);
+            a2.mul(mul).intoArray(out, o + d + 2 * L);
+            a3.mul(mul).intoArray(out, o + d + 3 * L);
+        }
+        for (; d < headDim; d++) { // head sizes that are not a multiple of 4·L
+            float acc = 0f;
+            for (int p = 0; p < len; p++) acc += s[sOff + p * sStride] * c.values(layer, p)[c.slotOffset(p) + kvOff + d];
+            out[o + d] = acc * mul;
         }
     }
 }

@@ -9,9 +9,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The vectorised cached attention against a plain f64 per-head loop, over several sequences in one
- * batch, GQA group sizes 1–4, head sizes that do and do not fill whole vector blocks, and small
- * cache blocks so every sequence crosses block boundaries.
+ * The two vectorised cached-attention kernels (per token, and query tiles for prefill) against a
+ * plain f64 per-head loop, over several sequences in one batch, GQA group sizes 1–4, head sizes that
+ * do and do not fill whole vector blocks, and small cache blocks so every sequence crosses block
+ * boundaries.
  */
 class CachedAttentionTest {
     @Test
@@ -20,6 +21,28 @@ class CachedAttentionTest {
         int[][] shapes = {{4, 4, 128}, {16, 8, 128}, {8, 2, 64}, {6, 2, 40}, {4, 1, 32}, {3, 3, 17}};
         for (int[] shape : shapes) {
             for (int blockSize : new int[] {4, 64}) check(rnd, shape[0], shape[1], shape[2], blockSize);
+        }
+    }
+
+    /** A prefill chunk of one sequence on top of cached slots: full query tiles, no mixing of caches. */
+    @Test
+    void prefillChunkMatchesReference() {
+        Random rnd = new Random(23);
+        for (int[] shape : new int[][] {{16, 8, 128}, {8, 1, 64}, {4, 4, 32}}) {
+            int numHeads = shape[0], numKvHeads = shape[1], headDim = shape[2];
+            int kvDim = numKvHeads * headDim, qDim = numHeads * headDim;
+            KvCache c = new KvCache(new KvBlockPool(1, kvDim, 16, Integer.MAX_VALUE), 1000);
+            fill(rnd, c, 1, 77);
+            ForwardBatch batch = new ForwardBatch();
+            for (int p = 40; p < 77; p++) batch.add(c, 0, p, false);
+            float[] q = new float[batch.size() * qDim];
+            for (int i = 0; i < q.length; i++) q[i] = (rnd.nextFloat() * 2 - 1) * 3;
+            float scale = (float) (1 / Math.sqrt(headDim));
+            float[] got = new float[q.length];
+            int group = numHeads / numKvHeads;
+            QueryTileAttention.run(batch, 0, q, got, numHeads, numKvHeads, headDim, scale, 0,
+                    numKvHeads * QueryTileAttention.tiles(batch.size(), group));
+            compare("tiled prefill heads " + numHeads + "/" + numKvHeads, got, reference(batch, 0, q, numHeads, numKvHeads, headDim, scale));
         }
     }
 
@@ -43,11 +66,23 @@ class CachedAttentionTest {
         CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, 0, items / 2, new float[1000]);
         CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, items / 2, items, new float[1000]);
         double[] want = reference(batch, layer, q, numHeads, numKvHeads, headDim, scale);
+        String shape = "heads " + numHeads + "/" + numKvHeads + " dim " + headDim + " block " + blockSize;
+        compare("per token " + shape, got, want);
+        int group = numHeads / numKvHeads;
+        if (QueryTileAttention.fits(group)) {
+            float[] tiled = new float[n * qDim];
+            int tileItems = numKvHeads * QueryTileAttention.tiles(n, group);
+            QueryTileAttention.run(batch, layer, q, tiled, numHeads, numKvHeads, headDim, scale, 0, 1);
+            QueryTileAttention.run(batch, layer, q, tiled, numHeads, numKvHeads, headDim, scale, 1, tileItems);
+            compare("tiled " + shape, tiled, want);
+        }
+    }
+
+    private static void compare(String what, float[] got, double[] want) {
         for (int i = 0; i < got.length; i++) {
             // outputs are convex combinations of values in [-1, 1]; f32 sums of ≤ 71 terms stay well within 1e-5
             if (!(Math.abs(got[i] - want[i]) <= 1e-5)) {
-                fail("heads " + numHeads + "/" + numKvHeads + " dim " + headDim + " block " + blockSize + ": out[" + i + "] = "
-                        + got[i] + ", reference " + want[i]);
+                fail(what + ": out[" + i + "] = " + got[i] + ", reference " + want[i]);
             }
         }
     }
