@@ -42,7 +42,7 @@ class CachedAttentionTest {
             int group = numHeads / numKvHeads;
             QueryTileAttention.run(batch, 0, q, got, numHeads, numKvHeads, headDim, scale, 0,
                     numKvHeads * QueryTileAttention.tiles(batch.size(), group));
-            compare("tiled prefill heads " + numHeads + "/" + numKvHeads, got, reference(batch, 0, q, numHeads, numKvHeads, headDim, scale));
+            compare("tiled prefill heads " + numHeads + "/" + numKvHeads, got, ScalarAttention.run(batch, 0, q, numHeads, numKvHeads, headDim, scale));
         }
     }
 
@@ -65,7 +65,7 @@ class CachedAttentionTest {
         int items = n * numKvHeads;
         CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, 0, items / 2, new float[1000]);
         CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, items / 2, items, new float[1000]);
-        double[] want = reference(batch, layer, q, numHeads, numKvHeads, headDim, scale);
+        double[] want = ScalarAttention.run(batch, layer, q, numHeads, numKvHeads, headDim, scale);
         String shape = "heads " + numHeads + "/" + numKvHeads + " dim " + headDim + " block " + blockSize;
         compare("per token " + shape, got, want);
         int group = numHeads / numKvHeads;
@@ -99,34 +99,5 @@ class CachedAttentionTest {
             }
         }
         c.setLength(len);
-    }
-
-    private static double[] reference(ForwardBatch batch, int layer, float[] q, int numHeads, int numKvHeads, int headDim,
-                                      float scale) {
-        int group = numHeads / numKvHeads, qDim = numHeads * headDim;
-        double[] out = new double[batch.size() * qDim];
-        for (int t = 0; t < batch.size(); t++) {
-            KvCache c = batch.cache(t);
-            int len = batch.cachePosition(t) + 1;
-            for (int h = 0; h < numHeads; h++) {
-                int qOff = t * qDim + h * headDim, kv = (h / group) * headDim;
-                double[] s = new double[len];
-                double max = Double.NEGATIVE_INFINITY;
-                for (int p = 0; p < len; p++) {
-                    double acc = 0;
-                    for (int d = 0; d < headDim; d++) acc += (double) q[qOff + d] * c.keys(layer, p)[c.slotOffset(p) + kv + d];
-                    s[p] = acc * scale;
-                    max = Math.max(max, s[p]);
-                }
-                double sum = 0;
-                for (int p = 0; p < len; p++) sum += s[p] = Math.exp(s[p] - max);
-                for (int d = 0; d < headDim; d++) {
-                    double acc = 0;
-                    for (int p = 0; p < len; p++) acc += s[p] / sum * c.values(layer, p)[c.slotOffset(p) + kv + d];
-                    out[qOff + d] = acc;
-                }
-            }
-        }
-        return out;
     }
 }
