@@ -73,8 +73,13 @@ final class BenchCommand implements Callable<Integer> {
                 double[] tps = new double[reps];
                 for (int i = 0; i < reps; i++) tps[i] = run(m, rnd, true, pp);
                 Stats s = Stats.of(tps);
-                String eff = flops > 0 ? String.format("%.1f GFLOP/s (%.0f%% of FMA peak)", s.median() * m.flopsPerToken() / 1e9,
-                        100 * s.median() * m.flopsPerToken() / flops) : String.format("%.1f GFLOP/s", s.median() * m.flopsPerToken() / 1e9);
+                // A prefill multiplies every prompt token through the layers but only the last one
+                // through lm_head, so per-token FLOPs overstate its work (by 26% for Qwen3-0.6B).
+                long lmHead = 2L * m.vocabSize() * m.hiddenSize();
+                double flopsPerPrompt = (double) pp * (m.flopsPerToken() - lmHead) + lmHead;
+                double done = s.median() / pp * flopsPerPrompt;
+                String eff = flops > 0 ? String.format("%.1f GFLOP/s (%.0f%% of FMA peak)", done / 1e9, 100 * done / flops)
+                        : String.format("%.1f GFLOP/s", done / 1e9);
                 System.out.printf("%-8s %-14s %-10.2f %s%n", "pp" + pp, s, s.median(), eff);
             }
             if (tg > 0) {

@@ -77,8 +77,14 @@ public final class KvCache implements AutoCloseable {
         return (pos % pool.blockSize()) * pool.kvDim();
     }
 
-    int blockSize() {
+    /** Slots per block: slots b·blockSize() .. (b+1)·blockSize() − 1 share one key and one value array. */
+    public int blockSize() {
         return pool.blockSize();
+    }
+
+    /** Floats per slot (all KV heads of one token) in the key and value arrays. */
+    public int kvDim() {
+        return pool.kvDim();
     }
 
     /** Gives every block back to the pool. */

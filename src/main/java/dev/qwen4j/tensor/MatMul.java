@@ -4,8 +4,8 @@ package dev.qwen4j.tensor;
  * Matrix-matrix and matrix-vector products against a {@link WeightMatrix}:
  * out[outOff + b·rows + r] = Σ_c W[r, c] · x[xOff + b·cols + c] for b in [0, n).
  *
- * <p>Two vector kernels, chosen by n: {@link MatVec} streams each weight row once and dots it with
- * the few activation vectors (decode, bandwidth bound); {@link Gemm} packs blocks of W into f32
+ * <p>Two vector kernels, chosen by n: {@link RowStream} streams each weight row once and dots it
+ * with the few activation vectors (decode, bandwidth bound); {@link Gemm} packs blocks of W into f32
  * panels and reuses them across many tokens (prefill, compute bound). Both split rows across the
  * compute threads. {@link #matmulScalar} is the reference the tests compare them with.
  */
@@ -18,23 +18,20 @@ final class MatMul {
      */
     static final int GEMM_MIN_N = 8;
 
-    /** Rows per chunk of the row-streaming split: small, so threads get near-equal byte counts. */
-    private static final int MATVEC_GRAIN = 16;
-
     static void matmul(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
         checkBounds(w, x, xOff, out, outOff, n);
         if (n <= 0) return;
         if (n >= GEMM_MIN_N) {
             Parallel.forRange(w.rows(), Gemm.RB, (from, to) -> Gemm.rows(w, x, xOff, out, outOff, n, from, to));
         } else {
-            Parallel.forRange(w.rows(), MATVEC_GRAIN, (from, to) -> MatVec.rows(w, x, xOff, out, outOff, n, from, to));
+            RowStream.matmul(w, x, xOff, out, outOff, n);
         }
     }
 
     /** The row-streaming kernel for any n (tests and benchmarks). */
     static void matmulRows(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
         checkBounds(w, x, xOff, out, outOff, n);
-        Parallel.forRange(w.rows(), MATVEC_GRAIN, (from, to) -> MatVec.rows(w, x, xOff, out, outOff, n, from, to));
+        RowStream.matmul(w, x, xOff, out, outOff, n);
     }
 
     /** The packed kernel for any n (tests and benchmarks). */
@@ -63,7 +60,7 @@ final class MatMul {
      * deep inside a worker (or, for the packed tile copy, as a partial write). Checking up front
      * gives one clear message instead.
      */
-    private static void checkBounds(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+    static void checkBounds(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
         if (n < 0 || xOff < 0 || outOff < 0
                 || (long) xOff + (long) n * w.cols() > x.length
                 || (long) outOff + (long) n * w.rows() > out.length) {

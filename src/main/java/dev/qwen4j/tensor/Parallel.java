@@ -81,11 +81,20 @@ public final class Parallel {
      * allows. Returns when every chunk has run; an exception thrown by a chunk is rethrown here.
      */
     public static void forRange(int n, int grain, RangeTask task) {
+        forChunks(n, grain, threads, task);
+    }
+
+    /**
+     * Like {@link #forRange} but split into up to {@code chunks} chunks, which the threads claim one at
+     * a time. More chunks than threads let the others take over the share of a thread that the OS
+     * has descheduled (a shared machine) instead of waiting for it.
+     */
+    public static void forChunks(int n, int grain, int chunks, RangeTask task) {
         if (n <= 0) return;
         int t = threads;
         int g = Math.max(1, grain);
         int blocks = (int) (((long) n + g - 1) / g);
-        int parts = Math.min(t, blocks);
+        int parts = t <= 1 ? 1 : Math.min(Math.max(1, chunks), blocks);
         if (parts <= 1 || Thread.currentThread() instanceof Worker || DISPATCH.isHeldByCurrentThread()) {
             // one chunk, or nested inside a running task: the workers are busy with the outer job
             task.run(0, n);

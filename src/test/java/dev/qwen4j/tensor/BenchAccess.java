@@ -16,6 +16,11 @@ public final class BenchAccess {
         MatMul.matmulPacked(w, x, 0, out, 0, n);
     }
 
+    /** The plain row-streaming kernel (short→int widening per vector), bypassing the paired bf16 one. */
+    public static void matmulPlainRows(WeightMatrix w, float[] x, float[] out, int n) {
+        Parallel.forRange(w.rows(), RowStream.GRAIN, (from, to) -> MatVec.rows(w, x, 0, out, 0, n, from, to));
+    }
+
     public static void scalarSoftmax(float[] x, int off, int n) {
         ScalarOps.softmax(x, off, n);
     }

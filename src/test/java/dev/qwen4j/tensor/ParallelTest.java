@@ -31,13 +31,21 @@ class ParallelTest {
 
     /** Runs forRange and checks: every index exactly once, ≤ threads chunks, grain-aligned chunks. */
     private static void checkCover(int n, int grain) {
+        checkCover(n, grain, -1);
+    }
+
+    /** As above for forChunks with the given chunk count (-1: forRange, whose limit is the thread count). */
+    private static void checkCover(int n, int grain, int maxChunks) {
         AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(n, 1));
         ConcurrentLinkedQueue<int[]> chunks = new ConcurrentLinkedQueue<>();
-        Parallel.forRange(n, grain, (from, to) -> {
+        Parallel.RangeTask task = (from, to) -> {
             chunks.add(new int[] {from, to});
             for (int i = from; i < to; i++) hits.incrementAndGet(i);
-        });
-        String what = "n=" + n + " grain=" + grain + " threads=" + Parallel.threads();
+        };
+        if (maxChunks < 0) Parallel.forRange(n, grain, task);
+        else Parallel.forChunks(n, grain, maxChunks, task);
+        int limit = maxChunks < 0 || Parallel.threads() == 1 ? Parallel.threads() : Math.max(1, maxChunks);
+        String what = "n=" + n + " grain=" + grain + " threads=" + Parallel.threads() + " chunks=" + maxChunks;
         for (int i = 0; i < n; i++) {
             if (hits.get(i) != 1) fail(what + ": index " + i + " ran " + hits.get(i) + " times");
         }
@@ -45,7 +53,7 @@ class ParallelTest {
             assertTrue(chunks.isEmpty(), what);
             return;
         }
-        assertTrue(chunks.size() <= Parallel.threads(), what + ": " + chunks.size() + " chunks");
+        assertTrue(chunks.size() <= limit, what + ": " + chunks.size() + " chunks");
         int g = Math.max(1, grain);
         for (int[] c : chunks) {
             assertTrue(c[0] < c[1], what + ": empty chunk");
@@ -62,6 +70,23 @@ class ParallelTest {
                 for (int grain : new int[] {0, 1, 2, 3, 16, 32, 64, 1000}) checkCover(n, grain);
             }
         }
+    }
+
+    @Test
+    void moreChunksThanThreadsCoverEveryIndexExactlyOnce() {
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int n : new int[] {0, 1, 17, 1000, 100_003}) {
+                for (int grain : new int[] {1, 16}) {
+                    for (int chunks : new int[] {0, 1, 5, 8, 64}) checkCover(n, grain, chunks);
+                }
+            }
+        }
+        Parallel.setThreads(2);
+        ConcurrentLinkedQueue<int[]> chunks = new ConcurrentLinkedQueue<>();
+        Parallel.forChunks(1024, 16, 8, (from, to) -> chunks.add(new int[] {from, to}));
+        assertEquals(8, chunks.size());
+        for (int[] c : chunks) assertEquals(128, c[1] - c[0]);
     }
 
     @Test

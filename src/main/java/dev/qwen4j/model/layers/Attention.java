@@ -2,6 +2,7 @@ package dev.qwen4j.model.layers;
 
 import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.KvCache;
+import dev.qwen4j.tensor.MatMulGroup;
 import dev.qwen4j.tensor.Ops;
 import dev.qwen4j.tensor.Parallel;
 import dev.qwen4j.tensor.WeightMatrix;
@@ -13,6 +14,8 @@ import dev.qwen4j.tensor.WeightMatrix;
  */
 public final class Attention {
     private final WeightMatrix wq, wk, wv, wo;
+    /** q, k and v projections in one pass (one dispatch per decode step instead of three). */
+    private final MatMulGroup qkv;
     private final float[] qNorm, kNorm;
     private final int numHeads, numKvHeads, headDim;
     private final float eps;
@@ -25,6 +28,7 @@ public final class Attention {
         this.wk = wk;
         this.wv = wv;
         this.wo = wo;
+        this.qkv = new MatMulGroup(wq, wk, wv);
         this.qNorm = qNorm;
         this.kNorm = kNorm;
         this.numHeads = numHeads;
@@ -37,13 +41,11 @@ public final class Attention {
     public void forward(ForwardBatch batch, float[] x, float[] out, Scratch s, RotaryEmbedding rope) {
         int n = batch.size();
         int qDim = numHeads * headDim, kvDim = numKvHeads * headDim;
-        wq.matmul(x, 0, s.q, 0, n);
-        wk.matmul(x, 0, s.k, 0, n);
-        wv.matmul(x, 0, s.v, 0, n);
+        qkv.matmul(x, 0, s.qkv(), n);
 
-        float[] cos = new float[headDim / 2], sin = new float[headDim / 2];
+        float[] cos = s.cos(headDim / 2), sin = s.sin;
         int axes = batch.hasMultimodalPositions() ? 3 : 1;
-        int[] posRows = new int[3 * n];
+        int[] posRows = s.posRows(3 * n);
         for (int a = 0; a < 3; a++) System.arraycopy(batch.ropePositionRow(Math.min(a, axes - 1)), 0, posRows, a * n, n);
         for (int t = 0; t < n; t++) {
             for (int h = 0; h < numHeads; h++) Ops.rmsnorm(s.q, t * qDim + h * headDim, s.q, t * qDim + h * headDim, qNorm, headDim, eps);
@@ -59,27 +61,29 @@ public final class Attention {
 
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int group = numHeads / numKvHeads;
-        Parallel.forRange(n * numHeads, 1, (from, to) -> {
-            float[] scores = null;
-            for (int item = from; item < to; item++) {
-                int t = item / numHeads, h = item % numHeads;
-                KvCache c = batch.cache(t);
-                int len = batch.cachePosition(t) + 1;
-                if (scores == null || scores.length < len) scores = new float[Math.max(len, 256)];
-                int qOff = t * qDim + h * headDim;
-                int kvHeadOff = (h / group) * headDim;
-                for (int p = 0; p < len; p++) {
-                    scores[p] = Ops.dot(s.q, qOff, c.keys(layer, p), c.slotOffset(p) + kvHeadOff, headDim) * scale;
-                }
-                Ops.softmax(scores, 0, len);
-                int oOff = t * qDim + h * headDim;
-                java.util.Arrays.fill(s.att, oOff, oOff + headDim, 0f);
-                for (int p = 0; p < len; p++) {
-                    Ops.axpy(scores[p], c.values(layer, p), c.slotOffset(p) + kvHeadOff, s.att, oOff, headDim);
-                }
-            }
-        });
+        if (n >= TILE_MIN_TOKENS && QueryTileAttention.fits(group)) {
+            Parallel.forRange(numKvHeads * QueryTileAttention.tiles(n, group), 1, (from, to) ->
+                    QueryTileAttention.run(batch, layer, s.q, s.att, numHeads, numKvHeads, headDim, scale, from, to));
+        } else {
+            int maxLen = 0;
+            for (int t = 0; t < n; t++) maxLen = Math.max(maxLen, batch.cachePosition(t) + 1);
+            int scoreSize = group * maxLen;
+            Parallel.forRange(n * numKvHeads, 1, (from, to) -> CachedAttention.run(batch, layer, s.q, s.att, numHeads,
+                    numKvHeads, headDim, scale, from, to, scores(scoreSize)));
+        }
         wo.matmul(s.att, 0, out, 0, n);
+    }
+
+    /** From this many tokens on, query tiles are (nearly) full and {@link QueryTileAttention} wins. */
+    private static final int TILE_MIN_TOKENS = 8;
+
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** This thread's score buffer of at least size floats (kept across calls: no per-token garbage). */
+    private static float[] scores(int size) {
+        float[] a = SCORES.get();
+        if (a.length < size) SCORES.set(a = new float[Math.max(size, 2 * a.length)]);
+        return a;
     }
 
     public long bytesPerToken() {
@@ -90,9 +94,12 @@ public final class Attention {
         return 2L * (wq.rows() + wk.rows() + wv.rows()) * wq.cols() + 2L * wo.rows() * wo.cols();
     }
 
-    /** Per-step activation buffers for attention, reused across layers. */
+    /** Per-step activation buffers for attention, reused across layers and steps. */
     public static final class Scratch {
         public float[] q = new float[0], k = new float[0], v = new float[0], att = new float[0];
+        private float[][] qkv = {q, k, v};
+        private float[] cos = new float[0], sin = new float[0];
+        private int[] posRows = new int[0];
 
         public void ensure(int n, int qDim, int kvDim) {
             if (q.length < n * qDim) {
@@ -103,6 +110,25 @@ public final class Attention {
                 k = new float[n * kvDim];
                 v = new float[n * kvDim];
             }
+            if (qkv[0] != q || qkv[1] != k) qkv = new float[][] {q, k, v};
+        }
+
+        float[][] qkv() {
+            return qkv;
+        }
+
+        /** cos of at least half floats; {@link #sin} has the same size after this call. */
+        float[] cos(int half) {
+            if (cos.length < half) {
+                cos = new float[half];
+                sin = new float[half];
+            }
+            return cos;
+        }
+
+        int[] posRows(int size) {
+            if (posRows.length < size) posRows = new int[size];
+            return posRows;
         }
     }
 }

@@ -1,0 +1,110 @@
+package dev.qwen4j.model.layers;
+
+import dev.qwen4j.model.ForwardBatch;
+import dev.qwen4j.model.KvCache;
+import dev.qwen4j.tensor.Ops;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Causal grouped-query attention of a batch's queries against the KV cache (which already holds the
+ * batch's own keys and values): out_h = softmax(q_h · Kᵀ · scale) · V over cache slots [0, pos].
+ *
+ * <p>Work items are (token, KV head) pairs; an item handles all the query heads that share the KV
+ * head, so each cached key and value row is loaded once for the whole group. Keys and values are
+ * walked block by block of the cache (one array per block, no per-slot lookup). Scores are dot
+ * products (one vector reduction per slot and head); the value sum keeps each head's output slice in
+ * registers across all slots, 4 vectors at a time, instead of an axpy per slot into memory. The
+ * previous per-head loop (Ops.dot per slot, then an Ops.axpy per slot into the output) took about 30%
+ * of a 512-token prefill on Zen 4 in a JFR profile, mostly in those axpy stores and slot lookups.
+ */
+final class CachedAttention {
+    private CachedAttention() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+
+    /**
+     * Items [from, to) of n·numKvHeads (item = t·numKvHeads + g). q and out are [n, numHeads·headDim];
+     * scores is scratch of at least group·(max position + 1) floats.
+     */
+    static void run(ForwardBatch batch, int layer, float[] q, float[] out, int numHeads, int numKvHeads, int headDim,
+                    float scale, int from, int to, float[] scores) {
+        int group = numHeads / numKvHeads;
+        int qDim = numHeads * headDim;
+        for (int item = from; item < to; item++) {
+            int t = item / numKvHeads, g = item % numKvHeads;
+            KvCache c = batch.cache(t);
+            int len = batch.cachePosition(t) + 1;
+            int qOff = t * qDim + g * group * headDim;
+            scores(c, layer, q, qOff, g * headDim, headDim, group, len, scale, scores);
+            for (int h = 0; h < group; h++) Ops.softmax(scores, h * len, len);
+            for (int h = 0; h < group; h++) {
+                weightedValues(c, layer, scores, h * len, 1, len, g * headDim, headDim, 1f, out, qOff + h * headDim);
+            }
+        }
+    }
+
+    /** scores[h·len + p] = scale · q_h · K[p] for the group's heads h (query rows at q[qOff + h·headDim]). */
+    private static void scores(KvCache c, int layer, float[] q, int qOff, int kvOff, int headDim, int group, int len,
+                               float scale, float[] scores) {
+        int bs = c.blockSize(), kvDim = c.kvDim();
+        boolean whole = headDim % (2 * L) == 0;
+        for (int b0 = 0; b0 < len; b0 += bs) {
+            float[] keys = c.keys(layer, b0);
+            int end = Math.min(len, b0 + bs);
+            for (int p = b0; p < end; p++) {
+                int k = (p - b0) * kvDim + kvOff;
+                for (int h = 0; h < group; h++) {
+                    int qo = qOff + h * headDim;
+                    float s = whole ? dot(q, qo, keys, k, headDim) : Ops.dot(q, qo, keys, k, headDim);
+                    scores[h * len + p] = s * scale;
+                }
+            }
+        }
+    }
+
+    /** Σ a·b over n elements, n a multiple of 2·L (two chains: head_dim 128 is 4 steps). */
+    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        for (int i = 0; i < n; i += 2 * L) {
+            s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
+            s1 = FloatVector.fromArray(F, a, ao + i + L).fma(FloatVector.fromArray(F, b, bo + i + L), s1);
+        }
+        return s0.add(s1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * out[o + d] = mul · Σ_p s[sOff + p·sStride] · V[p][kvOff + d] over slots [0, len): one query's
+     * weighted sum of values, its output slice kept in registers 4 vectors at a time.
+     */
+    static void weightedValues(KvCache c, int layer, float[] s, int sOff, int sStride, int len, int kvOff, int headDim,
+                               float mul, float[] out, int o) {
+        int bs = c.blockSize(), kvDim = c.kvDim();
+        int d = 0;
+        for (; d + 4 * L <= headDim; d += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int b0 = 0; b0 < len; b0 += bs) {
+                float[] values = c.values(layer, b0);
+                int end = Math.min(len, b0 + bs);
+                for (int p = b0, v = kvOff + d; p < end; p++, v += kvDim) {
+                    FloatVector w = FloatVector.broadcast(F, s[sOff + p * sStride]);
+                    a0 = FloatVector.fromArray(F, values, v).fma(w, a0);
+                    a1 = FloatVector.fromArray(F, values, v + L).fma(w, a1);
+                    a2 = FloatVector.fromArray(F, values, v + 2 * L).fma(w, a2);
+                    a3 = FloatVector.fromArray(F, values, v + 3 * L).fma(w, a3);
+                }
+            }
+            a0.mul(mul).intoArray(out, o + d);
+            a1.mul(mul).intoArray(out, o + d + L);
+            a2.mul(mul).intoArray(out, o + d + 2 * L);
+            a3.mul(mul).intoArray(out, o + d + 3 * L);
+        }
+        for (; d < headDim; d++) { // head sizes that are not a multiple of 4·L
+            float acc = 0f;
+            for (int p = 0; p < len; p++) acc += s[sOff + p * sStride] * c.values(layer, p)[c.slotOffset(p) + kvOff + d];
+            out[o + d] = acc * mul;
+        }
+    }
+}

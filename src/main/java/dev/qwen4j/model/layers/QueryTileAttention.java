@@ -1,0 +1,158 @@
+package dev.qwen4j.model.layers;
+
+import dev.qwen4j.model.ForwardBatch;
+import dev.qwen4j.model.KvCache;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Causal GQA attention for many queries (prefill), vectorised across queries: the lanes of a vector
+ * are L queries that share a KV head (consecutive tokens × the heads of the group), so a key row is
+ * read once as scalars and broadcast against the transposed query tile, and the scores come out as
+ * one vector per cache slot with no horizontal reductions. The causal mask and the softmax are
+ * lane-wise too (each lane has its own position and length). Only the weighted sum of values is per
+ * query, keeping the output slice in registers over all slots.
+ *
+ * <p>{@link CachedAttention} instead takes one dot product (and one vector reduction) per slot and
+ * head; that suits decode, where a tile would hold only the group's few heads. For a 512-token
+ * prefill the per-slot reductions made attention about a quarter of the time (JFR, Zen 4).
+ */
+final class QueryTileAttention {
+    private QueryTileAttention() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** Key slots scored per pass: 4 broadcasts against each loaded query vector. */
+    private static final int PB = 4;
+
+    private static final class Scratch {
+        float[] qt = new float[0], s = new float[0];
+        final int[] pos = new int[L];
+        final float[] posF = new float[L], inv = new float[L];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Query tiles per KV head for a batch of n tokens: L / group tokens per tile. */
+    static int tiles(int n, int group) {
+        int perTile = Math.max(1, L / group);
+        return (n + perTile - 1) / perTile;
+    }
+
+    /** Whether tiles can be used: whole groups per tile. */
+    static boolean fits(int group) {
+        return group <= L && L % group == 0;
+    }
+
+    /**
+     * Items [from, to) of numKvHeads·tiles(n, group), KV-head major (a thread's contiguous share of
+     * items reads the same head's keys and values, which stay in its caches). q and out are
+     * [n, numHeads·headDim].
+     */
+    static void run(ForwardBatch batch, int layer, float[] q, float[] out, int numHeads, int numKvHeads, int headDim,
+                    float scale, int from, int to) {
+        int n = batch.size(), group = numHeads / numKvHeads, perTile = L / group;
+        int tiles = tiles(n, group);
+        Scratch sc = SCRATCH.get();
+        for (int item = from; item < to; item++) {
+            int g = item / tiles, t0 = (item % tiles) * perTile, t1 = Math.min(n, t0 + perTile);
+            KvCache c = batch.cache(t0);
+            boolean oneCache = true;
+            for (int t = t0 + 1; t < t1; t++) oneCache &= batch.cache(t) == c;
+            if (!oneCache) { // tokens of several sequences in one tile: score them one by one
+                for (int t = t0; t < t1; t++) {
+                    int it = t * numKvHeads + g;
+                    CachedAttention.run(batch, layer, q, out, numHeads, numKvHeads, headDim, scale, it, it + 1,
+                            scores(sc, group * (batch.cachePosition(t) + 1)));
+                }
+                continue;
+            }
+            tile(batch, c, layer, q, out, numHeads, headDim, scale, g, group, t0, t1, sc);
+        }
+    }
+
+    private static float[] scores(Scratch sc, int size) {
+        if (sc.s.length < size) sc.s = new float[size];
+        return sc.s;
+    }
+
+    private static void tile(ForwardBatch batch, KvCache c, int layer, float[] q, float[] out, int numHeads, int headDim,
+                             float scale, int g, int group, int t0, int t1, Scratch sc) {
+        int qDim = numHeads * headDim, lanes = (t1 - t0) * group;
+        // transposed, pre-scaled query tile qt[d·L + lane]; lane = (t − t0)·group + head in group
+        if (sc.qt.length < headDim * L) sc.qt = new float[headDim * L];
+        float[] qt = sc.qt;
+        int[] pos = sc.pos;
+        int maxLen = 0;
+        for (int lane = 0; lane < L; lane++) {
+            if (lane < lanes) {
+                int t = t0 + lane / group;
+                int qo = t * qDim + (g * group + lane % group) * headDim;
+                for (int d = 0; d < headDim; d++) qt[d * L + lane] = q[qo + d] * scale;
+                pos[lane] = batch.cachePosition(t);
+                maxLen = Math.max(maxLen, pos[lane] + 1);
+            } else { // padding lanes: a zero query that sees slot 0 only, never stored
+                for (int d = 0; d < headDim; d++) qt[d * L + lane] = 0f;
+                pos[lane] = 0;
+            }
+        }
+        int slots = (maxLen + PB - 1) / PB * PB;
+        float[] s = scores(sc, slots * L);
+        scoreSlots(c, layer, qt, g * headDim, headDim, maxLen, s);
+        FloatVector sum = softmaxLanes(s, pos, sc.posF, maxLen);
+        float[] inv = sc.inv;
+        FloatVector.broadcast(F, 1f).div(sum).intoArray(inv, 0);
+        for (int lane = 0; lane < lanes; lane++) {
+            int t = t0 + lane / group;
+            int o = t * qDim + (g * group + lane % group) * headDim;
+            CachedAttention.weightedValues(c, layer, s, lane, L, pos[lane] + 1, g * headDim, headDim, inv[lane], out, o);
+        }
+    }
+
+    /** s[p·L + lane] = qt_lane · K[p] for slots [0, len) (len rounded up to PB; extra slots are garbage). */
+    private static void scoreSlots(KvCache c, int layer, float[] qt, int kvOff, int headDim, int len, float[] s) {
+        for (int p = 0; p < len; p += PB) {
+            float[] k0 = c.keys(layer, p), k1 = c.keys(layer, Math.min(p + 1, len - 1));
+            float[] k2 = c.keys(layer, Math.min(p + 2, len - 1)), k3 = c.keys(layer, Math.min(p + 3, len - 1));
+            int o0 = c.slotOffset(p) + kvOff, o1 = c.slotOffset(Math.min(p + 1, len - 1)) + kvOff;
+            int o2 = c.slotOffset(Math.min(p + 2, len - 1)) + kvOff, o3 = c.slotOffset(Math.min(p + 3, len - 1)) + kvOff;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0; d < headDim; d++) {
+                FloatVector qv = FloatVector.fromArray(F, qt, d * L);
+                a0 = qv.fma(FloatVector.broadcast(F, k0[o0 + d]), a0);
+                a1 = qv.fma(FloatVector.broadcast(F, k1[o1 + d]), a1);
+                a2 = qv.fma(FloatVector.broadcast(F, k2[o2 + d]), a2);
+                a3 = qv.fma(FloatVector.broadcast(F, k3[o3 + d]), a3);
+            }
+            a0.intoArray(s, p * L);
+            a1.intoArray(s, (p + 1) * L);
+            a2.intoArray(s, (p + 2) * L);
+            a3.intoArray(s, (p + 3) * L);
+        }
+    }
+
+    /**
+     * Lane-wise softmax numerators over slots [0, len): slot p of a lane whose position is below p is
+     * masked to 0. Returns the per-lane sums (the caller divides).
+     */
+    private static FloatVector softmaxLanes(float[] s, int[] pos, float[] posF, int len) {
+        for (int i = 0; i < L; i++) posF[i] = pos[i];
+        FloatVector pv = FloatVector.fromArray(F, posF, 0);
+        FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int p = 0; p < len; p++) {
+            VectorMask<Float> visible = pv.compare(VectorOperators.GE, (float) p);
+            max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, s, p * L), visible);
+        }
+        FloatVector sum = FloatVector.zero(F);
+        for (int p = 0; p < len; p++) {
+            VectorMask<Float> visible = pv.compare(VectorOperators.GE, (float) p);
+            FloatVector e = FloatVector.fromArray(F, s, p * L).sub(max).lanewise(VectorOperators.EXP)
+                    .blend(0f, visible.not());
+            e.intoArray(s, p * L);
+            sum = sum.add(e);
+        }
+        return sum;
+    }
+}

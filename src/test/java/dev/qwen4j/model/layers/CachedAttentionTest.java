@@ -1,0 +1,103 @@
+package dev.qwen4j.model.layers;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.qwen4j.model.ForwardBatch;
+import dev.qwen4j.model.KvBlockPool;
+import dev.qwen4j.model.KvCache;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The two vectorised cached-attention kernels (per token, and query tiles for prefill) against a
+ * plain f64 per-head loop, over several sequences in one batch, GQA group sizes 1–4, head sizes that
+ * do and do not fill whole vector blocks, and small cache blocks so every sequence crosses block
+ * boundaries.
+ */
+class CachedAttentionTest {
+    @Test
+    void matchesPerHeadReference() {
+        Random rnd = new Random(17);
+        int[][] shapes = {{4, 4, 128}, {16, 8, 128}, {8, 2, 64}, {6, 2, 40}, {4, 1, 32}, {3, 3, 17}};
+        for (int[] shape : shapes) {
+            for (int blockSize : new int[] {4, 64}) check(rnd, shape[0], shape[1], shape[2], blockSize);
+        }
+    }
+
+    /** A prefill chunk of one sequence on top of cached slots: full query tiles, no mixing of caches. */
+    @Test
+    void prefillChunkMatchesReference() {
+        Random rnd = new Random(23);
+        for (int[] shape : new int[][] {{16, 8, 128}, {8, 1, 64}, {4, 4, 32}}) {
+            int numHeads = shape[0], numKvHeads = shape[1], headDim = shape[2];
+            int kvDim = numKvHeads * headDim, qDim = numHeads * headDim;
+            KvCache c = new KvCache(new KvBlockPool(1, kvDim, 16, Integer.MAX_VALUE), 1000);
+            fill(rnd, c, 1, 77);
+            ForwardBatch batch = new ForwardBatch();
+            for (int p = 40; p < 77; p++) batch.add(c, 0, p, false);
+            float[] q = new float[batch.size() * qDim];
+            for (int i = 0; i < q.length; i++) q[i] = (rnd.nextFloat() * 2 - 1) * 3;
+            float scale = (float) (1 / Math.sqrt(headDim));
+            float[] got = new float[q.length];
+            int group = numHeads / numKvHeads;
+            QueryTileAttention.run(batch, 0, q, got, numHeads, numKvHeads, headDim, scale, 0,
+                    numKvHeads * QueryTileAttention.tiles(batch.size(), group));
+            compare("tiled prefill heads " + numHeads + "/" + numKvHeads, got, ScalarAttention.run(batch, 0, q, numHeads, numKvHeads, headDim, scale));
+        }
+    }
+
+    private static void check(Random rnd, int numHeads, int numKvHeads, int headDim, int blockSize) {
+        int layers = 2, layer = 1, kvDim = numKvHeads * headDim, qDim = numHeads * headDim;
+        KvBlockPool pool = new KvBlockPool(layers, kvDim, blockSize, Integer.MAX_VALUE);
+        KvCache a = new KvCache(pool, 1000), b = new KvCache(pool, 1000);
+        ForwardBatch batch = new ForwardBatch();
+        // sequence a: a prefill chunk at positions 20..29 on top of 20 cached slots; b: one decode step at 70
+        fill(rnd, a, layers, 30);
+        fill(rnd, b, layers, 71);
+        for (int p = 20; p < 30; p++) batch.add(a, 0, p, false);
+        batch.add(b, 0, 70, true);
+        batch.add(a, 0, 0, false); // a query that sees a single slot
+        int n = batch.size();
+        float[] q = new float[n * qDim];
+        for (int i = 0; i < q.length; i++) q[i] = (rnd.nextFloat() * 2 - 1) * 3;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        float[] got = new float[n * qDim];
+        int items = n * numKvHeads;
+        CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, 0, items / 2, new float[1000]);
+        CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, items / 2, items, new float[1000]);
+        double[] want = ScalarAttention.run(batch, layer, q, numHeads, numKvHeads, headDim, scale);
+        String shape = "heads " + numHeads + "/" + numKvHeads + " dim " + headDim + " block " + blockSize;
+        compare("per token " + shape, got, want);
+        int group = numHeads / numKvHeads;
+        if (QueryTileAttention.fits(group)) {
+            float[] tiled = new float[n * qDim];
+            int tileItems = numKvHeads * QueryTileAttention.tiles(n, group);
+            QueryTileAttention.run(batch, layer, q, tiled, numHeads, numKvHeads, headDim, scale, 0, 1);
+            QueryTileAttention.run(batch, layer, q, tiled, numHeads, numKvHeads, headDim, scale, 1, tileItems);
+            compare("tiled " + shape, tiled, want);
+        }
+    }
+
+    private static void compare(String what, float[] got, double[] want) {
+        for (int i = 0; i < got.length; i++) {
+            // outputs are convex combinations of values in [-1, 1]; f32 sums of ≤ 71 terms stay well within 1e-5
+            if (!(Math.abs(got[i] - want[i]) <= 1e-5)) {
+                fail(what + ": out[" + i + "] = " + got[i] + ", reference " + want[i]);
+            }
+        }
+    }
+
+    private static void fill(Random rnd, KvCache c, int layers, int len) {
+        c.reserve(len);
+        for (int l = 0; l < layers; l++) {
+            for (int p = 0; p < len; p++) {
+                float[] k = c.keys(l, p), v = c.values(l, p);
+                for (int i = 0; i < c.kvDim(); i++) {
+                    k[c.slotOffset(p) + i] = rnd.nextFloat() * 2 - 1;
+                    v[c.slotOffset(p) + i] = rnd.nextFloat() * 2 - 1;
+                }
+            }
+        }
+        c.setLength(len);
+    }
+}
