@@ -19,6 +19,9 @@ final class RunCommand implements Callable<Integer> {
     ModelOption model;
 
     @Mixin
+    QuantizeOption quantize;
+
+    @Mixin
     PromptOptions prompt;
 
     @Mixin
@@ -35,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve()); Generator g = rt.newGenerator()) {
+        try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve(), quantize.type()); Generator g = rt.newGenerator()) {
             int[] ids = prompt.ids(rt);
             var params = sampling.apply(rt.generationDefaults());
             boolean opensThinking = prompt.isChat() && rt.requireChatTemplate().promptOpensThinking();
