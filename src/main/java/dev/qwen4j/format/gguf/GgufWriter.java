@@ -4,6 +4,7 @@ import dev.qwen4j.format.ModelFormatException;
 import dev.qwen4j.tensor.DType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -147,9 +148,17 @@ public final class GgufWriter {
 
         void segment(MemorySegment s) throws IOException {
             flush();
-            long chunk = 1L << 26;
+            long chunk = 1L << 24;
+            byte[] heap = s.isNative() ? null : new byte[(int) Math.min(chunk, s.byteSize())];
             for (long o = 0; o < s.byteSize(); o += chunk) {
-                ByteBuffer bb = s.asSlice(o, Math.min(chunk, s.byteSize() - o)).asByteBuffer();
+                int n = (int) Math.min(chunk, s.byteSize() - o);
+                ByteBuffer bb;
+                if (heap == null) {
+                    bb = s.asSlice(o, n).asByteBuffer(); // mapped or off-heap: written without a copy
+                } else {
+                    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, o, heap, 0, n);
+                    bb = ByteBuffer.wrap(heap, 0, n);
+                }
                 while (bb.hasRemaining()) ch.write(bb);
             }
             pos += s.byteSize();
