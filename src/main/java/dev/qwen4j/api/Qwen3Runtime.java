@@ -2,6 +2,10 @@ package dev.qwen4j.api;
 
 import dev.qwen4j.format.ConfigReader;
 import dev.qwen4j.format.ModelFormatException;
+import dev.qwen4j.format.gguf.GgufFile;
+import dev.qwen4j.format.gguf.GgufModelConfig;
+import dev.qwen4j.format.gguf.GgufTokenizer;
+import dev.qwen4j.format.quant.QuantType;
 import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.model.ModelRegistry;
 import dev.qwen4j.model.VisionLanguageModel;
@@ -13,6 +17,7 @@ import dev.qwen4j.template.ChatTemplate;
 import dev.qwen4j.tokenizer.Tokenizer;
 import dev.qwen4j.vision.ImageProcessor;
 import dev.qwen4j.vision.VideoProcessor;
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -20,7 +25,7 @@ import java.util.Set;
 
 /**
  * A model ready to use: the decoder, its tokenizer, its chat template and its generation defaults,
- * all from one Hugging Face model folder. This is the entry point Java applications embed.
+ * all from one Hugging Face model folder or one GGUF file. This is the entry point Java applications embed.
  */
 public final class Qwen3Runtime implements AutoCloseable {
     private final Path dir;
@@ -42,14 +47,37 @@ public final class Qwen3Runtime implements AutoCloseable {
         this.modelType = modelType;
     }
 
-    /** Opens a model folder (config.json, safetensors, tokenizer.json, templates, generation_config.json). */
+    /** Opens a model folder (config.json, safetensors, tokenizer.json, templates, generation_config.json) or a GGUF file. */
     public static Qwen3Runtime open(Path dir) {
-        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": model folder not found");
+        return open(dir, null);
+    }
+
+    /**
+     * Opens a model folder or a GGUF file (whose metadata carries the tokenizer and chat template; it has no
+     * generation defaults, so sampling defaults to greedy).
+     *
+     * @param quantize re-encode the weights in memory with this type's rules, or null to use them as stored
+     */
+    public static Qwen3Runtime open(Path dir, QuantType quantize) {
+        if (GgufFile.looksLikeGguf(dir)) {
+            Tokenizer tokenizer;
+            ChatTemplate template;
+            String type;
+            try (Arena arena = Arena.ofConfined()) {
+                GgufFile f = GgufFile.open(dir, arena);
+                tokenizer = GgufTokenizer.read(f);
+                template = GgufTokenizer.chatTemplate(f);
+                type = GgufModelConfig.toConfig(f).optString("model_type", "?");
+            }
+            LanguageModel model = ModelRegistry.load(dir, quantize);
+            return new Qwen3Runtime(dir, model, tokenizer, template, SamplingParams.greedy(), type);
+        }
+        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": model folder or GGUF file not found");
         String type = ConfigReader.of(dir.resolve("config.json")).optString("model_type", "?");
         Tokenizer tokenizer = Tokenizer.fromModelDir(dir);
         ChatTemplate template = hasTemplate(dir) ? ChatTemplate.fromModelDir(dir) : null;
         SamplingParams defaults = SamplingParams.fromGenerationConfig(dir.resolve("generation_config.json"));
-        LanguageModel model = ModelRegistry.load(dir);
+        LanguageModel model = ModelRegistry.load(dir, quantize);
         return new Qwen3Runtime(dir, model, tokenizer, template, defaults, type);
     }
 

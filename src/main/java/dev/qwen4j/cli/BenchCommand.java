@@ -27,6 +27,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
+    @Mixin
+    QuantizeOption quantize;
+
     @Option(names = "--synthetic", paramLabel = "SHAPE",
             description = "Use a real-shaped random BF16 model written once to the cache: qwen3-0.6b, qwen3-1.7b, qwen3-4b; "
                     + "or a Qwen3-VL vision tower (with --image-size): qwen3-vl-2b, qwen3-vl-4b, qwen3-vl-8b.")
@@ -51,6 +54,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-probe", description = "Skip the bandwidth/FMA measurement.")
     boolean noProbe;
 
+    /** Loads the model, reporting how long in-memory quantization took (it is not part of the timed tests). */
+    private LanguageModel loadTimed(Path dir) {
+        long start = System.nanoTime();
+        LanguageModel m = ModelRegistry.load(dir, quantize.type());
+        if (quantize.type() != null) {
+            System.out.printf("quantized in memory to %s in %.1f s%n", quantize.type().name().toLowerCase(java.util.Locale.ROOT),
+                    (System.nanoTime() - start) / 1e9);
+        }
+        return m;
+    }
+
     @Override
     public Integer call() {
         if (threads != null) Parallel.setThreads(threads);
@@ -63,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("machine: %d threads, read bandwidth %.1f GB/s, f32 FMA peak %.0f GFLOP/s%n",
                     Parallel.threads(), bandwidth / 1e9, flops / 1e9);
         }
-        try (LanguageModel m = ModelRegistry.load(dir)) {
+        try (LanguageModel m = loadTimed(dir)) {
             System.out.printf("model: %s (%.2f GB of weights read per token, %.2f GFLOP per token)%n", dir,
                     m.weightBytesPerToken() / 1e9, m.flopsPerToken() / 1e9);
             System.out.printf("%-8s %-14s %-10s %s%n", "test", "tokens/s", "median", "efficiency");

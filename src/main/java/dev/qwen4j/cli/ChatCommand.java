@@ -35,6 +35,9 @@ final class ChatCommand implements Callable<Integer> {
     ModelOption model;
 
     @Mixin
+    QuantizeOption quantize;
+
+    @Mixin
     SamplingOptions sampling;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "System message.")
@@ -53,7 +56,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PromptOptions flags = new PromptOptions();
         flags.think = think;
-        try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve()); Generator g = rt.newGenerator()) {
+        try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve(), quantize.type()); Generator g = rt.newGenerator()) {
             ChatTemplate template = rt.requireChatTemplate();
             var params = sampling.apply(rt.generationDefaults());
             List<Map<String, Object>> history = new ArrayList<>();

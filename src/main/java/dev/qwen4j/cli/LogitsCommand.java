@@ -22,6 +22,9 @@ final class LogitsCommand implements Callable<Integer> {
     ModelOption model;
 
     @Mixin
+    QuantizeOption quantize;
+
+    @Mixin
     PromptOptions prompt;
 
     @Option(names = "--output", required = true, paramLabel = "FILE")
@@ -29,7 +32,7 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve()); Generator g = rt.newGenerator()) {
+        try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve(), quantize.type()); Generator g = rt.newGenerator()) {
             float[] logits = prompt.hasMedia() ? g.prefill(prompt.multimodal(rt), GenerationListener.NONE)
                     : g.prefill(prompt.ids(rt), GenerationListener.NONE);
             ByteBuffer buf = ByteBuffer.allocate(logits.length * 4).order(ByteOrder.LITTLE_ENDIAN);

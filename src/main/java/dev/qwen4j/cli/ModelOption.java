@@ -6,20 +6,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** --model: a local folder or a Hugging Face repo id (pulled into the HF cache when not there yet). */
+/** --model: a local folder, a GGUF file, or a Hugging Face repo id (pulled into the HF cache when not there yet). */
 public final class ModelOption {
     /** The launcher points this at the bundled tiny model so commands work offline out of the box. */
     static final String DEFAULT_ENV = "QWEN4J_DEFAULT_MODEL";
 
     @Option(names = {"-m", "--model"}, paramLabel = "DIR|REPO",
-            description = "Model folder, or a Hugging Face repo id such as Qwen/Qwen3-0.6B (default: the bundled tiny model).")
+            description = "Model folder, GGUF file, or a Hugging Face repo id such as Qwen/Qwen3-0.6B (default: the bundled tiny model).")
     String model;
 
     public Path resolve() {
         String m = model != null && !model.isBlank() ? model : System.getenv(DEFAULT_ENV);
         if (m == null || m.isBlank()) throw new UsageError("--model is required (no bundled default model found)");
         Path p = Path.of(m);
-        if (Files.isDirectory(p)) return p;
+        if (Files.isDirectory(p) || Files.isRegularFile(p)) return p; // a folder or a .gguf file
         if (HubClient.looksLikeRepoId(m)) {
             HubClient hub = HubClient.fromEnvironment();
             return hub.findCached(m, null).orElseGet(() -> {

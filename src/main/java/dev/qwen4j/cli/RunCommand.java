@@ -20,6 +20,9 @@ final class RunCommand implements Callable<Integer> {
     ModelOption model;
 
     @Mixin
+    QuantizeOption quantize;
+
+    @Mixin
     PromptOptions prompt;
 
     @Mixin
@@ -39,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve()); Generator g = rt.newGenerator()) {
+        try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve(), quantize.type()); Generator g = rt.newGenerator()) {
             MultimodalInput media = prompt.hasMedia() ? prompt.multimodal(rt) : null;
             int[] ids = media != null ? media.ids() : prompt.ids(rt);
             var params = sampling.apply(rt.generationDefaults());

@@ -2,8 +2,6 @@ package dev.qwen4j.format;
 
 import dev.qwen4j.tensor.DType;
 import dev.qwen4j.tensor.WeightMatrix;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Collection;
 import java.util.Optional;
 
@@ -41,24 +39,15 @@ public interface TensorStore extends AutoCloseable {
     default float[] vector(String name, int length) {
         TensorInfo t = require(name);
         checkShape(t, length);
-        DType dt = computable(t);
         float[] out = new float[length];
-        var f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < length; i++) {
-            out[i] = switch (dt) {
-                case F32 -> t.data().getAtIndex(f32, i);
-                case BF16 -> Float.intBitsToFloat(t.data().getAtIndex(i16, i) << 16);
-                case F16 -> Float.float16ToFloat(t.data().getAtIndex(i16, i));
-            };
-        }
+        new WeightMatrix(name, t.data(), computable(t), 1, length).rowInto(0, out, 0);
         return out;
     }
 
     private DType computable(TensorInfo t) {
         if (t.dtype() == null) {
             throw new ModelFormatException(t.file() + ": tensor '" + t.name() + "' has dtype " + t.dtypeName()
-                    + ", which qwen4j does not support (supported: F32, F16, BF16)");
+                    + ", which qwen4j does not support (supported: " + java.util.Arrays.toString(DType.values()) + ")");
         }
         return t.dtype();
     }

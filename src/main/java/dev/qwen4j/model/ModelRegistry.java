@@ -4,6 +4,11 @@ import dev.qwen4j.format.ConfigReader;
 import dev.qwen4j.format.ModelFormatException;
 import dev.qwen4j.format.SafetensorsStore;
 import dev.qwen4j.format.TensorStore;
+import dev.qwen4j.format.gguf.GgufFile;
+import dev.qwen4j.format.gguf.GgufModelConfig;
+import dev.qwen4j.format.gguf.GgufStore;
+import dev.qwen4j.format.quant.QuantType;
+import dev.qwen4j.format.quant.QuantizingStore;
 import dev.qwen4j.model.qwen3.Qwen3Family;
 import dev.qwen4j.model.qwen3vl.Qwen3VLFamily;
 import java.nio.file.Files;
@@ -12,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Opens a model folder: reads config.json, maps the weights and builds the family its model_type names. */
+/**
+ * Opens a model — a Hugging Face folder (config.json + safetensors) or a GGUF file — and builds the family
+ * its model_type names, optionally re-encoding the weights in memory ({@link QuantizingStore}).
+ */
 public final class ModelRegistry {
     private static final List<ModelFamily> FAMILIES = List.of(new Qwen3Family(), new Qwen3VLFamily());
 
@@ -33,12 +41,40 @@ public final class ModelRegistry {
         return f;
     }
 
-    public static LanguageModel load(Path dir) {
-        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": not a model folder");
-        ConfigReader config = ConfigReader.of(dir.resolve("config.json"));
-        ModelFamily family = familyFor(config);
-        TensorStore store = SafetensorsStore.open(dir);
+    public static LanguageModel load(Path path) {
+        return load(path, null);
+    }
+
+    /**
+     * @param path     a model folder or a .gguf file
+     * @param quantize re-encode the weight matrices in memory with this type's rules, or null to use them as stored
+     */
+    public static LanguageModel load(Path path, QuantType quantize) {
+        ConfigReader config;
+        TensorStore store;
+        if (GgufFile.looksLikeGguf(path)) {
+            GgufStore g = GgufStore.open(path);
+            store = g;
+            try {
+                config = GgufModelConfig.toConfig(g.file());
+            } catch (RuntimeException e) {
+                g.close();
+                throw e;
+            }
+        } else {
+            if (!Files.isDirectory(path)) throw new ModelFormatException(path + ": not a model folder or GGUF file");
+            config = ConfigReader.of(path.resolve("config.json"));
+            familyFor(config);
+            store = SafetensorsStore.open(path);
+        }
         try {
+            ModelFamily family = familyFor(config);
+            if (quantize != null) {
+                ConfigReader text = config.has("text_config") ? config.child("text_config") : config;
+                boolean tied = text.optBool("tie_word_embeddings", config.optBool("tie_word_embeddings", false))
+                        || !store.has("lm_head.weight");
+                store = new QuantizingStore(store, quantize, text.requireInt("num_hidden_layers"), tied);
+            }
             return family.load(config, store);
         } catch (RuntimeException e) {
             store.close();

@@ -2,21 +2,75 @@ package dev.qwen4j.tensor;
 
 import java.util.Locale;
 
-/** Element types of stored tensors. Quantized block types join this enum as they are added. */
+/**
+ * Element types of stored tensors. Plain types hold one value per element; the quantized types
+ * (Q8_0, Q4_0, Q4_K, Q6_K) hold blocks of {@link #blockSize()} values in {@link #blockBytes()} bytes,
+ * byte-for-byte the layouts of llama.cpp's ggml (block_q8_0, block_q4_0, block_q4_K, block_q6_K), so
+ * GGUF files are used in place. {@link #ggmlType()} is the ggml_type id GGUF stores.
+ */
 public enum DType {
-    F32(4),
-    F16(2),
-    BF16(2);
+    F32(1, 4, 0),
+    F16(1, 2, 1),
+    BF16(1, 2, 30),
+    /** 32 values: f16 scale d, 32 × int8; value = d·q. */
+    Q8_0(32, 34, 8),
+    /** 32 values: f16 scale d, 16 bytes of nibbles (low nibbles = values 0..15); value = d·(q − 8). */
+    Q4_0(32, 18, 2),
+    /** 256 values in 8 sub-blocks of 32: f16 d, f16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles. */
+    Q4_K(256, 144, 12),
+    /** 256 values in 16 sub-blocks of 16: 128 bytes low 4 bits, 64 bytes high 2 bits, 16 int8 scales, f16 d. */
+    Q6_K(256, 210, 14);
 
-    private final int bytes;
+    private final int blockSize;
+    private final int blockBytes;
+    private final int ggmlType;
 
-    DType(int bytes) {
-        this.bytes = bytes;
+    DType(int blockSize, int blockBytes, int ggmlType) {
+        this.blockSize = blockSize;
+        this.blockBytes = blockBytes;
+        this.ggmlType = ggmlType;
     }
 
-    /** Bytes per element. */
+    /**
+     * Bytes per element of a plain type. Block types have no whole byte count per element, so asking
+     * for one is a bug in the caller (use {@link #byteSize}).
+     */
     public int bytes() {
-        return bytes;
+        if (blockSize != 1) throw new UnsupportedOperationException(this + " is a block type: use byteSize()");
+        return blockBytes;
+    }
+
+    /** Values per block (1 for plain types). */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** Bytes per block (the element size for plain types). */
+    public int blockBytes() {
+        return blockBytes;
+    }
+
+    public boolean isQuantized() {
+        return blockSize != 1;
+    }
+
+    /** The ggml_type id used in GGUF tensor infos. */
+    public int ggmlType() {
+        return ggmlType;
+    }
+
+    /** Bytes that hold {@code elements} values; elements must be a multiple of the block size. */
+    public long byteSize(long elements) {
+        if (elements % blockSize != 0) {
+            throw new IllegalArgumentException(elements + " values do not fill whole " + this + " blocks of " + blockSize);
+        }
+        return elements / blockSize * blockBytes;
+    }
+
+    /** The dtype with this ggml_type id, or null when qwen4j does not support it. */
+    public static DType fromGgmlType(int id) {
+        for (DType t : values()) if (t.ggmlType == id) return t;
+        return null;
     }
 
     /** The dtype named in a safetensors header ("F32", "BF16", ...), or null when it is not supported. */
@@ -27,5 +81,14 @@ public enum DType {
             case "BF16" -> BF16;
             default -> null;
         };
+    }
+
+    /** Parses a name such as "q4_k" or "BF16" (any case), or returns null. */
+    public static DType parse(String name) {
+        try {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.qwen4j.tensor;
 
+import dev.qwen4j.tensor.quant.QuantMatMul;
+
 /**
  * Matrix-matrix and matrix-vector products against a {@link WeightMatrix}:
  * out[outOff + b·rows + r] = Σ_c W[r, c] · x[xOff + b·cols + c] for b in [0, n).
@@ -7,7 +9,8 @@ package dev.qwen4j.tensor;
  * <p>Two vector kernels, chosen by n: {@link RowStream} streams each weight row once and dots it
  * with the few activation vectors (decode, bandwidth bound); {@link Gemm} packs blocks of W into f32
  * panels and reuses them across many tokens (prefill, compute bound). Both split rows across the
- * compute threads. {@link #matmulScalar} is the reference the tests compare them with.
+ * compute threads. {@link #matmulScalar} is the reference the tests compare them with. Block-quantized
+ * weights go to {@link QuantMatMul}.
  */
 final class MatMul {
     private MatMul() {}
@@ -21,7 +24,9 @@ final class MatMul {
     static void matmul(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
         checkBounds(w, x, xOff, out, outOff, n);
         if (n <= 0) return;
-        if (n >= GEMM_MIN_N) {
+        if (w.dtype().isQuantized()) {
+            QuantMatMul.matmul(w, x, xOff, out, outOff, n);
+        } else if (n >= GEMM_MIN_N) {
             Parallel.forRange(w.rows(), Gemm.RB, (from, to) -> Gemm.rows(w, x, xOff, out, outOff, n, from, to));
         } else {
             RowStream.matmul(w, x, xOff, out, outOff, n);

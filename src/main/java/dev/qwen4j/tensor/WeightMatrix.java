@@ -1,5 +1,6 @@
 package dev.qwen4j.tensor;
 
+import dev.qwen4j.tensor.quant.QuantRows;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -7,7 +8,7 @@ import java.nio.ByteOrder;
 /**
  * A row-major [rows, cols] weight matrix used in place over (usually memory-mapped) storage, in the
  * PyTorch nn.Linear layout: y = x · Wᵀ. Nothing is copied to the heap; values are converted to f32
- * as they are read.
+ * as they are read. Rows of a block-quantized dtype are whole blocks (cols a multiple of the block size).
  */
 public final class WeightMatrix {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -20,7 +21,11 @@ public final class WeightMatrix {
     private final int cols;
 
     public WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols) {
-        long need = (long) rows * cols * dtype.bytes();
+        if (cols % dtype.blockSize() != 0) {
+            throw new IllegalArgumentException("tensor " + name + ": " + cols + " columns do not fill whole " + dtype
+                    + " blocks of " + dtype.blockSize());
+        }
+        long need = rows * dtype.byteSize(cols);
         if (data.byteSize() != need) {
             throw new IllegalArgumentException("tensor " + name + ": " + data.byteSize() + " bytes for " + dtype
                     + " [" + rows + ", " + cols + "], expected " + need);
@@ -38,6 +43,11 @@ public final class WeightMatrix {
     public int rows() { return rows; }
     public int cols() { return cols; }
 
+    /** Bytes of one row (rows are whole blocks for the quantized types). */
+    public long rowBytes() {
+        return dtype.byteSize(cols);
+    }
+
     /** Element (r, c) as f32. */
     public float get(int r, int c) {
         long i = (long) r * cols + c;
@@ -45,12 +55,17 @@ public final class WeightMatrix {
             case F32 -> data.getAtIndex(F32, i);
             case BF16 -> Float.intBitsToFloat(data.getAtIndex(I16, i) << 16);
             case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
+            case Q8_0, Q4_0, Q4_K, Q6_K -> QuantRows.get(dtype, data, r * rowBytes(), c);
         };
     }
 
     /** Copies row r, converted to f32, into dst[dstOff .. dstOff+cols). Used for embedding lookup. */
     public void rowInto(int r, float[] dst, int dstOff) {
         checkRow(r);
+        if (dtype.isQuantized()) {
+            QuantRows.dequantize(dtype, data, r * rowBytes(), dst, dstOff, cols);
+            return;
+        }
         for (int c = 0; c < cols; c++) dst[dstOff + c] = get(r, c);
     }
 

@@ -113,6 +113,16 @@ public final class Tokenizer {
      * @throws TokenizerException when a merge or an added-token id refers to something absent
      */
     public static Tokenizer fromVocab(List<String> tokens, List<String> merges, Map<Integer, Boolean> specialFlags) {
+        return fromVocab(tokens, merges, specialFlags, null, null, null);
+    }
+
+    /**
+     * Like {@link #fromVocab(List, List, Map)}, with the texts of the bos/eos/pad tokens (each may be null)
+     * that {@link #bosTokenId()}, {@link #eosTokenId()} and {@link #padTokenId()} report, as GGUF's
+     * tokenizer.ggml.*_token_id keys name them.
+     */
+    public static Tokenizer fromVocab(List<String> tokens, List<String> merges, Map<Integer, Boolean> specialFlags,
+                                      String bos, String eos, String pad) {
         Vocabulary.Builder vocabulary = new Vocabulary.Builder();
         for (int id = 0; id < tokens.size(); id++) {
             vocabulary.add(Objects.requireNonNull(tokens.get(id), "token " + id), id);
@@ -140,7 +150,7 @@ public final class Tokenizer {
         }
         return new Tokenizer(vocab, new BytePairEncoder(vocab, table, -1, false, false), added,
                 UnicodeNormalizer.of(Normalizer.Form.NFC), PreTokenizer.qwen2(),
-                TokenizerConfig.SpecialTokenNames.NONE);
+                new TokenizerConfig.SpecialTokenNames(bos, eos, pad));
     }
 
     /** Token ids for {@code text}, with no special tokens added ({@code add_special_tokens=false}). */

@@ -1,0 +1,66 @@
+package dev.qwen4j.format.quant;
+
+import dev.qwen4j.tensor.DType;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Which dtype each tensor gets for a {@link QuantType}, following llama.cpp's llama-quantize rules
+ * (llama_tensor_get_type) for the tensors Qwen3 has, keyed by GGUF tensor name:
+ * <ul>
+ *   <li>1-D tensors, norms and the MoE router (ffn_gate_inp) are not quantized (F32);</li>
+ *   <li>output.weight — and token_embd.weight when the embeddings are tied — become Q6_K (Q8_0 for Q8_0,
+ *       or when the row length does not fill 256-value blocks);</li>
+ *   <li>Q4_K_M: attn_v and ffn_down get Q6_K on the use_more_bits layers (the first and last eighth of
+ *       the layers and every third one between);</li>
+ *   <li>everything else gets the base type.</li>
+ * </ul>
+ * A row length the chosen block does not divide falls back as llama.cpp does (Q6_K → Q8_0); where
+ * llama.cpp would fall back to a type qwen4j lacks (Q4_K → Q5_0) Q8_0 is used, and where it would refuse
+ * (Q8_0/Q4_0 rows not a multiple of 32) F16 is used.
+ */
+public final class QuantMix {
+    private QuantMix() {}
+
+    private static final Pattern LAYER = Pattern.compile("blk\\.(\\d+)\\..*");
+
+    /**
+     * @param gguf      the GGUF tensor name
+     * @param ne        its dimensions, innermost first (ne[0] = row length)
+     * @param nLayers   the model's layer count
+     * @param tied      whether the output projection is the token embedding
+     */
+    public static DType typeFor(QuantType type, String gguf, long[] ne, int nLayers, boolean tied) {
+        boolean matrix = ne.length >= 2;
+        if (!matrix || !gguf.endsWith("weight") || gguf.contains("_norm.weight")) return DType.F32;
+        if (!type.isQuantized()) return type.base();
+        if (gguf.contains("ffn_gate_inp.weight")) return DType.F32;
+        DType t = type.base();
+        long cols = ne[0];
+        boolean output = gguf.equals("output.weight") || (tied && gguf.equals("token_embd.weight"));
+        if (output) {
+            if (cols % DType.Q6_K.blockSize() != 0 || type.base() == DType.Q8_0) t = DType.Q8_0;
+            else t = DType.Q6_K;
+        } else if (type == QuantType.Q4_K_M && (gguf.contains("attn_v.weight") || gguf.contains("ffn_down"))) {
+            int layer = layer(gguf);
+            if (layer >= 0 && useMoreBits(layer, nLayers)) t = DType.Q6_K;
+        }
+        return fallback(t, cols);
+    }
+
+    /** llama.cpp's use_more_bits(i_layer, n_layers). */
+    static boolean useMoreBits(int i, int n) {
+        return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
+    }
+
+    private static DType fallback(DType t, long cols) {
+        if (cols % t.blockSize() == 0) return t;
+        if (t == DType.Q6_K || t == DType.Q4_K) t = DType.Q8_0;
+        return cols % t.blockSize() == 0 ? t : DType.F16;
+    }
+
+    private static int layer(String gguf) {
+        Matcher m = LAYER.matcher(gguf);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.qwen4j.tensor.quant;
+
+import static dev.qwen4j.tensor.quant.Blocks.B;
+import static dev.qwen4j.tensor.quant.Blocks.F;
+import static dev.qwen4j.tensor.quant.Blocks.I8;
+import static dev.qwen4j.tensor.quant.Blocks.L;
+import static dev.qwen4j.tensor.quant.Blocks.LE;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml block_q4_0: {f16 d; uint8 qs[16]}; value j (j &lt; 16) is the low nibble of qs[j], value 16 + j its
+ * high nibble, each as d·(q − 8).
+ */
+public final class Q4_0 {
+    private Q4_0() {}
+
+    public static final int QK = 32;
+    public static final int BYTES = 18;
+
+    /**
+     * llama.cpp's quantize_row_q4_0_ref: d = m/−8 where m is the (first) value of largest magnitude, so m
+     * itself maps to q = 0 and the opposite sign gets the 8 levels up to +7.
+     */
+    public static void quantizeRow(float[] x, int xOff, int n, MemorySegment dst, long off) {
+        for (int b = 0; b < n / QK; b++, off += BYTES) {
+            int xb = xOff + b * QK;
+            float amax = 0f, max = 0f;
+            for (int j = 0; j < QK; j++) {
+                float v = x[xb + j];
+                if (amax < Math.abs(v)) {
+                    amax = Math.abs(v);
+                    max = v;
+                }
+            }
+            float d = max / -8;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Blocks.putF16(dst, off, d);
+            for (int j = 0; j < QK / 2; j++) {
+                // (int8_t)(v + 8.5f) truncates toward zero, like the C cast
+                int q0 = Math.min(15, (byte) (int) (x[xb + j] * id + 8.5f)) & 0xFF;
+                int q1 = Math.min(15, (byte) (int) (x[xb + QK / 2 + j] * id + 8.5f)) & 0xFF;
+                dst.set(I8, off + 2 + j, (byte) (q0 | (q1 << 4)));
+            }
+        }
+    }
+
+    public static void dequantizeRow(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int b = 0; b < n / QK; b++, off += BYTES) {
+            float d = Blocks.f16(src, off);
+            int yb = yOff + b * QK;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = Blocks.u8(src, off + 2 + j);
+                y[yb + j] = ((q & 0x0F) - 8) * d;
+                y[yb + j + QK / 2] = ((q >>> 4) - 8) * d;
+            }
+        }
+    }
+
+    public static float get(MemorySegment src, long off, int i) {
+        long bo = off + (long) (i / QK) * BYTES;
+        int j = i % QK;
+        int q = Blocks.u8(src, bo + 2 + (j % 16));
+        int v = j < 16 ? q & 0x0F : q >>> 4;
+        return (v - 8) * Blocks.f16(src, bo);
+    }
+
+    /** Σ W[c]·x[xo + c]: nibbles are split and re-centred in byte lanes, then widened to f32. */
+    public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < cols; c += QK, off += BYTES) {
+            FloatVector s = FloatVector.zero(F);
+            for (int i = 0; i < QK / 2; i += L) {
+                ByteVector q = ByteVector.fromMemorySegment(B, w, off + 2 + i, LE);
+                FloatVector lo = Blocks.bytesToFloats(q.and((byte) 0x0F).sub((byte) 8));
+                FloatVector hi = Blocks.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                s = lo.fma(FloatVector.fromArray(F, x, xo + c + i), s);
+                s = hi.fma(FloatVector.fromArray(F, x, xo + c + QK / 2 + i), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, Blocks.f16(w, off)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    public static float dotScalar(MemorySegment w, long off, int cols, float[] x, int xo) {
+        float acc = 0f;
+        for (int c = 0; c < cols; c += QK, off += BYTES) {
+            float s = 0f;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = Blocks.u8(w, off + 2 + j);
+                s += ((q & 0x0F) - 8) * x[xo + c + j] + ((q >>> 4) - 8) * x[xo + c + QK / 2 + j];
+            }
+            acc += s * Blocks.f16(w, off);
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,183 @@
+package dev.qwen4j.tensor.quant;
+
+import static dev.qwen4j.tensor.quant.Blocks.B;
+import static dev.qwen4j.tensor.quant.Blocks.F;
+import static dev.qwen4j.tensor.quant.Blocks.I8;
+import static dev.qwen4j.tensor.quant.Blocks.L;
+import static dev.qwen4j.tensor.quant.Blocks.LE;
+import static dev.qwen4j.tensor.quant.Blocks.nearestInt;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml block_q4_K, 256 values as 8 sub-blocks of 32: {f16 d; f16 dmin; uint8 scales[12]; uint8 qs[128]}.
+ * Sub-block j has a 6-bit scale sc_j and min m_j packed in scales[] (get_scale_min_k4); value i of
+ * sub-block j is d·sc_j·q − dmin·m_j. qs holds 64 values per 32 bytes: low nibbles are sub-block 2k,
+ * high nibbles sub-block 2k + 1.
+ */
+public final class Q4_K {
+    private Q4_K() {}
+
+    public static final int QK = 256;
+    public static final int BYTES = 144;
+    private static final int SCALES = 4, QS = 16;
+
+    /** llama.cpp's quantize_row_q4_K_ref (no importance matrix). */
+    public static void quantizeRow(float[] x, int xOff, int n, MemorySegment dst, long off) {
+        int[] l = new int[QK];
+        int[] laux = new int[32];
+        float[] weights = new float[32];
+        float[] mins = new float[QK / 32];
+        float[] scales = new float[QK / 32];
+        float[] minOut = new float[1];
+        byte[] sc = new byte[12];
+        for (int b = 0; b < n / QK; b++, off += BYTES) {
+            int xb = xOff + b * QK;
+            float maxScale = 0, maxMin = 0;
+            for (int j = 0; j < QK / 32; j++) {
+                float sumX2 = 0;
+                for (int i = 0; i < 32; i++) sumX2 += x[xb + 32 * j + i] * x[xb + 32 * j + i];
+                float avX = (float) Math.sqrt(sumX2 / 32);
+                for (int i = 0; i < 32; i++) weights[i] = avX + Math.abs(x[xb + 32 * j + i]);
+                scales[j] = KQuantSearch.makeQkx2Quants(32, 15, x, xb + 32 * j, weights, l, 32 * j, minOut, laux,
+                        -1.f, 0.1f, 20, false);
+                mins[j] = minOut[0];
+                if (scales[j] > maxScale) maxScale = scales[j];
+                if (mins[j] > maxMin) maxMin = mins[j];
+            }
+            float invScale = maxScale > 0 ? 63.f / maxScale : 0.f;
+            float invMin = maxMin > 0 ? 63.f / maxMin : 0.f;
+            java.util.Arrays.fill(sc, (byte) 0);
+            for (int j = 0; j < QK / 32; j++) {
+                // stored as uint8_t before MIN(63, ·), as in C
+                int ls = Math.min(63, nearestInt(invScale * scales[j]) & 0xFF);
+                int lm = Math.min(63, nearestInt(invMin * mins[j]) & 0xFF);
+                if (j < 4) {
+                    sc[j] = (byte) ls;
+                    sc[j + 4] = (byte) lm;
+                } else {
+                    sc[j + 4] = (byte) ((ls & 0xF) | ((lm & 0xF) << 4));
+                    sc[j - 4] |= (byte) ((ls >> 4) << 6);
+                    sc[j] |= (byte) ((lm >> 4) << 6);
+                }
+            }
+            Blocks.putF16(dst, off, maxScale / 63.f);
+            Blocks.putF16(dst, off + 2, maxMin / 63.f);
+            MemorySegment.copy(sc, 0, dst, I8, off + SCALES, 12);
+            float d = Blocks.f16(dst, off), dmin = Blocks.f16(dst, off + 2);
+            for (int j = 0; j < QK / 32; j++) {
+                float dj = d * scale(sc, j);
+                if (dj == 0) continue; // keep the levels the search chose
+                float dm = dmin * min(sc, j);
+                for (int i = 0; i < 32; i++) {
+                    int q = nearestInt((x[xb + 32 * j + i] + dm) / dj);
+                    l[32 * j + i] = Math.max(0, Math.min(15, q));
+                }
+            }
+            for (int j = 0; j < QK; j += 64) {
+                for (int i = 0; i < 32; i++) {
+                    dst.set(I8, off + QS + j / 2 + i, (byte) (l[j + i] | (l[j + i + 32] << 4)));
+                }
+            }
+        }
+    }
+
+    /** get_scale_min_k4: the 6-bit scale of sub-block j. */
+    static int scale(byte[] q, int j) {
+        return j < 4 ? q[j] & 63 : (q[j + 4] & 0xF) | (((q[j - 4] & 0xFF) >> 6) << 4);
+    }
+
+    /** get_scale_min_k4: the 6-bit min of sub-block j. */
+    static int min(byte[] q, int j) {
+        return j < 4 ? q[j + 4] & 63 : ((q[j + 4] & 0xFF) >> 4) | (((q[j] & 0xFF) >> 6) << 4);
+    }
+
+    private static int scale(MemorySegment s, long sc, int j) {
+        return j < 4 ? Blocks.u8(s, sc + j) & 63
+                : (Blocks.u8(s, sc + j + 4) & 0xF) | ((Blocks.u8(s, sc + j - 4) >> 6) << 4);
+    }
+
+    private static int min(MemorySegment s, long sc, int j) {
+        return j < 4 ? Blocks.u8(s, sc + j + 4) & 63
+                : (Blocks.u8(s, sc + j + 4) >> 4) | ((Blocks.u8(s, sc + j) >> 6) << 4);
+    }
+
+    public static void dequantizeRow(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int b = 0; b < n / QK; b++, off += BYTES) {
+            float d = Blocks.f16(src, off), dmin = Blocks.f16(src, off + 2);
+            int yb = yOff + b * QK;
+            for (int j = 0; j < 4; j++) {
+                float d1 = d * scale(src, off + SCALES, 2 * j), m1 = dmin * min(src, off + SCALES, 2 * j);
+                float d2 = d * scale(src, off + SCALES, 2 * j + 1), m2 = dmin * min(src, off + SCALES, 2 * j + 1);
+                for (int i = 0; i < 32; i++) {
+                    int q = Blocks.u8(src, off + QS + 32 * j + i);
+                    y[yb + 64 * j + i] = d1 * (q & 0xF) - m1;
+                    y[yb + 64 * j + 32 + i] = d2 * (q >> 4) - m2;
+                }
+            }
+        }
+    }
+
+    public static float get(MemorySegment src, long off, int i) {
+        long bo = off + (long) (i / QK) * BYTES;
+        int k = i % QK, sub = k / 32, pair = k / 64, within = k % 32;
+        int q = Blocks.u8(src, bo + QS + 32 * pair + within);
+        int v = (sub & 1) == 0 ? q & 0xF : q >> 4;
+        return Blocks.f16(src, bo) * scale(src, bo + SCALES, sub) * v - Blocks.f16(src, bo + 2) * min(src, bo + SCALES, sub);
+    }
+
+    /**
+     * Σ W[c]·x[xo + c] = Σ_j d·sc_j·Σ q·x − dmin·m_j·Σ x per sub-block: the nibble products and the plain
+     * activation sums are accumulated in vectors, and the two scales applied once per 32 values.
+     */
+    public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
+        FloatVector acc = FloatVector.zero(F), accMin = FloatVector.zero(F);
+        for (int c = 0; c < cols; c += QK, off += BYTES) {
+            float d = Blocks.f16(w, off), dmin = Blocks.f16(w, off + 2);
+            long sc = off + SCALES;
+            for (int j = 0; j < 4; j++) {
+                FloatVector s1 = FloatVector.zero(F), s2 = FloatVector.zero(F);
+                FloatVector x1 = FloatVector.zero(F), x2 = FloatVector.zero(F);
+                int xb = xo + c + 64 * j;
+                for (int i = 0; i < 32; i += L) {
+                    ByteVector q = ByteVector.fromMemorySegment(B, w, off + QS + 32 * j + i, LE);
+                    FloatVector xa = FloatVector.fromArray(F, x, xb + i);
+                    FloatVector xc = FloatVector.fromArray(F, x, xb + 32 + i);
+                    s1 = Blocks.bytesToFloats(q.and((byte) 0x0F)).fma(xa, s1);
+                    s2 = Blocks.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xc, s2);
+                    x1 = x1.add(xa);
+                    x2 = x2.add(xc);
+                }
+                acc = s1.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j)), acc);
+                acc = s2.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j + 1)), acc);
+                accMin = x1.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j)), accMin);
+                accMin = x2.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j + 1)), accMin);
+            }
+        }
+        return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
+    }
+
+    public static float dotScalar(MemorySegment w, long off, int cols, float[] x, int xo) {
+        float acc = 0f;
+        for (int c = 0; c < cols; c += QK, off += BYTES) {
+            float d = Blocks.f16(w, off), dmin = Blocks.f16(w, off + 2);
+            for (int j = 0; j < 4; j++) {
+                float s1 = 0, s2 = 0, x1 = 0, x2 = 0;
+                int xb = xo + c + 64 * j;
+                for (int i = 0; i < 32; i++) {
+                    int q = Blocks.u8(w, off + QS + 32 * j + i);
+                    s1 += (q & 0xF) * x[xb + i];
+                    s2 += (q >> 4) * x[xb + 32 + i];
+                    x1 += x[xb + i];
+                    x2 += x[xb + 32 + i];
+                }
+                acc += d * scale(w, off + SCALES, 2 * j) * s1 - dmin * min(w, off + SCALES, 2 * j) * x1;
+                acc += d * scale(w, off + SCALES, 2 * j + 1) * s2 - dmin * min(w, off + SCALES, 2 * j + 1) * x2;
+            }
+        }
+        return acc;
+    }
+}

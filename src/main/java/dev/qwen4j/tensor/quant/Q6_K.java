@@ -1,0 +1,151 @@
+package dev.qwen4j.tensor.quant;
+
+import static dev.qwen4j.tensor.quant.Blocks.B;
+import static dev.qwen4j.tensor.quant.Blocks.F;
+import static dev.qwen4j.tensor.quant.Blocks.I8;
+import static dev.qwen4j.tensor.quant.Blocks.L;
+import static dev.qwen4j.tensor.quant.Blocks.LE;
+import static dev.qwen4j.tensor.quant.Blocks.nearestInt;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml block_q6_K, 256 values as 16 sub-blocks of 16: {uint8 ql[128]; uint8 qh[64]; int8 scales[16]; f16 d}.
+ * Each 128-value half uses 64 bytes of ql and 32 of qh: for l &lt; 32, values l, l+32, l+64, l+96 take the
+ * low/high nibbles of ql[l], ql[l+32] and 2-bit fields 0..3 of qh[l]; value = d·scale·(q − 32).
+ */
+public final class Q6_K {
+    private Q6_K() {}
+
+    public static final int QK = 256;
+    public static final int BYTES = 210;
+    private static final int QH = 128, SCALES = 192, D = 208;
+
+    /** llama.cpp's quantize_row_q6_K_ref (no importance matrix). */
+    public static void quantizeRow(float[] x, int xOff, int n, MemorySegment dst, long off) {
+        int[] l = new int[QK];
+        float[] scales = new float[QK / 16];
+        byte[] sc = new byte[QK / 16];
+        for (int b = 0; b < n / QK; b++, off += BYTES) {
+            int xb = xOff + b * QK;
+            float maxScale = 0, maxAbsScale = 0;
+            for (int ib = 0; ib < QK / 16; ib++) {
+                float scale = KQuantSearch.makeQxQuants(16, 32, x, xb + 16 * ib, l, 16 * ib);
+                scales[ib] = scale;
+                if (Math.abs(scale) > maxAbsScale) {
+                    maxAbsScale = Math.abs(scale);
+                    maxScale = scale;
+                }
+            }
+            if (maxAbsScale < KQuantSearch.GROUP_MAX_EPS) {
+                dst.asSlice(off, BYTES).fill((byte) 0);
+                continue;
+            }
+            float iscale = -128.f / maxScale;
+            Blocks.putF16(dst, off + D, 1 / iscale);
+            for (int ib = 0; ib < QK / 16; ib++) sc[ib] = (byte) Math.min(127, nearestInt(iscale * scales[ib]));
+            MemorySegment.copy(sc, 0, dst, I8, off + SCALES, QK / 16);
+            float dAll = Blocks.f16(dst, off + D);
+            for (int j = 0; j < QK / 16; j++) {
+                float d = dAll * sc[j];
+                if (d == 0) continue; // keep the levels the search chose
+                for (int i = 0; i < 16; i++) {
+                    int q = nearestInt(x[xb + 16 * j + i] / d);
+                    l[16 * j + i] = Math.max(-32, Math.min(31, q)) + 32;
+                }
+            }
+            for (int j = 0; j < QK; j += 128) {
+                long ql = off + j / 2, qh = off + QH + j / 4;
+                for (int i = 0; i < 32; i++) {
+                    int q1 = l[j + i] & 0xF, q2 = l[j + i + 32] & 0xF, q3 = l[j + i + 64] & 0xF, q4 = l[j + i + 96] & 0xF;
+                    dst.set(I8, ql + i, (byte) (q1 | (q3 << 4)));
+                    dst.set(I8, ql + i + 32, (byte) (q2 | (q4 << 4)));
+                    dst.set(I8, qh + i, (byte) ((l[j + i] >> 4) | ((l[j + i + 32] >> 4) << 2)
+                            | ((l[j + i + 64] >> 4) << 4) | ((l[j + i + 96] >> 4) << 6)));
+                }
+            }
+        }
+    }
+
+    public static void dequantizeRow(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int b = 0; b < n / QK; b++, off += BYTES) {
+            float d = Blocks.f16(src, off + D);
+            for (int h = 0; h < 2; h++) {
+                long ql = off + 64 * h, qh = off + QH + 32 * h, sc = off + SCALES + 8 * h;
+                int yb = yOff + b * QK + 128 * h;
+                for (int i = 0; i < 32; i++) {
+                    int is = i / 16;
+                    int a = Blocks.u8(src, ql + i), c = Blocks.u8(src, ql + i + 32), hb = Blocks.u8(src, qh + i);
+                    y[yb + i] = d * src.get(I8, sc + is) * (((a & 0xF) | ((hb & 3) << 4)) - 32);
+                    y[yb + i + 32] = d * src.get(I8, sc + is + 2) * (((c & 0xF) | (((hb >> 2) & 3) << 4)) - 32);
+                    y[yb + i + 64] = d * src.get(I8, sc + is + 4) * (((a >> 4) | (((hb >> 4) & 3) << 4)) - 32);
+                    y[yb + i + 96] = d * src.get(I8, sc + is + 6) * (((c >> 4) | (((hb >> 6) & 3) << 4)) - 32);
+                }
+            }
+        }
+    }
+
+    public static float get(MemorySegment src, long off, int i) {
+        long bo = off + (long) (i / QK) * BYTES;
+        int k = i % QK, h = k / 128, r = k % 128, quarter = r / 32, l = r % 32;
+        int lo = Blocks.u8(src, bo + 64 * h + l + (quarter & 1) * 32);
+        lo = quarter < 2 ? lo & 0xF : lo >> 4;
+        int hi = (Blocks.u8(src, bo + QH + 32 * h + l) >> (2 * quarter)) & 3;
+        int scale = src.get(I8, bo + SCALES + 8 * h + l / 16 + 2 * quarter);
+        return Blocks.f16(src, bo + D) * scale * ((lo | (hi << 4)) - 32);
+    }
+
+    /** Σ W[c]·x[xo + c]: the four 6-bit planes of each 32-byte stripe are assembled in byte lanes. */
+    public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < cols; c += QK, off += BYTES) {
+            float d = Blocks.f16(w, off + D);
+            for (int h = 0; h < 2; h++) {
+                long ql = off + 64 * h, qh = off + QH + 32 * h, sc = off + SCALES + 8 * h;
+                int xb = xo + c + 128 * h;
+                for (int i = 0; i < 32; i += L) {
+                    int is = i / 16;
+                    ByteVector a = ByteVector.fromMemorySegment(B, w, ql + i, LE);
+                    ByteVector b = ByteVector.fromMemorySegment(B, w, ql + i + 32, LE);
+                    ByteVector hb = ByteVector.fromMemorySegment(B, w, qh + i, LE);
+                    ByteVector q1 = a.and((byte) 0xF).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector q2 = b.and((byte) 0xF).or(hb.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector q4 = b.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
+                    FloatVector f1 = Blocks.bytesToFloats(q1.sub((byte) 32));
+                    FloatVector f2 = Blocks.bytesToFloats(q2.sub((byte) 32));
+                    FloatVector f3 = Blocks.bytesToFloats(q3.sub((byte) 32));
+                    FloatVector f4 = Blocks.bytesToFloats(q4.sub((byte) 32));
+                    acc = f1.mul(d * w.get(I8, sc + is)).fma(FloatVector.fromArray(F, x, xb + i), acc);
+                    acc = f2.mul(d * w.get(I8, sc + is + 2)).fma(FloatVector.fromArray(F, x, xb + i + 32), acc);
+                    acc = f3.mul(d * w.get(I8, sc + is + 4)).fma(FloatVector.fromArray(F, x, xb + i + 64), acc);
+                    acc = f4.mul(d * w.get(I8, sc + is + 6)).fma(FloatVector.fromArray(F, x, xb + i + 96), acc);
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    public static float dotScalar(MemorySegment w, long off, int cols, float[] x, int xo) {
+        float acc = 0f;
+        for (int c = 0; c < cols; c += QK, off += BYTES) {
+            float d = Blocks.f16(w, off + D);
+            for (int h = 0; h < 2; h++) {
+                long ql = off + 64 * h, qh = off + QH + 32 * h, sc = off + SCALES + 8 * h;
+                int xb = xo + c + 128 * h;
+                for (int i = 0; i < 32; i++) {
+                    int is = i / 16;
+                    int a = Blocks.u8(w, ql + i), b = Blocks.u8(w, ql + i + 32), hb = Blocks.u8(w, qh + i);
+                    acc += d * w.get(I8, sc + is) * (((a & 0xF) | ((hb & 3) << 4)) - 32) * x[xb + i];
+                    acc += d * w.get(I8, sc + is + 2) * (((b & 0xF) | (((hb >> 2) & 3) << 4)) - 32) * x[xb + i + 32];
+                    acc += d * w.get(I8, sc + is + 4) * (((a >> 4) | (((hb >> 4) & 3) << 4)) - 32) * x[xb + i + 64];
+                    acc += d * w.get(I8, sc + is + 6) * (((b >> 4) | (((hb >> 6) & 3) << 4)) - 32) * x[xb + i + 96];
+                }
+            }
+        }
+        return acc;
+    }
+}

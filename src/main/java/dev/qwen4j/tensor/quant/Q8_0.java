@@ -1,0 +1,71 @@
+package dev.qwen4j.tensor.quant;
+
+import static dev.qwen4j.tensor.quant.Blocks.B;
+import static dev.qwen4j.tensor.quant.Blocks.F;
+import static dev.qwen4j.tensor.quant.Blocks.I8;
+import static dev.qwen4j.tensor.quant.Blocks.L;
+import static dev.qwen4j.tensor.quant.Blocks.LE;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** ggml block_q8_0: {f16 d; int8 qs[32]}, value = qs·d. */
+public final class Q8_0 {
+    private Q8_0() {}
+
+    public static final int QK = 32;
+    public static final int BYTES = 34;
+
+    /** llama.cpp's quantize_row_q8_0_ref: d = max|x|/127, q = roundf(x/d). */
+    public static void quantizeRow(float[] x, int xOff, int n, MemorySegment dst, long off) {
+        for (int b = 0; b < n / QK; b++, off += BYTES) {
+            int xb = xOff + b * QK;
+            float amax = 0f;
+            for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[xb + j]));
+            float d = amax / 127;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Blocks.putF16(dst, off, d);
+            for (int j = 0; j < QK; j++) dst.set(I8, off + 2 + j, (byte) Blocks.roundHalfAway(x[xb + j] * id));
+        }
+    }
+
+    public static void dequantizeRow(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int b = 0; b < n / QK; b++, off += BYTES) {
+            float d = Blocks.f16(src, off);
+            for (int j = 0; j < QK; j++) y[yOff + b * QK + j] = src.get(I8, off + 2 + j) * d;
+        }
+    }
+
+    /** Element i of the row starting at off. */
+    public static float get(MemorySegment src, long off, int i) {
+        long bo = off + (long) (i / QK) * BYTES;
+        return src.get(I8, bo + 2 + i % QK) * Blocks.f16(src, bo);
+    }
+
+    /** Σ W[c]·x[xo + c] over one row: the int8 lanes are widened to f32 and scaled once per block. */
+    public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < cols; c += QK, off += BYTES) {
+            FloatVector s = FloatVector.zero(F);
+            for (int i = 0; i < QK; i += L) {
+                FloatVector q = Blocks.bytesToFloats(ByteVector.fromMemorySegment(B, w, off + 2 + i, LE));
+                s = q.fma(FloatVector.fromArray(F, x, xo + c + i), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, Blocks.f16(w, off)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Scalar twin of {@link #dot}. */
+    public static float dotScalar(MemorySegment w, long off, int cols, float[] x, int xo) {
+        float acc = 0f;
+        for (int c = 0; c < cols; c += QK, off += BYTES) {
+            float s = 0f;
+            for (int i = 0; i < QK; i++) s += w.get(I8, off + 2 + i) * x[xo + c + i];
+            acc += s * Blocks.f16(w, off);
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.qwen4j.tensor.quant;
+
+import static dev.qwen4j.tensor.quant.Blocks.F;
+import static dev.qwen4j.tensor.quant.Blocks.L;
+
+import dev.qwen4j.tensor.DType;
+import dev.qwen4j.tensor.Parallel;
+import dev.qwen4j.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * out[outOff + b·rows + r] = Σ_c W[r, c]·x[xOff + b·cols + c] for a block-quantized W, with f32 activations.
+ *
+ * <p>Few vectors (decode): each row is decoded and dotted in one pass ({@link QuantRows#dot}), so the
+ * weights stream from memory once and are never written out. Many vectors (prefill): a tile of
+ * {@link #TILE} rows is dequantized once into f32 scratch, then multiplied with the activations two at
+ * a time, so the decode cost is shared by all n vectors and the tile stays in L1/L2.
+ *
+ * <p>Activations stay f32 rather than being quantized to Q8 as llama.cpp does: the Vector API offers no
+ * int8 dot-product instruction (VNNI/VPDPBUSD), so integer products would need two widenings per lane and
+ * are no cheaper than widening the weights to f32 and using FMA.
+ */
+public final class QuantMatMul {
+    private QuantMatMul() {}
+
+    /** From this many activation vectors on, dequantizing a tile once beats decoding each row n times. */
+    public static final int TILE_MIN_N = 4;
+    /** Rows dequantized together; four rows against two vectors keeps 8 accumulators in registers. */
+    static final int TILE = 4;
+    private static final int GRAIN = 16;
+
+    private static final class Scratch {
+        float[] tile = new float[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    public static void matmul(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        if (n <= 0) return;
+        if (n >= TILE_MIN_N) {
+            Parallel.forRange(w.rows(), GRAIN, (from, to) -> tiled(w, x, xOff, out, outOff, n, from, to));
+        } else {
+            Parallel.forRange(w.rows(), GRAIN, (from, to) -> streamed(w, x, xOff, out, outOff, n, from, to));
+        }
+    }
+
+    /** The row-streaming kernel for any n (tests). */
+    public static void matmulStreamed(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        Parallel.forRange(w.rows(), GRAIN, (from, to) -> streamed(w, x, xOff, out, outOff, n, from, to));
+    }
+
+    /** The tiled kernel for any n (tests). */
+    public static void matmulTiled(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        Parallel.forRange(w.rows(), GRAIN, (from, to) -> tiled(w, x, xOff, out, outOff, n, from, to));
+    }
+
+    /** Scalar reference: the scalar twins of the dot kernels, one row and one vector at a time. */
+    public static void matmulScalar(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        DType t = w.dtype();
+        int rows = w.rows(), cols = w.cols();
+        long rowBytes = t.byteSize(cols);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < n; b++) {
+                out[outOff + b * rows + r] = QuantRows.dotScalar(t, w.data(), r * rowBytes, cols, x, xOff + b * cols);
+            }
+        }
+    }
+
+    static void streamed(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n, int from, int to) {
+        DType t = w.dtype();
+        MemorySegment seg = w.data();
+        int rows = w.rows(), cols = w.cols();
+        long rowBytes = t.byteSize(cols);
+        for (int r = from; r < to; r++) {
+            long off = r * rowBytes;
+            for (int b = 0; b < n; b++) out[outOff + b * rows + r] = QuantRows.dot(t, seg, off, cols, x, xOff + b * cols);
+        }
+    }
+
+    static void tiled(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n, int from, int to) {
+        DType t = w.dtype();
+        MemorySegment seg = w.data();
+        int rows = w.rows(), cols = w.cols();
+        long rowBytes = t.byteSize(cols);
+        Scratch s = SCRATCH.get();
+        if (s.tile.length < TILE * cols) s.tile = new float[TILE * cols];
+        float[] tile = s.tile;
+        int r = from;
+        for (; r + TILE <= to; r += TILE) {
+            for (int i = 0; i < TILE; i++) QuantRows.dequantize(t, seg, (r + i) * rowBytes, tile, i * cols, cols);
+            int b = 0;
+            for (; b + 2 <= n; b += 2) tile4x2(tile, cols, x, xOff + b * cols, out, outOff + b * rows + r, rows);
+            for (; b < n; b++) {
+                int xo = xOff + b * cols;
+                for (int i = 0; i < TILE; i++) out[outOff + b * rows + r + i] = dotF32(tile, i * cols, x, xo, cols);
+            }
+        }
+        for (; r < to; r++) {
+            QuantRows.dequantize(t, seg, r * rowBytes, tile, 0, cols);
+            for (int b = 0; b < n; b++) out[outOff + b * rows + r] = dotF32(tile, 0, x, xOff + b * cols, cols);
+        }
+    }
+
+    /** Four dequantized rows against two activation vectors; cols is a multiple of the block size (≥ 32). */
+    private static void tile4x2(float[] w, int cols, float[] x, int xo, float[] out, int o, int os) {
+        FloatVector a00 = FloatVector.zero(F), a10 = FloatVector.zero(F), a20 = FloatVector.zero(F), a30 = FloatVector.zero(F);
+        FloatVector a01 = FloatVector.zero(F), a11 = FloatVector.zero(F), a21 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+        for (int c = 0; c < cols; c += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + c);
+            FloatVector x1 = FloatVector.fromArray(F, x, xo + cols + c);
+            FloatVector w0 = FloatVector.fromArray(F, w, c);
+            FloatVector w1 = FloatVector.fromArray(F, w, cols + c);
+            FloatVector w2 = FloatVector.fromArray(F, w, 2 * cols + c);
+            FloatVector w3 = FloatVector.fromArray(F, w, 3 * cols + c);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            a20 = w2.fma(x0, a20);
+            a30 = w3.fma(x0, a30);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            a21 = w2.fma(x1, a21);
+            a31 = w3.fma(x1, a31);
+        }
+        out[o] = a00.reduceLanes(VectorOperators.ADD);
+        out[o + 1] = a10.reduceLanes(VectorOperators.ADD);
+        out[o + 2] = a20.reduceLanes(VectorOperators.ADD);
+        out[o + 3] = a30.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a01.reduceLanes(VectorOperators.ADD);
+        out[o + os + 1] = a11.reduceLanes(VectorOperators.ADD);
+        out[o + os + 2] = a21.reduceLanes(VectorOperators.ADD);
+        out[o + os + 3] = a31.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float dotF32(float[] w, int wo, float[] x, int xo, int cols) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < cols; c += L) {
+            acc = FloatVector.fromArray(F, w, wo + c).fma(FloatVector.fromArray(F, x, xo + c), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

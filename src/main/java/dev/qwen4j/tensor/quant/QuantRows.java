@@ -1,0 +1,76 @@
+package dev.qwen4j.tensor.quant;
+
+import dev.qwen4j.tensor.DType;
+import java.lang.foreign.MemorySegment;
+
+/** Row operations of the block formats, chosen by dtype: quantize, dequantize, read one value, dot. */
+public final class QuantRows {
+    private QuantRows() {}
+
+    /** Quantizes x[xOff, xOff + n) into dst at off, exactly as llama.cpp's quantize_row_*_ref does. */
+    public static void quantize(DType t, float[] x, int xOff, int n, MemorySegment dst, long off) {
+        check(t, n);
+        switch (t) {
+            case Q8_0 -> Q8_0.quantizeRow(x, xOff, n, dst, off);
+            case Q4_0 -> Q4_0.quantizeRow(x, xOff, n, dst, off);
+            case Q4_K -> Q4_K.quantizeRow(x, xOff, n, dst, off);
+            case Q6_K -> Q6_K.quantizeRow(x, xOff, n, dst, off);
+            default -> throw notQuantized(t);
+        }
+    }
+
+    /** Dequantizes n values from src at off into y[yOff..]. */
+    public static void dequantize(DType t, MemorySegment src, long off, float[] y, int yOff, int n) {
+        check(t, n);
+        switch (t) {
+            case Q8_0 -> Q8_0.dequantizeRow(src, off, y, yOff, n);
+            case Q4_0 -> Q4_0.dequantizeRow(src, off, y, yOff, n);
+            case Q4_K -> Q4_K.dequantizeRow(src, off, y, yOff, n);
+            case Q6_K -> Q6_K.dequantizeRow(src, off, y, yOff, n);
+            default -> throw notQuantized(t);
+        }
+    }
+
+    /** Value i of the row of blocks starting at off. */
+    public static float get(DType t, MemorySegment src, long off, int i) {
+        return switch (t) {
+            case Q8_0 -> Q8_0.get(src, off, i);
+            case Q4_0 -> Q4_0.get(src, off, i);
+            case Q4_K -> Q4_K.get(src, off, i);
+            case Q6_K -> Q6_K.get(src, off, i);
+            default -> throw notQuantized(t);
+        };
+    }
+
+    /** The vector fused dequantize-dot of one row with x[xo, xo + cols). */
+    public static float dot(DType t, MemorySegment w, long off, int cols, float[] x, int xo) {
+        return switch (t) {
+            case Q8_0 -> Q8_0.dot(w, off, cols, x, xo);
+            case Q4_0 -> Q4_0.dot(w, off, cols, x, xo);
+            case Q4_K -> Q4_K.dot(w, off, cols, x, xo);
+            case Q6_K -> Q6_K.dot(w, off, cols, x, xo);
+            default -> throw notQuantized(t);
+        };
+    }
+
+    /** The scalar twin of {@link #dot}. */
+    public static float dotScalar(DType t, MemorySegment w, long off, int cols, float[] x, int xo) {
+        return switch (t) {
+            case Q8_0 -> Q8_0.dotScalar(w, off, cols, x, xo);
+            case Q4_0 -> Q4_0.dotScalar(w, off, cols, x, xo);
+            case Q4_K -> Q4_K.dotScalar(w, off, cols, x, xo);
+            case Q6_K -> Q6_K.dotScalar(w, off, cols, x, xo);
+            default -> throw notQuantized(t);
+        };
+    }
+
+    private static void check(DType t, int n) {
+        if (n % t.blockSize() != 0) {
+            throw new IllegalArgumentException(n + " values do not fill whole " + t + " blocks of " + t.blockSize());
+        }
+    }
+
+    private static IllegalArgumentException notQuantized(DType t) {
+        return new IllegalArgumentException(t + " is not a block-quantized type");
+    }
+}

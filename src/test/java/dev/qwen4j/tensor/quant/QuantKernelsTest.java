@@ -1,0 +1,122 @@
+package dev.qwen4j.tensor.quant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.qwen4j.tensor.DType;
+import dev.qwen4j.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The vector kernels against their scalar twins and against dequantize-then-dot, on random data. */
+class QuantKernelsTest {
+    static WeightMatrix randomMatrix(Random rnd, DType t, int rows, int cols) {
+        float[] row = new float[cols];
+        MemorySegment data = Arena.ofAuto().allocate(rows * t.byteSize(cols) + 3, 64).asSlice(3, rows * t.byteSize(cols));
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) row[c] = (float) (rnd.nextGaussian() * (r % 3 == 0 ? 0.02 : 1.0)) + (c % 7 == 0 ? 0.1f : 0f);
+            QuantRows.quantize(t, row, 0, cols, data, r * t.byteSize(cols));
+        }
+        return new WeightMatrix("w", data, t, rows, cols);
+    }
+
+    static float[] randomVector(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
+        return x;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void dotMatchesScalarTwinAndDequantizedDot(DType t) {
+        Random rnd = new Random(t.ordinal());
+        for (int cols : new int[] {256, 512, 1280}) {
+            WeightMatrix w = randomMatrix(rnd, t, 7, cols);
+            float[] x = randomVector(rnd, cols + 5);
+            float[] deq = new float[cols];
+            for (int r = 0; r < w.rows(); r++) {
+                long off = r * w.rowBytes();
+                w.rowInto(r, deq, 0);
+                double ref = 0, mag = 0;
+                for (int c = 0; c < cols; c++) {
+                    ref += (double) deq[c] * x[5 + c];
+                    mag += Math.abs((double) deq[c] * x[5 + c]);
+                }
+                double tol = 1e-5 * mag + 1e-6;
+                assertThat((double) QuantRows.dot(t, w.data(), off, cols, x, 5)).as("%s vector r=%d", t, r).isCloseTo(ref, within(tol));
+                assertThat((double) QuantRows.dotScalar(t, w.data(), off, cols, x, 5)).as("%s scalar r=%d", t, r).isCloseTo(ref, within(tol));
+                for (int c = 0; c < cols; c += 37) assertThat(w.get(r, c)).as("%s get(%d,%d)", t, r, c).isEqualTo(deq[c]);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void matmulPathsAgree(DType t) {
+        Random rnd = new Random(100 + t.ordinal());
+        int rows = 37, cols = 512;
+        WeightMatrix w = randomMatrix(rnd, t, rows, cols);
+        for (int n : new int[] {1, 2, 3, 4, 5, 8, 11}) {
+            int xOff = 3, outOff = 2;
+            float[] x = randomVector(rnd, xOff + n * cols);
+            float[] ref = new float[outOff + n * rows], a = new float[ref.length], b = new float[ref.length], c = new float[ref.length];
+            QuantMatMul.matmulScalar(w, x, xOff, ref, outOff, n);
+            QuantMatMul.matmulStreamed(w, x, xOff, a, outOff, n);
+            QuantMatMul.matmulTiled(w, x, xOff, b, outOff, n);
+            w.matmul(x, xOff, c, outOff, n);
+            for (int i = outOff; i < ref.length; i++) {
+                double tol = 1e-4 * (1 + Math.abs(ref[i]));
+                assertThat((double) a[i]).as("%s streamed n=%d i=%d", t, n, i).isCloseTo(ref[i], within(tol));
+                assertThat((double) b[i]).as("%s tiled n=%d i=%d", t, n, i).isCloseTo(ref[i], within(tol));
+                assertThat((double) c[i]).as("%s dispatched n=%d i=%d", t, n, i).isCloseTo(ref[i], within(tol));
+            }
+            assertThat(a[0]).isZero();
+            assertThat(b[1]).isZero();
+        }
+    }
+
+    /**
+     * dequantize(quantize(x)) on Gaussian data: relative RMS error bounds per format, and the per-value bound
+     * of the 32-value formats (half a level, plus the f16 rounding of the scale; a full level for Q4_0's
+     * clamped top level).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void roundTripErrorIsBounded(DType t) {
+        Random rnd = new Random(7);
+        int n = 256 * 64;
+        float[] x = randomVector(rnd, n);
+        MemorySegment q = Arena.ofAuto().allocate(t.byteSize(n));
+        QuantRows.quantize(t, x, 0, n, q, 0);
+        float[] y = new float[n];
+        QuantRows.dequantize(t, q, 0, y, 0, n);
+        double err = 0, sig = 0;
+        for (int i = 0; i < n; i++) {
+            err += (x[i] - y[i]) * (double) (x[i] - y[i]);
+            sig += x[i] * (double) x[i];
+        }
+        double rel = Math.sqrt(err / sig);
+        double bound = switch (t) {
+            case Q8_0 -> 0.006;
+            case Q4_0 -> 0.12;
+            case Q4_K -> 0.10;
+            case Q6_K -> 0.025;
+            default -> throw new AssertionError();
+        };
+        assertThat(rel).as("%s relative RMS error", t).isLessThan(bound);
+        if (t == DType.Q8_0 || t == DType.Q4_0) {
+            for (int b = 0; b < n / 32; b++) {
+                float d = Math.abs(Blocks.f16(q, (long) b * t.blockBytes()));
+                // the levels come from the f32 scale but are dequantized with its f16 rounding (relative error ≤ 2^-11,
+                // times up to 127 levels), hence a bit more than half a level
+                float levels = t == DType.Q8_0 ? 0.5f + 127f / 2048 : 1f + 16f / 2048;
+                for (int i = 32 * b; i < 32 * b + 32; i++) {
+                    assertThat(Math.abs(x[i] - y[i])).as("%s value %d", t, i).isLessThanOrEqualTo(levels * d + 1e-6f);
+                }
+            }
+        }
+    }
+}
