@@ -154,6 +154,52 @@ class VlConsistencyTest {
         }
     }
 
+    /** prepare() with two images equals a prompt assembled by hand from one encode per image, in order. */
+    @Test
+    void twoImagePromptTakesRowsInOrder() {
+        VisionInput a = image("checker_32x32"), b = image("gradient_100x60");
+        int vs = model.visionStartTokenId(), ve = model.visionEndTokenId(), pad = model.imageTokenId();
+        List<Integer> list = new ArrayList<>(List.of(151644, 872, 198, vs));
+        for (int k = 0; k < model.tokensFor(a.gridThw()); k++) list.add(pad);
+        list.addAll(List.of(ve, 323, vs));
+        for (int k = 0; k < model.tokensFor(b.gridThw()); k++) list.add(pad);
+        list.addAll(List.of(ve, 151645, 198, 151644, 77091, 198));
+        int[] ids = list.stream().mapToInt(Integer::intValue).toArray();
+        MultimodalPrompt prepared = model.prepare(ids, List.of(a, b), List.of());
+
+        VisionEncoding ea = model.encode(a), eb = model.encode(b);
+        int hd = model.hiddenSize(), levels = ea.deepstack().length;
+        float[] embeds = new float[(ea.tokens() + eb.tokens()) * hd];
+        float[][] ds = new float[levels][embeds.length];
+        System.arraycopy(ea.embeds(), 0, embeds, 0, ea.embeds().length);
+        System.arraycopy(eb.embeds(), 0, embeds, ea.embeds().length, eb.embeds().length);
+        for (int l = 0; l < levels; l++) {
+            System.arraycopy(ea.deepstack()[l], 0, ds[l], 0, ea.embeds().length);
+            System.arraycopy(eb.deepstack()[l], 0, ds[l], ea.embeds().length, eb.embeds().length);
+        }
+        boolean[] visual = new boolean[ids.length];
+        for (int i = 0; i < ids.length; i++) visual[i] = ids[i] == pad;
+        RopeIndex rope = RopeIndex.compute(ids, List.of(a.gridThw(), b.gridThw()), List.of(), 2, pad, model.videoTokenId());
+        MultimodalPrompt byHand = new MultimodalPrompt(ids, rope.positions(), rope.ropeDelta(), visual, hd, embeds, ds);
+
+        float[] got = soloLogits(prepared), want = soloLogits(byHand);
+        for (int i = 0; i < got.length; i++) assertThat(got[i]).as("logit %d", i).isCloseTo(want[i], within(1e-4f));
+        // and the order matters: the same images the other way round give different logits
+        MultimodalPrompt swapped = new MultimodalPrompt(ids, rope.positions(), rope.ropeDelta(), visual, hd,
+                shiftRows(embeds, ea.embeds().length), ds);
+        float[] other = soloLogits(swapped);
+        double diff = 0;
+        for (int i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(other[i] - got[i]));
+        assertThat(diff).isGreaterThan(1e-2);
+    }
+
+    /** The rows rotated by `by` values: a wrong assignment of rows to pad tokens. */
+    private static float[] shiftRows(float[] rows, int by) {
+        float[] out = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) out[i] = rows[(i + by) % rows.length];
+        return out;
+    }
+
     @Test
     void severalImagesInOneCallEqualOneCallEach() {
         VisionInput a = image("checker_32x32"), b = image("gradient_100x60");
