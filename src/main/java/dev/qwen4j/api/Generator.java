@@ -177,8 +177,12 @@ public final class Generator implements AutoCloseable {
             }
             batch.clear();
             int slot = cache.length();
-            batch.add(cache, token, slot, true);
-            if (ropeDelta != 0) batch.setRopePositions(MultimodalPrompt.decodePositions(slot, ropeDelta));
+            if (ropeDelta == 0) {
+                batch.add(cache, token, slot, true);
+            } else {
+                int p = MultimodalPrompt.decodePosition(slot, ropeDelta);
+                batch.add(cache, token, slot, true, p, p, p);
+            }
             logits = model.forward(batch);
         }
         int[] ids = java.util.Arrays.copyOf(out, n);

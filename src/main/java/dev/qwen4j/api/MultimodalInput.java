@@ -1,6 +1,8 @@
 package dev.qwen4j.api;
 
 import dev.qwen4j.model.VisionInput;
+import dev.qwen4j.model.VisionLanguageModel;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,5 +18,34 @@ public record MultimodalInput(int[] ids, List<VisionInput> images, List<VisionIn
 
     public static MultimodalInput images(int[] ids, List<VisionInput> images) {
         return new MultimodalInput(ids, images, List.of());
+    }
+
+    /**
+     * The processor's expansion for images (spec §5.6) on token ids: ids as the chat template renders
+     * them, one `<|image_pad|>` per image, get that pad repeated t·h·w/4 times for the matching image.
+     * `<|image_pad|>` is a special token, so expanding ids equals expanding the text before tokenizing.
+     */
+    public static MultimodalInput expandImages(int[] ids, List<VisionInput> images, VisionLanguageModel model) {
+        int pad = model.imageTokenId();
+        int placeholders = 0;
+        long total = ids.length;
+        for (int id : ids) if (id == pad) placeholders++;
+        if (placeholders != images.size()) {
+            throw new IllegalArgumentException("the prompt has " + placeholders + " <|image_pad|> placeholders but " + images.size() + " images were given");
+        }
+        for (VisionInput v : images) total += model.tokensFor(v.gridThw()) - 1;
+        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("expanded prompt too long: " + total + " tokens");
+        int[] out = new int[(int) total];
+        int o = 0, image = 0;
+        for (int id : ids) {
+            if (id != pad) {
+                out[o++] = id;
+                continue;
+            }
+            int n = model.tokensFor(images.get(image++).gridThw());
+            Arrays.fill(out, o, o + n, pad);
+            o += n;
+        }
+        return images(out, images);
     }
 }

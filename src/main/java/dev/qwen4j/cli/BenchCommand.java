@@ -115,8 +115,10 @@ final class BenchCommand implements Callable<Integer> {
         VisionBench.Result r = VisionBench.run(dir, imageSize, reps);
         Stats s = Stats.of(r.seconds());
         System.out.printf("vision tower: %s, %d threads%n", dir, Parallel.threads());
-        System.out.printf("encode %dx%d (%d patches): %s s per image, median %.3f s, %.1f GFLOP/s%n", imageSize, imageSize, r.patches(), s,
-                s.median(), r.flops() / s.median() / 1e9);
+        Stats cpu = Stats.of(r.cpuSeconds());
+        System.out.printf("encode %dx%d (%d patches, %.0f GFLOP): %s s per image, median %.3f s, %.1f GFLOP/s%n", imageSize, imageSize,
+                r.patches(), r.flops() / 1e9, s, s.median(), r.flops() / s.median() / 1e9);
+        System.out.printf("process CPU time per image: median %.3f s (%.1f GFLOP per CPU-second)%n", cpu.median(), r.flops() / cpu.median() / 1e9);
         return 0;
     }
 

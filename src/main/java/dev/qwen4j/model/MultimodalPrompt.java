@@ -57,39 +57,21 @@ public final class MultimodalPrompt {
     }
 
     /**
-     * Puts tokens [from, to) of this prompt into an empty batch for one sequence whose cache holds
-     * exactly the tokens before from: ids, their (T, H, W) positions, and for visual tokens the
-     * embedding override and the DeepStack rows of those tokens only.
+     * Appends tokens [from, to) of this prompt to the batch, for one sequence whose cache holds exactly
+     * the tokens before from: ids, their (T, H, W) positions, and for visual tokens their embedding and
+     * the DeepStack rows of those tokens only. The batch may hold other sequences' rows.
      */
     public void addChunk(ForwardBatch batch, KvCache cache, int from, int to, boolean logitsForLast) {
-        if (batch.size() != 0) throw new IllegalArgumentException("addChunk needs an empty batch");
         if (cache.length() != from) throw new IllegalStateException("the cache holds " + cache.length() + " tokens, the chunk starts at " + from);
         if (from < 0 || to > ids.length || from >= to) throw new IllegalArgumentException("chunk [" + from + ", " + to + ") of a " + ids.length + "-token prompt");
-        int n = to - from;
-        batch.addSequence(cache, ids, from, to, logitsForLast);
-        int[][] rows = new int[3][n];
-        for (int a = 0; a < 3; a++) System.arraycopy(positions[a], from, rows[a], 0, n);
-        batch.setRopePositions(rows);
-        boolean any = false;
-        for (int i = from; i < to && !any; i++) any = visual[i];
-        if (!any) return;
-        boolean[] override = new boolean[n];
-        float[] embeds = new float[n * hidden];
-        float[][] ds = new float[deepstack.length][n * hidden];
         for (int i = from; i < to; i++) {
-            if (!visual[i]) continue;
-            int r = visualRank[i], t = i - from;
-            override[t] = true;
-            System.arraycopy(visualEmbeds, r * hidden, embeds, t * hidden, hidden);
-            for (int l = 0; l < ds.length; l++) System.arraycopy(deepstack[l], r * hidden, ds[l], t * hidden, hidden);
+            int row = batch.add(cache, ids[i], i, logitsForLast && i == to - 1, positions[0][i], positions[1][i], positions[2][i]);
+            if (visual[i]) batch.setVisualRow(row, visualEmbeds, visualRank[i] * hidden, deepstack, visualRank[i] * hidden, hidden);
         }
-        batch.setEmbeddingOverride(embeds, override);
-        batch.setDeepstack(ds);
     }
 
-    /** Rotary positions (3 equal rows) of a decoded token at cache index p: p + ropeDelta. */
-    public static int[][] decodePositions(int cacheIndex, int ropeDelta) {
-        int p = cacheIndex + ropeDelta;
-        return new int[][] {{p}, {p}, {p}};
+    /** Rotary position (on all three axes) of a decoded token at cache index p: p + ropeDelta. */
+    public static int decodePosition(int cacheIndex, int ropeDelta) {
+        return cacheIndex + ropeDelta;
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
  * A decoder that also reads images and videos (Qwen3-VL). Text-only use is the plain
  * {@link LanguageModel} path; a multimodal prompt goes through {@link #prepare} and then
  * {@link MultimodalPrompt#addChunk} per prefill chunk, and decoding after it must use rotary
- * positions cacheIndex + {@link MultimodalPrompt#ropeDelta()} ({@link MultimodalPrompt#decodePositions}).
+ * positions cacheIndex + {@link MultimodalPrompt#ropeDelta()} ({@link MultimodalPrompt#decodePosition}).
  */
 public interface VisionLanguageModel extends LanguageModel {
     /** Runs the vision tower on one image or video. */

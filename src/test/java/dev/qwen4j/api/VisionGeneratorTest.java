@@ -79,6 +79,20 @@ class VisionGeneratorTest {
     }
 
     @Test
+    void expandingOnePadPerImageGivesTheProcessorsIds() {
+        MultimodalInput golden = input("vl_image_shapes");
+        int pad = rt.visionModel().orElseThrow().imageTokenId();
+        int[] collapsed = java.util.stream.IntStream.range(0, golden.ids().length)
+                .filter(i -> golden.ids()[i] != pad || i == 0 || golden.ids()[i - 1] != pad)
+                .map(i -> golden.ids()[i]).toArray();
+        assertThat(collapsed.length).isLessThan(golden.ids().length);
+        MultimodalInput expanded = MultimodalInput.expandImages(collapsed, golden.images(), rt.visionModel().orElseThrow());
+        assertThat(expanded.ids()).containsExactly(golden.ids());
+        assertThatThrownBy(() -> MultimodalInput.expandImages(collapsed, List.of(), rt.visionModel().orElseThrow()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 <|image_pad|> placeholders but 0 images");
+    }
+
+    @Test
     void textModelsRefuseImages() {
         try (Qwen3Runtime text = Qwen3Runtime.open(Golden.model("tiny-qwen3")); Generator g = text.newGenerator()) {
             assertThat(text.acceptsImages()).isFalse();

@@ -91,40 +91,45 @@ public final class Qwen3VLModel extends Qwen3Model implements VisionLanguageMode
         float[] embeds = new float[visualTokens * hd];
         float[][] deepstack = new float[levels][visualTokens * hd];
         boolean[] visual = new boolean[ids.length];
-        List<VisionEncoding> imageOut = new ArrayList<>(), videoOut = new ArrayList<>();
-        for (VisionInput v : images) imageOut.add(encode(v));
-        for (VisionInput v : videos) videoOut.add(encode(v));
-        // images and videos fill their own pad tokens in order; rows land in sequence order
-        Cursor img = new Cursor(imageOut), vid = new Cursor(videoOut);
-        int row = 0;
+        // one tower call per kind: more rows per matmul; attention stays per item
+        VisionEncoding imageRows = encodeAll(images), videoRows = encodeAll(videos);
+        int row = 0, nextImage = 0, nextVideo = 0;
         for (int i = 0; i < ids.length; i++) {
-            Cursor src = ids[i] == imageTokenId() ? img : ids[i] == videoTokenId() ? vid : null;
-            if (src == null) continue;
+            VisionEncoding src;
+            int r;
+            if (ids[i] == imageTokenId()) {
+                src = imageRows;
+                r = nextImage++;
+            } else if (ids[i] == videoTokenId()) {
+                src = videoRows;
+                r = nextVideo++;
+            } else {
+                continue;
+            }
             visual[i] = true;
-            src.copyNext(embeds, deepstack, row++, hd);
+            System.arraycopy(src.embeds(), r * hd, embeds, row * hd, hd);
+            for (int l = 0; l < levels; l++) System.arraycopy(src.deepstack()[l], r * hd, deepstack[l], row * hd, hd);
+            row++;
         }
         return new MultimodalPrompt(ids, rope.positions(), rope.ropeDelta(), visual, hd, embeds, deepstack);
     }
 
-    /** Walks the rows of a list of encodings in order. */
-    private static final class Cursor {
-        private final List<VisionEncoding> items;
-        private int item, row;
-
-        Cursor(List<VisionEncoding> items) {
-            this.items = items;
+    /** The items' pixel rows and grids concatenated and encoded in one call (null for no items). */
+    private VisionEncoding encodeAll(List<VisionInput> items) {
+        if (items.isEmpty()) return null;
+        if (items.size() == 1) return encode(items.get(0));
+        int values = 0;
+        for (VisionInput v : items) values += v.pixelValues().length;
+        float[] pixels = new float[values];
+        int[] grids = new int[3 * items.size()];
+        int off = 0;
+        for (int k = 0; k < items.size(); k++) {
+            VisionInput v = items.get(k);
+            System.arraycopy(v.pixelValues(), 0, pixels, off, v.pixelValues().length);
+            off += v.pixelValues().length;
+            System.arraycopy(v.gridThw(), 0, grids, 3 * k, 3);
         }
-
-        void copyNext(float[] embeds, float[][] deepstack, int dst, int hd) {
-            while (items.get(item).tokens() == row) {
-                item++;
-                row = 0;
-            }
-            VisionEncoding e = items.get(item);
-            System.arraycopy(e.embeds(), row * hd, embeds, dst * hd, hd);
-            for (int l = 0; l < deepstack.length; l++) System.arraycopy(e.deepstack()[l], row * hd, deepstack[l], dst * hd, hd);
-            row++;
-        }
+        return vision.encode(pixels, grids);
     }
 
     private static List<int[]> grids(List<VisionInput> inputs) {

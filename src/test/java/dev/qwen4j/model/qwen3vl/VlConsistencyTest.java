@@ -99,12 +99,105 @@ class VlConsistencyTest {
             for (int s = 0; s < k; s++) {
                 b.clear();
                 int slot = cache.length();
-                b.add(cache, generated[s], slot, true);
-                b.setRopePositions(MultimodalPrompt.decodePositions(slot, p.ropeDelta()));
+                int pos = MultimodalPrompt.decodePosition(slot, p.ropeDelta());
+                b.add(cache, generated[s], slot, true, pos, pos, pos);
                 logits = model.forward(b);
             }
             return logits;
         }
+    }
+
+    /** Two image prompts and a text prompt in one step (continuous batching), then one decode step each. */
+    @Test
+    void sequencesShareAStep() {
+        MultimodalPrompt a = gradientPrompt();
+        MultimodalPrompt b = model.prepare(Golden.ints(goldenCase("vl_image_checker").get("input_ids")), List.of(image("checker_32x32")), List.of());
+        int[] text = Golden.ints(goldenCase("vl_text_only").get("input_ids"));
+        var pool = model.newKvPool(16, 0);
+        try (KvCache ca = new KvCache(pool, model.contextLength()); KvCache cb = new KvCache(pool, model.contextLength());
+             KvCache ct = new KvCache(pool, model.contextLength())) {
+            var batch = new dev.qwen4j.model.ForwardBatch();
+            a.addChunk(batch, ca, 0, a.length(), true);
+            batch.addSequence(ct, text, 0, text.length, true); // plain rows after M-RoPE rows
+            b.addChunk(batch, cb, 0, b.length(), true);
+            float[] logits = model.forward(batch);
+            int v = model.vocabSize();
+            float[][] alone = {soloLogits(a), soloText(text), soloLogits(b)};
+            for (int s = 0; s < 3; s++) {
+                for (int i = 0; i < v; i++) assertThat(logits[s * v + i]).as("sequence %d logit %d", s, i).isCloseTo(alone[s][i], within(1e-4f));
+            }
+            // one decode step each, in one batch: the image sequences at their own M-RoPE offsets
+            int[] next = {VlRun.argmax(alone[0]), VlRun.argmax(alone[1]), VlRun.argmax(alone[2])};
+            batch.clear();
+            batch.add(ca, next[0], ca.length(), true, ca.length() + a.ropeDelta(), ca.length() + a.ropeDelta(), ca.length() + a.ropeDelta());
+            batch.add(ct, next[1], ct.length(), true);
+            batch.add(cb, next[2], cb.length(), true, cb.length() + b.ropeDelta(), cb.length() + b.ropeDelta(), cb.length() + b.ropeDelta());
+            float[] step = model.forward(batch);
+            assertThat(VlRun.argmax(java.util.Arrays.copyOfRange(step, 0, v))).isEqualTo(Golden.ints(goldenCase("vl_image_gradient").get("greedy").get("tokens"))[1]);
+            assertThat(VlRun.argmax(java.util.Arrays.copyOfRange(step, v, 2 * v))).isEqualTo(Golden.ints(goldenCase("vl_text_only").get("greedy").get("tokens"))[1]);
+            assertThat(VlRun.argmax(java.util.Arrays.copyOfRange(step, 2 * v, 3 * v))).isEqualTo(Golden.ints(goldenCase("vl_image_checker").get("greedy").get("tokens"))[1]);
+        }
+    }
+
+    private float[] soloLogits(MultimodalPrompt p) {
+        VlRun.Prefilled r = VlRun.prefill(model, p, p.length());
+        r.cache().close();
+        return r.logits();
+    }
+
+    private float[] soloText(int[] ids) {
+        var pool = model.newKvPool(16, 0);
+        try (KvCache c = new KvCache(pool, model.contextLength())) {
+            var b = new dev.qwen4j.model.ForwardBatch();
+            b.addSequence(c, ids, 0, ids.length, true);
+            return model.forward(b);
+        }
+    }
+
+    /** prepare() with two images equals a prompt assembled by hand from one encode per image, in order. */
+    @Test
+    void twoImagePromptTakesRowsInOrder() {
+        VisionInput a = image("checker_32x32"), b = image("gradient_100x60");
+        int vs = model.visionStartTokenId(), ve = model.visionEndTokenId(), pad = model.imageTokenId();
+        List<Integer> list = new ArrayList<>(List.of(151644, 872, 198, vs));
+        for (int k = 0; k < model.tokensFor(a.gridThw()); k++) list.add(pad);
+        list.addAll(List.of(ve, 323, vs));
+        for (int k = 0; k < model.tokensFor(b.gridThw()); k++) list.add(pad);
+        list.addAll(List.of(ve, 151645, 198, 151644, 77091, 198));
+        int[] ids = list.stream().mapToInt(Integer::intValue).toArray();
+        MultimodalPrompt prepared = model.prepare(ids, List.of(a, b), List.of());
+
+        VisionEncoding ea = model.encode(a), eb = model.encode(b);
+        int hd = model.hiddenSize(), levels = ea.deepstack().length;
+        float[] embeds = new float[(ea.tokens() + eb.tokens()) * hd];
+        float[][] ds = new float[levels][embeds.length];
+        System.arraycopy(ea.embeds(), 0, embeds, 0, ea.embeds().length);
+        System.arraycopy(eb.embeds(), 0, embeds, ea.embeds().length, eb.embeds().length);
+        for (int l = 0; l < levels; l++) {
+            System.arraycopy(ea.deepstack()[l], 0, ds[l], 0, ea.embeds().length);
+            System.arraycopy(eb.deepstack()[l], 0, ds[l], ea.embeds().length, eb.embeds().length);
+        }
+        boolean[] visual = new boolean[ids.length];
+        for (int i = 0; i < ids.length; i++) visual[i] = ids[i] == pad;
+        RopeIndex rope = RopeIndex.compute(ids, List.of(a.gridThw(), b.gridThw()), List.of(), 2, pad, model.videoTokenId());
+        MultimodalPrompt byHand = new MultimodalPrompt(ids, rope.positions(), rope.ropeDelta(), visual, hd, embeds, ds);
+
+        float[] got = soloLogits(prepared), want = soloLogits(byHand);
+        for (int i = 0; i < got.length; i++) assertThat(got[i]).as("logit %d", i).isCloseTo(want[i], within(1e-4f));
+        // and the order matters: the same images the other way round give different logits
+        MultimodalPrompt swapped = new MultimodalPrompt(ids, rope.positions(), rope.ropeDelta(), visual, hd,
+                shiftRows(embeds, ea.embeds().length), ds);
+        float[] other = soloLogits(swapped);
+        double diff = 0;
+        for (int i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(other[i] - got[i]));
+        assertThat(diff).isGreaterThan(1e-2);
+    }
+
+    /** The rows rotated by `by` values: a wrong assignment of rows to pad tokens. */
+    private static float[] shiftRows(float[] rows, int by) {
+        float[] out = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) out[i] = rows[(i + by) % rows.length];
+        return out;
     }
 
     @Test

@@ -38,10 +38,9 @@ final class VlRun {
                 out[s] = argmax(logits);
                 if (s + 1 == steps) break;
                 b.clear();
-                int[][] pos = MultimodalPrompt.decodePositions(cache.length(), p.ropeDelta());
-                positionsOut.add(new int[] {pos[0][0], pos[1][0], pos[2][0]});
-                b.add(cache, out[s], cache.length(), true);
-                b.setRopePositions(pos);
+                int pos = MultimodalPrompt.decodePosition(cache.length(), p.ropeDelta());
+                positionsOut.add(new int[] {pos, pos, pos});
+                b.add(cache, out[s], cache.length(), true, pos, pos, pos);
                 logits = model.forward(b);
             }
             return out;
