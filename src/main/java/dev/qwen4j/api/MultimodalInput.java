@@ -1,6 +1,6 @@
 package dev.qwen4j.api;
 
-import dev.qwen4j.model.VisionInput;
+import dev.qwen4j.model.VisualPatches;
 import dev.qwen4j.model.VisionLanguageModel;
 import java.util.Arrays;
 import java.util.List;
@@ -10,13 +10,13 @@ import java.util.List;
  * `<|image_pad|>` tokens (t·h·w/4 of them; video temporal groups likewise with `<|video_pad|>`), and the
  * preprocessed pixels of those images and videos in prompt order.
  */
-public record MultimodalInput(int[] ids, List<VisionInput> images, List<VisionInput> videos) {
+public record MultimodalInput(int[] ids, List<VisualPatches> images, List<VisualPatches> videos) {
     public MultimodalInput {
         images = List.copyOf(images);
         videos = List.copyOf(videos);
     }
 
-    public static MultimodalInput images(int[] ids, List<VisionInput> images) {
+    public static MultimodalInput images(int[] ids, List<VisualPatches> images) {
         return new MultimodalInput(ids, images, List.of());
     }
 
@@ -25,7 +25,7 @@ public record MultimodalInput(int[] ids, List<VisionInput> images, List<VisionIn
      * them, one `<|image_pad|>` per image, get that pad repeated t·h·w/4 times for the matching image.
      * `<|image_pad|>` is a special token, so expanding ids equals expanding the text before tokenizing.
      */
-    public static MultimodalInput expandImages(int[] ids, List<VisionInput> images, VisionLanguageModel model) {
+    public static MultimodalInput expandImages(int[] ids, List<VisualPatches> images, VisionLanguageModel model) {
         int pad = model.imageTokenId();
         int placeholders = 0;
         long total = ids.length;
@@ -33,7 +33,7 @@ public record MultimodalInput(int[] ids, List<VisionInput> images, List<VisionIn
         if (placeholders != images.size()) {
             throw new IllegalArgumentException("the prompt has " + placeholders + " <|image_pad|> placeholders but " + images.size() + " images were given");
         }
-        for (VisionInput v : images) total += model.tokensFor(v.gridThw()) - 1;
+        for (VisualPatches v : images) total += model.tokensFor(v.gridThw()) - 1;
         if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("expanded prompt too long: " + total + " tokens");
         int[] out = new int[(int) total];
         int o = 0, image = 0;

@@ -1,7 +1,8 @@
 package dev.qwen4j.api;
 
-import dev.qwen4j.model.VisionInput;
+import dev.qwen4j.model.VisualPatches;
 import dev.qwen4j.tokenizer.Tokenizer;
+import dev.qwen4j.vision.VisionInput;
 import dev.qwen4j.vision.VideoInput;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class VisionPrompt {
     private VisionPrompt() {}
 
     /** The rendered text with every placeholder expanded. */
-    public static String expand(String rendered, List<dev.qwen4j.vision.VisionInput> images, List<VideoInput> videos) {
+    public static String expand(String rendered, List<VisionInput> images, List<VideoInput> videos) {
         StringBuilder out = new StringBuilder(rendered.length() + 64);
         int image = 0, video = 0, at = 0;
         while (true) {
@@ -58,18 +59,18 @@ public final class VisionPrompt {
     }
 
     /** Tokenizes the expanded prompt and pairs it with the pixels, in the form the generator takes. */
-    public static MultimodalInput tokenize(Tokenizer tokenizer, String rendered, List<dev.qwen4j.vision.VisionInput> images,
+    public static MultimodalInput tokenize(Tokenizer tokenizer, String rendered, List<VisionInput> images,
                                            List<VideoInput> videos) {
         int[] ids = tokenizer.encode(expand(rendered, images, videos));
         return input(ids, images, videos);
     }
 
     /** Pairs already expanded ids with the pixels. */
-    public static MultimodalInput input(int[] ids, List<dev.qwen4j.vision.VisionInput> images, List<VideoInput> videos) {
-        List<VisionInput> imagePixels = new ArrayList<>();
-        for (var image : images) imagePixels.add(new VisionInput(image.pixelValues(), image.gridThw()));
-        List<VisionInput> videoPixels = new ArrayList<>();
-        for (var video : videos) videoPixels.add(new VisionInput(video.vision().pixelValues(), video.vision().gridThw()));
+    public static MultimodalInput input(int[] ids, List<VisionInput> images, List<VideoInput> videos) {
+        List<VisualPatches> imagePixels = new ArrayList<>();
+        for (var image : images) imagePixels.add(new VisualPatches(image.pixelValues(), image.gridThw()));
+        List<VisualPatches> videoPixels = new ArrayList<>();
+        for (var video : videos) videoPixels.add(new VisualPatches(video.vision().pixelValues(), video.vision().gridThw()));
         return new MultimodalInput(ids, imagePixels, videoPixels);
     }
 

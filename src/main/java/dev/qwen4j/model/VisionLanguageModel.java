@@ -10,7 +10,7 @@ import java.util.List;
  */
 public interface VisionLanguageModel extends LanguageModel {
     /** Runs the vision tower on one image or video. */
-    VisionEncoding encode(VisionInput input);
+    VisionEncoding encode(VisualPatches input);
 
     /**
      * Encodes the images and videos and lays them out over the prompt: ids must already hold, per image,
@@ -18,7 +18,7 @@ public interface VisionLanguageModel extends LanguageModel {
      * inputs are given. Fails before any vision work when the prompt exceeds the context or the pad
      * runs do not match the inputs.
      */
-    MultimodalPrompt prepare(int[] ids, List<VisionInput> images, List<VisionInput> videos);
+    MultimodalPrompt prepare(int[] ids, List<VisualPatches> images, List<VisualPatches> videos);
 
     int imageTokenId();
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.qwen4j.model.VisionInput;
+import dev.qwen4j.model.VisualPatches;
 import dev.qwen4j.model.qwen3vl.GoldenPixelsAccess;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import dev.qwen4j.testing.Golden;
@@ -32,7 +32,7 @@ class VisionGeneratorTest {
 
     private MultimodalInput input(String caseName) {
         JsonNode c = goldenCase(caseName);
-        List<VisionInput> images = new java.util.ArrayList<>();
+        List<VisualPatches> images = new java.util.ArrayList<>();
         for (JsonNode n : c.get("images")) images.add(GoldenPixelsAccess.load(golden.get("images").get(n.asText()).get("resized_png").asText()));
         return MultimodalInput.images(Golden.ints(c.get("input_ids")), images);
     }

@@ -5,7 +5,7 @@ import dev.qwen4j.model.ContextOverflowException;
 import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.MultimodalPrompt;
 import dev.qwen4j.model.VisionEncoding;
-import dev.qwen4j.model.VisionInput;
+import dev.qwen4j.model.VisualPatches;
 import dev.qwen4j.model.VisionLanguageModel;
 import dev.qwen4j.model.layers.FeedForward;
 import dev.qwen4j.model.qwen3.Qwen3Model;
@@ -70,15 +70,15 @@ public final class Qwen3VLModel extends Qwen3Model implements VisionLanguageMode
     }
 
     @Override
-    public VisionEncoding encode(VisionInput input) {
+    public VisionEncoding encode(VisualPatches input) {
         return vision.encode(input.pixelValues(), input.gridThw());
     }
 
     @Override
-    public MultimodalPrompt prepare(int[] ids, List<VisionInput> images, List<VisionInput> videos) {
+    public MultimodalPrompt prepare(int[] ids, List<VisualPatches> images, List<VisualPatches> videos) {
         int visualTokens = 0;
-        for (VisionInput v : images) visualTokens += tokensFor(v.gridThw());
-        for (VisionInput v : videos) visualTokens += tokensFor(v.gridThw());
+        for (VisualPatches v : images) visualTokens += tokensFor(v.gridThw());
+        for (VisualPatches v : videos) visualTokens += tokensFor(v.gridThw());
         if (ids.length > contextLength()) {
             throw new ContextOverflowException(ids.length, contextLength(), "the prompt holds " + visualTokens
                     + " visual tokens for " + images.size() + " images and " + videos.size() + " videos; use smaller images");
@@ -115,16 +115,16 @@ public final class Qwen3VLModel extends Qwen3Model implements VisionLanguageMode
     }
 
     /** The items' pixel rows and grids concatenated and encoded in one call (null for no items). */
-    private VisionEncoding encodeAll(List<VisionInput> items) {
+    private VisionEncoding encodeAll(List<VisualPatches> items) {
         if (items.isEmpty()) return null;
         if (items.size() == 1) return encode(items.get(0));
         int values = 0;
-        for (VisionInput v : items) values += v.pixelValues().length;
+        for (VisualPatches v : items) values += v.pixelValues().length;
         float[] pixels = new float[values];
         int[] grids = new int[3 * items.size()];
         int off = 0;
         for (int k = 0; k < items.size(); k++) {
-            VisionInput v = items.get(k);
+            VisualPatches v = items.get(k);
             System.arraycopy(v.pixelValues(), 0, pixels, off, v.pixelValues().length);
             off += v.pixelValues().length;
             System.arraycopy(v.gridThw(), 0, grids, 3 * k, 3);
@@ -132,9 +132,9 @@ public final class Qwen3VLModel extends Qwen3Model implements VisionLanguageMode
         return vision.encode(pixels, grids);
     }
 
-    private static List<int[]> grids(List<VisionInput> inputs) {
+    private static List<int[]> grids(List<VisualPatches> inputs) {
         List<int[]> out = new ArrayList<>();
-        for (VisionInput v : inputs) out.add(v.gridThw());
+        for (VisualPatches v : inputs) out.add(v.gridThw());
         return out;
     }
 

@@ -1,6 +1,6 @@
 package dev.qwen4j.model.qwen3vl;
 
-import dev.qwen4j.model.VisionInput;
+import dev.qwen4j.model.VisualPatches;
 import dev.qwen4j.testing.Golden;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -24,7 +24,7 @@ final class GoldenPixels {
 
     private GoldenPixels() {}
 
-    static VisionInput load(String resizedPng) {
+    static VisualPatches load(String resizedPng) {
         BufferedImage img;
         try {
             img = ImageIO.read(Golden.ROOT.resolve(resizedPng).toFile());
@@ -35,11 +35,11 @@ final class GoldenPixels {
         return patchify(img);
     }
 
-    static VisionInput load(Path png) {
+    static VisualPatches load(Path png) {
         return load(Golden.ROOT.relativize(png).toString());
     }
 
-    static VisionInput patchify(BufferedImage img) {
+    static VisualPatches patchify(BufferedImage img) {
         int width = img.getWidth(), height = img.getHeight();
         float[][] chw = new float[CHANNELS][height * width];
         for (int y = 0; y < height; y++) {
@@ -75,7 +75,7 @@ final class GoldenPixels {
                 }
             }
         }
-        return new VisionInput(out, new int[] {1, gh, gw});
+        return new VisualPatches(out, new int[] {1, gh, gw});
     }
 
     static String sha256F32le(float[] v) {

@@ -13,7 +13,7 @@ import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.model.ModelRegistry;
 import dev.qwen4j.model.MultimodalPrompt;
 import dev.qwen4j.model.VisionEncoding;
-import dev.qwen4j.model.VisionInput;
+import dev.qwen4j.model.VisualPatches;
 import dev.qwen4j.testing.Golden;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class VlConsistencyTest {
         throw new IllegalArgumentException(name);
     }
 
-    private VisionInput image(String name) {
+    private VisualPatches image(String name) {
         return GoldenPixels.load(golden.get("images").get(name).get("resized_png").asText());
     }
 
@@ -71,7 +71,7 @@ class VlConsistencyTest {
 
     @Test
     void cachedDecodeEqualsRecompute() {
-        VisionInput img = image("shapes_257x181");
+        VisualPatches img = image("shapes_257x181");
         int[] ids = Golden.ints(goldenCase("vl_image_shapes").get("input_ids"));
         MultimodalPrompt p = model.prepare(ids, List.of(img), List.of());
         int steps = 5;
@@ -157,7 +157,7 @@ class VlConsistencyTest {
     /** prepare() with two images equals a prompt assembled by hand from one encode per image, in order. */
     @Test
     void twoImagePromptTakesRowsInOrder() {
-        VisionInput a = image("checker_32x32"), b = image("gradient_100x60");
+        VisualPatches a = image("checker_32x32"), b = image("gradient_100x60");
         int vs = model.visionStartTokenId(), ve = model.visionEndTokenId(), pad = model.imageTokenId();
         List<Integer> list = new ArrayList<>(List.of(151644, 872, 198, vs));
         for (int k = 0; k < model.tokensFor(a.gridThw()); k++) list.add(pad);
@@ -202,7 +202,7 @@ class VlConsistencyTest {
 
     @Test
     void severalImagesInOneCallEqualOneCallEach() {
-        VisionInput a = image("checker_32x32"), b = image("gradient_100x60");
+        VisualPatches a = image("checker_32x32"), b = image("gradient_100x60");
         float[] pixels = new float[a.pixelValues().length + b.pixelValues().length];
         System.arraycopy(a.pixelValues(), 0, pixels, 0, a.pixelValues().length);
         System.arraycopy(b.pixelValues(), 0, pixels, a.pixelValues().length, b.pixelValues().length);
@@ -217,11 +217,11 @@ class VlConsistencyTest {
     /** A 2-group video of the same frame pair twice: each temporal group is attended alone, so both halves equal the image's encoding. */
     @Test
     void videoTemporalGroupsAreEncodedSeparately() {
-        VisionInput img = image("checker_32x32");
+        VisualPatches img = image("checker_32x32");
         float[] pixels = new float[2 * img.pixelValues().length];
         System.arraycopy(img.pixelValues(), 0, pixels, 0, img.pixelValues().length);
         System.arraycopy(img.pixelValues(), 0, pixels, img.pixelValues().length, img.pixelValues().length);
-        VisionInput video = new VisionInput(pixels, new int[] {2, img.gridThw()[1], img.gridThw()[2]});
+        VisualPatches video = new VisualPatches(pixels, new int[] {2, img.gridThw()[1], img.gridThw()[2]});
         VisionEncoding v = model.encode(video), i = model.encode(img);
         assertConcat(v.embeds(), i.embeds(), i.embeds());
         for (int k = 0; k < v.deepstack().length; k++) assertConcat(v.deepstack()[k], i.deepstack()[k], i.deepstack()[k]);
@@ -235,11 +235,11 @@ class VlConsistencyTest {
 
     @Test
     void videoPromptRunsAndUsesPerGroupPositions() {
-        VisionInput img = image("checker_32x32"); // grid (1, 16, 16): 64 tokens per group
+        VisualPatches img = image("checker_32x32"); // grid (1, 16, 16): 64 tokens per group
         float[] pixels = new float[2 * img.pixelValues().length];
         System.arraycopy(img.pixelValues(), 0, pixels, 0, img.pixelValues().length);
         System.arraycopy(img.pixelValues(), 0, pixels, img.pixelValues().length, img.pixelValues().length);
-        VisionInput video = new VisionInput(pixels, new int[] {2, 16, 16});
+        VisualPatches video = new VisualPatches(pixels, new int[] {2, 16, 16});
         int vs = model.visionStartTokenId(), ve = model.visionEndTokenId(), pad = model.videoTokenId();
         List<Integer> ids = new ArrayList<>(List.of(151644, 872, 198));
         for (int g = 0; g < 2; g++) {

@@ -10,7 +10,7 @@ import dev.qwen4j.model.KvCache;
 import dev.qwen4j.model.ModelRegistry;
 import dev.qwen4j.model.MultimodalPrompt;
 import dev.qwen4j.model.VisionEncoding;
-import dev.qwen4j.model.VisionInput;
+import dev.qwen4j.model.VisualPatches;
 import dev.qwen4j.testing.Golden;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,14 +41,14 @@ class VlGoldenTest {
             String name = e.getKey();
             JsonNode im = e.getValue();
             tests.add(DynamicTest.dynamicTest(name + " pixel values", () -> {
-                VisionInput in = GoldenPixels.load(im.get("resized_png").asText());
+                VisualPatches in = GoldenPixels.load(im.get("resized_png").asText());
                 assertThat(in.gridThw()).containsExactly(Golden.ints(im.get("image_grid_thw")));
                 assertThat(in.patches()).isEqualTo(im.get("num_patches").asInt());
                 checkSummary("pixel_values", in.pixelValues(), im.get("pixel_values"), pixelTol);
                 assertThat(GoldenPixels.sha256F32le(in.pixelValues())).isEqualTo(im.get("pixel_values").get("sha256_f32le").asText());
             }));
             tests.add(DynamicTest.dynamicTest(name + " vision tower", () -> {
-                VisionInput in = GoldenPixels.load(im.get("resized_png").asText());
+                VisualPatches in = GoldenPixels.load(im.get("resized_png").asText());
                 VisionTower tower = model.visionTower();
                 JsonNode v = im.get("vision");
                 int hv = tower.config().hiddenSize();
@@ -115,7 +115,7 @@ class VlGoldenTest {
     }
 
     MultimodalPrompt prepare(JsonNode c) {
-        List<VisionInput> images = new ArrayList<>();
+        List<VisualPatches> images = new ArrayList<>();
         for (JsonNode n : c.get("images")) images.add(GoldenPixels.load(golden.get("images").get(n.asText()).get("resized_png").asText()));
         return model.prepare(Golden.ints(c.get("input_ids")), images, List.of());
     }

@@ -12,7 +12,7 @@ import dev.qwen4j.format.TensorInfo;
 import dev.qwen4j.format.TensorStore;
 import dev.qwen4j.model.ModelRegistry;
 import dev.qwen4j.model.MultimodalPrompt;
-import dev.qwen4j.model.VisionInput;
+import dev.qwen4j.model.VisualPatches;
 import dev.qwen4j.tensor.DType;
 import dev.qwen4j.testing.Golden;
 import java.lang.foreign.MemorySegment;
@@ -53,7 +53,7 @@ class VlMoeTest {
             Random rnd = new Random(5);
             float[] pixels = new float[16 * 1536];
             for (int i = 0; i < pixels.length; i++) pixels[i] = rnd.nextFloat() * 2 - 1;
-            VisionInput img = new VisionInput(pixels, new int[] {1, 4, 4});
+            VisualPatches img = new VisualPatches(pixels, new int[] {1, 4, 4});
             int[] ids = {151644, 872, 198, 151652, 151655, 151655, 151655, 151655, 151653, 100, 151645, 198, 151644, 77091, 198};
             MultimodalPrompt p = m.prepare(ids, List.of(img), List.of());
             assertThat(p.ropeDelta()).isEqualTo(-2); // the spec's worked example (§4.3)
