@@ -5,6 +5,10 @@ Run from this folder with Debian's python3 + python3-pil 9.4 (the Pillow the gol
 Writes small images in many modes/formats and expected.json: for each file, Pillow's mode, size and
 the sha256 of numpy.asarray(Image.open(f).convert('RGB')) (H x W x 3 uint8, row-major).
 16-bit PNGs are written by hand (Pillow cannot save 16-bit RGB) so the exact samples are known.
+Pillow cannot write YCCK, so three 4-channel JPEGs were written once with the JDK's own JPEG writer
+(a 37x23 4-band raster, app14Adobe transform 2 = YCCK, transform 0, and no Adobe marker):
+ycck_adobe2.jpg, cmyk_adobe0_jdk.jpg, cmyk_noadobe_jdk.jpg. This script keeps them and records
+what Pillow makes of them like every other file here.
 """
 import hashlib, json, struct, zlib
 import numpy as np
@@ -64,12 +68,17 @@ g4 = (base[..., 1] >> 4).astype(np.uint8)
 png("gray4.png", W, H, 4, 0, [bytes(((g4[y, 2 * i] << 4) | (g4[y, 2 * i + 1] if 2 * i + 1 < W else 0)) for i in range((W + 1) // 2)) for y in range(H)])
 
 import os
+# Subsampled 4-channel JPEGs (chroma upsampling) and lossy WebP (VP8 decoder) are not bit-exact in Java.
+NEAR_ONLY = {"ycck_adobe2.jpg", "cmyk_adobe0_jdk.jpg", "lossy.webp"}
 for name in sorted(os.listdir(".")):
-    if name.endswith((".py", ".json")):
+    if name.endswith((".py", ".json", ".rgb")):
         continue
     im = Image.open(name)
     rgb = np.asarray(im.convert("RGB"), dtype=np.uint8)
     assert rgb.shape == (im.size[1], im.size[0], 3)
+    if name in NEAR_ONLY:  # decoders legitimately differ here: keep Pillow's pixels for a tolerance check
+        with open(name + ".rgb", "wb") as f:
+            f.write(np.ascontiguousarray(rgb).tobytes())
     files[name] = {"mode": im.mode, "width": im.size[0], "height": im.size[1],
                    "rgb_sha256": hashlib.sha256(np.ascontiguousarray(rgb).tobytes()).hexdigest()}
 with open("expected.json", "w") as f:

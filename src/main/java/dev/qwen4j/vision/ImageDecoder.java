@@ -11,14 +11,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import org.w3c.dom.Node;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
-import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -113,12 +111,18 @@ public final class ImageDecoder {
                         + " pixels, more than the limit of " + maxPixels);
             if (format.equals("WEBP")) checkRiffLength(in, name);
             ImageReadParam param = reader.getDefaultReadParam();
+            if (format.equals("JPEG") && hasAlphaType(reader)) {
+                // A 4-channel JPEG without an Adobe marker: TwelveMonkeys calls it RGBA, libjpeg (and so Pillow)
+                // CMYK. Take the raw samples and treat them as Pillow does: inverted CMYK.
+                java.awt.image.Raster samples = reader.readRaster(0, param);
+                if (samples.getNumBands() == 4) return PillowRgb.fromCmykRaster(samples, 8, true);
+            }
             ImageTypeSpecifier raw = cmykType(reader);
             if (raw != null) param.setDestinationType(raw); // raw CMYK, so Pillow's conversion is applied, not an ICC one
             BufferedImage img = reader.read(0, param);
-            // Adobe (APP14) JPEGs store CMYK inverted; Pillow then unpacks with "CMYK;I". TwelveMonkeys hands
-            // the stored samples over unchanged on the raw CMYK path, so invert them the same way.
-            boolean invertCmyk = raw != null && format.equals("JPEG") && hasAdobeMarker(reader);
+            // Pillow unpacks every CMYK JPEG as "CMYK;I" (inverted, Adobe's convention), marker or not;
+            // TwelveMonkeys hands the stored samples over unchanged on the raw CMYK path, so invert here.
+            boolean invertCmyk = raw != null && format.equals("JPEG");
             for (String warning : warnings) {
                 if (looksTruncated(warning)) throw new BadMediaException(name + ": truncated or corrupt " + format + " (" + warning + ")");
             }
@@ -144,7 +148,7 @@ public final class ImageDecoder {
         if (!readers.hasNext())
             throw new BadMediaException(name + ": not a supported image (expected PNG, JPEG, WebP, BMP, GIF or TIFF)");
         ImageReader reader = readers.next();
-        reader.setInput(in, false, false); // metadata kept: the JPEG Adobe marker decides CMYK inversion
+        reader.setInput(in, false, true);
         return reader;
     }
 
@@ -168,17 +172,9 @@ public final class ImageDecoder {
         }
     }
 
-    private static boolean hasAdobeMarker(ImageReader reader) throws IOException {
-        IIOMetadata md = reader.getImageMetadata(0);
-        if (md == null) return false;
-        String fmt = md.getNativeMetadataFormatName();
-        return fmt != null && containsNode(md.getAsTree(fmt), "app14Adobe");
-    }
-
-    private static boolean containsNode(Node n, String name) {
-        if (name.equals(n.getNodeName())) return true;
-        for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) if (containsNode(c, name)) return true;
-        return false;
+    private static boolean hasAlphaType(ImageReader reader) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        return types.hasNext() && types.next().getColorModel().hasAlpha();
     }
 
     /** For CMYK/YCCK JPEG and CMYK TIFF: the reader's CMYK destination type, if it offers one. */

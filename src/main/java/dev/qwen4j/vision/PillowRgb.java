@@ -45,7 +45,7 @@ final class PillowRgb {
             int colors = cm.getNumColorComponents();
             if (type == ColorSpace.TYPE_RGB && colors == 3) samples(r, cm, out, false);
             else if (type == ColorSpace.TYPE_GRAY && colors == 1) samples(r, cm, out, true);
-            else if (type == ColorSpace.TYPE_CMYK && colors == 4) cmyk(r, cm, out, invertCmyk);
+            else if (type == ColorSpace.TYPE_CMYK && colors == 4) cmyk(r, cm.getComponentSize(0), out, invertCmyk);
             else {
                 int[] row = new int[w];
                 for (int y = 0; y < h; y++) {
@@ -126,9 +126,15 @@ final class PillowRgb {
         }
     }
 
-    private static void cmyk(Raster r, ColorModel cm, byte[] out, boolean inverted) {
+    /** A raw 4-band raster of CMYK samples ({@code bits} per sample). */
+    static RgbImage fromCmykRaster(Raster r, int bits, boolean inverted) {
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(r.getWidth(), r.getHeight()), 3)];
+        cmyk(r, bits, out, inverted);
+        return new RgbImage(r.getWidth(), r.getHeight(), out);
+    }
+
+    private static void cmyk(Raster r, int bits, byte[] out, boolean inverted) {
         int w = r.getWidth(), h = r.getHeight();
-        int bits = cm.getComponentSize(0);
         int[][] s = new int[4][w];
         for (int y = 0; y < h; y++) {
             for (int b = 0; b < 4; b++) {
