@@ -39,6 +39,9 @@ pal.save("palette_trns.png", transparency=3)
 pal.save("palette.gif")
 Image.fromarray(base, "RGB").save("rgb.bmp")
 Image.fromarray(base, "RGB").save("rgb_lzw.tif", compression="tiff_lzw")
+Image.fromarray(base, "RGB").convert("CMYK").save("cmyk.tif")
+frames = [Image.fromarray(np.roll(base, 7 * k, axis=1), "RGB").quantize(colors=32) for k in range(3)]
+frames[0].save("animated.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
 Image.fromarray(base, "RGB").save("rgb_q90_420.jpg", quality=90, subsampling=2)
 Image.fromarray(base, "RGB").save("rgb_q95_444.jpg", quality=95, subsampling=0)
 Image.fromarray(gray, "L").save("gray.jpg", quality=90)
@@ -59,6 +62,7 @@ def png(path, width, height, bit_depth, color_type, rows):
 
 s16 = rng.integers(0, 65536, size=(H, W, 4), dtype=np.uint16)
 s16[0, :8, 0] = [0, 1, 255, 256, 257, 1000, 65280, 65535]  # edge values for the 16-bit rules
+Image.fromarray((s16[..., 0] % 700).astype(np.uint16), "I;16").save("gray16.tif")
 png("rgb16.png", W, H, 16, 2, [s16[y, :, :3].astype(">u2").tobytes() for y in range(H)])
 png("rgba16.png", W, H, 16, 6, [s16[y].astype(">u2").tobytes() for y in range(H)])
 png("gray16.png", W, H, 16, 0, [s16[y, :, 0].astype(">u2").tobytes() for y in range(H)])

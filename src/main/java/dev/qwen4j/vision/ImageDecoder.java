@@ -18,6 +18,7 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG, JPEG (including CMYK/YCCK), WebP, BMP, GIF (first frame) and TIFF into 8-bit RGB the way
@@ -59,7 +60,7 @@ public final class ImageDecoder {
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) throw new BadMediaException(name + ": cannot open for reading");
-            return decode(in, name);
+            return decode(in, name, in.length());
         } catch (IOException e) {
             throw new BadMediaException(name + ": cannot read (" + e.getMessage() + ")", e);
         }
@@ -68,8 +69,9 @@ public final class ImageDecoder {
     /** Decodes in-memory bytes; {@code name} labels them in error messages. */
     public RgbImage decode(byte[] data, String name) {
         if (data.length == 0) throw new BadMediaException(name + ": empty data, not an image");
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
-            return decode(in, name);
+        // A memory-cached stream: ImageIO's default for streams may spill to temporary files.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            return decode(in, name, data.length);
         } catch (IOException e) {
             throw new BadMediaException(name + ": cannot read (" + e.getMessage() + ")", e);
         }
@@ -92,7 +94,8 @@ public final class ImageDecoder {
         }
     }
 
-    private RgbImage decode(ImageInputStream in, String name) {
+    /** length: the input's size in bytes, or −1 when unknown. */
+    private RgbImage decode(ImageInputStream in, String name, long length) {
         ImageReader reader = readerFor(in, name);
         String format = formatName(reader);
         List<String> warnings = new ArrayList<>();
@@ -109,7 +112,7 @@ public final class ImageDecoder {
             if ((long) w * h > maxPixels)
                 throw new BadMediaException(name + ": " + format + " image is " + w + "x" + h + " = " + (long) w * h
                         + " pixels, more than the limit of " + maxPixels);
-            if (format.equals("WEBP")) checkRiffLength(in, name);
+            if (format.equals("WEBP")) checkRiffLength(in, name, length);
             ImageReadParam param = reader.getDefaultReadParam();
             if (format.equals("JPEG") && hasAlphaType(reader)) {
                 // A 4-channel JPEG without an Adobe marker: TwelveMonkeys calls it RGBA, libjpeg (and so Pillow)
@@ -156,8 +159,7 @@ public final class ImageDecoder {
      * The WebP plugin decodes a cut-off lossless stream without complaint, so compare the RIFF header's
      * declared size with what is really there (libwebp, and so Pillow, refuse such files).
      */
-    private static void checkRiffLength(ImageInputStream in, String name) throws IOException {
-        long length = in.length();
+    private static void checkRiffLength(ImageInputStream in, String name, long length) throws IOException {
         if (length < 0) return; // unknown length (a pure stream): nothing to compare with
         in.mark();
         try {

@@ -88,6 +88,16 @@ class ImageDecoderTest {
     }
 
     @Test
+    void truncatedBytesAreRejectedLikeTruncatedFiles() throws IOException {
+        for (String name : truncatable().toList()) {
+            byte[] full = Files.readAllBytes(DIR.resolve(name));
+            byte[] cut = java.util.Arrays.copyOf(full, full.length * 2 / 3);
+            assertThatThrownBy(() -> new ImageDecoder().decode(cut, "upload " + name)).as(name)
+                    .isInstanceOf(BadMediaException.class).hasMessageStartingWith("upload " + name + ":");
+        }
+    }
+
+    @Test
     void textIsNotAnImage() throws IOException {
         Path f = Files.writeString(tmp.resolve("notes.png"), "hello, I am not a picture\n".repeat(20));
         assertThatThrownBy(() -> new ImageDecoder().decode(f))
