@@ -3,6 +3,7 @@ package dev.qwen4j.vision;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -106,7 +107,7 @@ public final class ImageDecoder {
                 w = reader.getWidth(0);
                 h = reader.getHeight(0);
             } catch (IndexOutOfBoundsException e) {
-                throw new BadMediaException(name + ": " + format + " file holds no image", e);
+                throw new BadMediaException(name + ": " + format + " file holds no image (truncated or corrupt)", e);
             }
             if (w <= 0 || h <= 0) throw new BadMediaException(name + ": " + format + " image has zero size (" + w + "x" + h + ")");
             if ((long) w * h > maxPixels)
@@ -135,6 +136,8 @@ public final class ImageDecoder {
             return PillowRgb.convert(img, invertCmyk);
         } catch (BadMediaException e) {
             throw e;
+        } catch (EOFException e) {
+            throw new BadMediaException(name + ": truncated " + format + " (unexpected end of file)", e);
         } catch (IIOException e) {
             throw new BadMediaException(name + ": truncated or corrupt " + format + " (" + describe(e) + ")", e);
         } catch (IOException | RuntimeException e) {

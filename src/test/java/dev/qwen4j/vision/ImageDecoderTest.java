@@ -93,7 +93,8 @@ class ImageDecoderTest {
             byte[] full = Files.readAllBytes(DIR.resolve(name));
             byte[] cut = java.util.Arrays.copyOf(full, full.length * 2 / 3);
             assertThatThrownBy(() -> new ImageDecoder().decode(cut, "upload " + name)).as(name)
-                    .isInstanceOf(BadMediaException.class).hasMessageStartingWith("upload " + name + ":");
+                    .isInstanceOf(BadMediaException.class).hasMessageStartingWith("upload " + name + ":")
+                    .hasMessageContaining("truncated");
         }
     }
 
@@ -124,7 +125,7 @@ class ImageDecoderTest {
         Path cut = tmp.resolve("cut-" + name);
         Files.write(cut, java.util.Arrays.copyOf(full, full.length * 2 / 3));
         assertThatThrownBy(() -> new ImageDecoder().decode(cut)).isInstanceOf(BadMediaException.class)
-                .hasMessageContaining(cut.toString());
+                .hasMessageContaining(cut.toString()).hasMessageContaining("truncated");
     }
 
     static Stream<String> truncatable() {
