@@ -2,8 +2,9 @@
 
 Run from this folder with Debian's python3 + python3-pil 9.4 (the Pillow the goldens use):
     /usr/bin/python3 make_fixtures.py
-Writes small images in many modes/formats and expected.json: for each file, Pillow's mode, size and
-the sha256 of numpy.asarray(Image.open(f).convert('RGB')) (H x W x 3 uint8, row-major).
+Writes small images in many modes/formats and expected.json: for each file, Pillow's mode, size,
+the sha256 of numpy.asarray(Image.open(f).convert('RGB')) (H x W x 3 uint8, row-major), the EXIF
+orientation and the sha256 after ImageOps.exif_transpose (what transformers' load_image gives).
 16-bit PNGs are written by hand (Pillow cannot save 16-bit RGB) so the exact samples are known.
 Pillow cannot write YCCK, so three 4-channel JPEGs were written once with the JDK's own JPEG writer
 (a 37x23 4-band raster, app14Adobe transform 2 = YCCK, transform 0, and no Adobe marker):
@@ -50,6 +51,17 @@ Image.fromarray(base, "RGB").save("lossless.webp", lossless=True)
 Image.fromarray(base, "RGB").save("lossy.webp", quality=80)
 Image.fromarray(np.dstack([base, alpha]), "RGBA").save("rgba_lossless.webp", lossless=True)
 
+# EXIF orientation (transformers' load_image applies ImageOps.exif_transpose before convert('RGB'))
+for o in range(2, 9):
+    ex = Image.Exif()
+    ex[0x0112] = o
+    Image.fromarray(base, "RGB").save(f"exif{o}.jpg", quality=95, subsampling=0, exif=ex.tobytes())
+ex = Image.Exif()
+ex[0x0112] = 6
+Image.fromarray(base, "RGB").save("exif6.png", exif=ex.tobytes())
+ex[0x0112] = 8
+Image.fromarray(base, "RGB").save("exif8.webp", lossless=True, exif=ex.tobytes())
+
 def png(path, width, height, bit_depth, color_type, rows):
     def chunk(t, d):
         return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
@@ -83,8 +95,12 @@ for name in sorted(os.listdir(".")):
     if name in NEAR_ONLY:  # decoders legitimately differ here: keep Pillow's pixels for a tolerance check
         with open(name + ".rgb", "wb") as f:
             f.write(np.ascontiguousarray(rgb).tobytes())
+    from PIL import ImageOps
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(name)).convert("RGB"), dtype=np.uint8)
     files[name] = {"mode": im.mode, "width": im.size[0], "height": im.size[1],
-                   "rgb_sha256": hashlib.sha256(np.ascontiguousarray(rgb).tobytes()).hexdigest()}
+                   "rgb_sha256": hashlib.sha256(np.ascontiguousarray(rgb).tobytes()).hexdigest(),
+                   "orientation": im.getexif().get(0x0112, 1),
+                   "exif_transposed_sha256": hashlib.sha256(np.ascontiguousarray(upright).tobytes()).hexdigest()}
 with open("expected.json", "w") as f:
     json.dump({"pillow": Image.__version__ if hasattr(Image, "__version__") else None, "files": files}, f, indent=1, sort_keys=True)
 print(json.dumps(files, indent=1))

@@ -23,7 +23,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG, JPEG (including CMYK/YCCK), WebP, BMP, GIF (first frame) and TIFF into 8-bit RGB the way
- * Pillow's {@code Image.open(f).convert('RGB')} does (see {@link PillowRgb}). ImageIO does the parsing,
+ * transformers' {@code load_image} does: Pillow's {@code exif_transpose} then {@code convert('RGB')}
+ * (see {@link PillowRgb}, {@link ExifOrientation}). ImageIO does the parsing,
  * with the TwelveMonkeys plugins (JPEG, WebP, TIFF) found through the service loader.
  *
  * <p>Every failure is a {@link BadMediaException} naming the file: not an image, truncated, zero-sized,
@@ -35,14 +36,26 @@ public final class ImageDecoder {
     public static final long DEFAULT_MAX_PIXELS = 2L * 89_478_485L;
 
     private final long maxPixels;
+    private final boolean exifTranspose;
 
+    /** Pillow's pixel cap; EXIF orientation applied. */
     public ImageDecoder() {
-        this(DEFAULT_MAX_PIXELS);
+        this(DEFAULT_MAX_PIXELS, true);
     }
 
     public ImageDecoder(long maxPixels) {
+        this(maxPixels, true);
+    }
+
+    /**
+     * @param maxPixels     width × height above this is refused from the header
+     * @param exifTranspose undo the EXIF orientation, as transformers' {@code load_image} does for files and
+     *                      URLs; off gives the stored pixels (what a processor handed a PIL image sees)
+     */
+    public ImageDecoder(long maxPixels, boolean exifTranspose) {
         if (maxPixels <= 0) throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
         this.maxPixels = maxPixels;
+        this.exifTranspose = exifTranspose;
     }
 
     public long maxPixels() {
@@ -78,14 +91,16 @@ public final class ImageDecoder {
         }
     }
 
-    /** Width and height from the header only (no pixel decoding). */
+    /** Width and height from the header only (no pixel decoding), after the EXIF orientation when applied. */
     public int[] probeSize(Path file) {
         String name = file.toString();
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) throw new BadMediaException(name + ": cannot open for reading");
+            boolean swapped = exifTranspose && ExifOrientation.read(in) >= 5;
             ImageReader reader = readerFor(in, name);
             try {
-                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+                int w = reader.getWidth(0), h = reader.getHeight(0);
+                return swapped ? new int[] {h, w} : new int[] {w, h};
             } finally {
                 reader.dispose();
             }
@@ -97,6 +112,7 @@ public final class ImageDecoder {
 
     /** length: the input's size in bytes, or −1 when unknown. */
     private RgbImage decode(ImageInputStream in, String name, long length) {
+        int orientation = exifTranspose ? ExifOrientation.read(in) : 1;
         ImageReader reader = readerFor(in, name);
         String format = formatName(reader);
         List<String> warnings = new ArrayList<>();
@@ -119,7 +135,7 @@ public final class ImageDecoder {
                 // A 4-channel JPEG without an Adobe marker: TwelveMonkeys calls it RGBA, libjpeg (and so Pillow)
                 // CMYK. Take the raw samples and treat them as Pillow does: inverted CMYK.
                 java.awt.image.Raster samples = reader.readRaster(0, param);
-                if (samples.getNumBands() == 4) return PillowRgb.fromCmykRaster(samples, 8, true);
+                if (samples.getNumBands() == 4) return ExifOrientation.apply(PillowRgb.fromCmykRaster(samples, 8, true), orientation);
             }
             ImageTypeSpecifier raw = cmykType(reader);
             if (raw != null) param.setDestinationType(raw); // raw CMYK, so Pillow's conversion is applied, not an ICC one
@@ -133,7 +149,7 @@ public final class ImageDecoder {
             if (img.getWidth() != w || img.getHeight() != h)
                 throw new BadMediaException(name + ": " + format + " decoded to " + img.getWidth() + "x" + img.getHeight()
                         + " but the header says " + w + "x" + h);
-            return PillowRgb.convert(img, invertCmyk);
+            return ExifOrientation.apply(PillowRgb.convert(img, invertCmyk), orientation);
         } catch (BadMediaException e) {
             throw e;
         } catch (EOFException e) {
@@ -148,6 +164,7 @@ public final class ImageDecoder {
             reader.dispose();
         }
     }
+
 
     private static ImageReader readerFor(ImageInputStream in, String name) {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);

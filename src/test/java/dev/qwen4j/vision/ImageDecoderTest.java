@@ -59,7 +59,7 @@ class ImageDecoderTest {
     @MethodSource("fixtures")
     void decodesLikePillowConvertRgb(Map.Entry<String, JsonNode> fixture) throws IOException {
         JsonNode e = fixture.getValue();
-        RgbImage img = new ImageDecoder().decode(DIR.resolve(fixture.getKey()));
+        RgbImage img = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, false).decode(DIR.resolve(fixture.getKey()));
         assertThat(img.width()).isEqualTo(e.get("width").asInt());
         assertThat(img.height()).isEqualTo(e.get("height").asInt());
         double[] bound = NEAR.get(fixture.getKey());
@@ -78,6 +78,26 @@ class ImageDecoderTest {
         }
         assertThat(max).as("max |Δ|").isLessThanOrEqualTo((int) bound[0]);
         assertThat((double) sum / pillow.length).as("mean |Δ|").isLessThan(bound[1]);
+    }
+
+    /** The default decoder undoes EXIF orientation like transformers' load_image (ImageOps.exif_transpose). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void defaultDecoderAppliesExifOrientation(Map.Entry<String, JsonNode> fixture) {
+        JsonNode e = fixture.getValue();
+        if (NEAR.containsKey(fixture.getKey())) return; // pixels checked within bounds above
+        ImageDecoder decoder = new ImageDecoder();
+        Path file = DIR.resolve(fixture.getKey());
+        RgbImage img = decoder.decode(file);
+        boolean swapped = e.get("orientation").asInt() >= 5;
+        assertThat(img.width()).isEqualTo(e.get(swapped ? "height" : "width").asInt());
+        assertThat(decoder.probeSize(file)).containsExactly(img.width(), img.height());
+        assertThat(Sha256.hex(img.pixels())).isEqualTo(e.get("exif_transposed_sha256").asText());
+    }
+
+    @Test
+    void everyExifOrientationIsCovered() throws IOException {
+        assertThat(fixtures().map(e -> e.getValue().get("orientation").asInt()).distinct()).contains(1, 2, 3, 4, 5, 6, 7, 8);
     }
 
     @Test
