@@ -59,6 +59,7 @@ public final class FfmpegVideoSource implements FrameSource {
     private FFmpegFrameGrabber open() throws FFmpegFrameGrabber.Exception {
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile());
         g.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
+        g.setVideoOption("threads", "auto"); // FFmpeg's own multithreaded decoding: same pixels, faster
         try {
             g.start();
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
@@ -115,7 +116,10 @@ public final class FfmpegVideoSource implements FrameSource {
             int pos = 0, index = -1;
             RgbImage last = null;
             Frame f;
-            while (pos < indices.length && (f = g.grabImage()) != null) {
+            // Every frame must be decoded (codecs predict from earlier frames), but only sampled ones are
+            // converted to RGB: doProcessing=false skips swscale for the rest.
+            while (pos < indices.length && (f = g.grabFrame(false, true, indices[pos] == index + 1, false)) != null) {
+                if (f.image == null) continue; // not a video frame
                 index++;
                 if (indices[pos] != index) continue;
                 last = toRgb(f);
