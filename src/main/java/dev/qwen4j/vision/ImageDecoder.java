@@ -2,6 +2,7 @@ package dev.qwen4j.vision;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -130,26 +131,11 @@ public final class ImageDecoder {
                 throw new BadMediaException(name + ": " + format + " image is " + w + "x" + h + " = " + (long) w * h
                         + " pixels, more than the limit of " + maxPixels);
             if (format.equals("WEBP")) checkRiffLength(in, name, length);
-            ImageReadParam param = reader.getDefaultReadParam();
-            if (format.equals("JPEG") && hasAlphaType(reader)) {
-                // A 4-channel JPEG without an Adobe marker: TwelveMonkeys calls it RGBA, libjpeg (and so Pillow)
-                // CMYK. Take the raw samples and treat them as Pillow does: inverted CMYK.
-                java.awt.image.Raster samples = reader.readRaster(0, param);
-                if (samples.getNumBands() == 4) return ExifOrientation.apply(PillowRgb.fromCmykRaster(samples, 8, true), orientation);
-            }
-            ImageTypeSpecifier raw = cmykType(reader);
-            if (raw != null) param.setDestinationType(raw); // raw CMYK, so Pillow's conversion is applied, not an ICC one
-            BufferedImage img = reader.read(0, param);
-            // Pillow unpacks every CMYK JPEG as "CMYK;I" (inverted, Adobe's convention), marker or not;
-            // TwelveMonkeys hands the stored samples over unchanged on the raw CMYK path, so invert here.
-            boolean invertCmyk = raw != null && format.equals("JPEG");
+            RgbImage rgb = readRgb(reader, format, name, w, h);
             for (String warning : warnings) {
                 if (looksTruncated(warning)) throw new BadMediaException(name + ": truncated or corrupt " + format + " (" + warning + ")");
             }
-            if (img.getWidth() != w || img.getHeight() != h)
-                throw new BadMediaException(name + ": " + format + " decoded to " + img.getWidth() + "x" + img.getHeight()
-                        + " but the header says " + w + "x" + h);
-            return ExifOrientation.apply(PillowRgb.convert(img, invertCmyk), orientation);
+            return ExifOrientation.apply(rgb, orientation);
         } catch (BadMediaException e) {
             throw e;
         } catch (EOFException e) {
@@ -165,6 +151,25 @@ public final class ImageDecoder {
         }
     }
 
+    /** Decodes image 0 and converts it with Pillow's rules; w × h is the size the header announced. */
+    private static RgbImage readRgb(ImageReader reader, String format, String name, int w, int h) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        if (format.equals("JPEG") && hasAlphaType(reader)) {
+            // A 4-channel JPEG without an Adobe marker: TwelveMonkeys calls it RGBA, libjpeg (and so Pillow)
+            // CMYK. Take the raw samples and treat them as Pillow does: inverted CMYK.
+            Raster samples = reader.readRaster(0, param);
+            if (samples.getNumBands() == 4) return PillowRgb.fromCmykRaster(samples, 8, true);
+        }
+        ImageTypeSpecifier raw = cmykType(reader);
+        if (raw != null) param.setDestinationType(raw); // raw CMYK, so Pillow's conversion is applied, not an ICC one
+        BufferedImage img = reader.read(0, param);
+        if (img.getWidth() != w || img.getHeight() != h)
+            throw new BadMediaException(name + ": " + format + " decoded to " + img.getWidth() + "x" + img.getHeight()
+                    + " but the header says " + w + "x" + h);
+        // Pillow unpacks every CMYK JPEG as "CMYK;I" (inverted, Adobe's convention), marker or not;
+        // TwelveMonkeys hands the stored samples over unchanged on the raw CMYK path, so invert here.
+        return PillowRgb.convert(img, raw != null && format.equals("JPEG"));
+    }
 
     private static ImageReader readerFor(ImageInputStream in, String name) {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);

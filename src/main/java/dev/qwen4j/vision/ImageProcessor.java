@@ -33,6 +33,11 @@ public final class ImageProcessor {
         return process(decoder.decode(file));
     }
 
+    /** Decodes and processes encoded image bytes (an upload, a base64 payload); name labels errors. */
+    public VisionInput process(byte[] encoded, String name) {
+        return process(decoder.decode(encoded, name));
+    }
+
     public VisionInput process(RgbImage image) {
         return process(image, config.minPixels(), config.maxPixels());
     }

@@ -31,6 +31,13 @@ class ImageProcessorGoldenTest {
                 .containsExactlyInAnyOrder("gradient_100x60", "shapes_257x181", "checker_32x32", "noise_400x336");
     }
 
+    @Test
+    void encodedBytesGiveTheSameInputAsTheFile() throws Exception {
+        Path file = Golden.ROOT.resolve("cases/images/shapes_257x181.png");
+        VisionInput fromBytes = PROCESSOR.process(java.nio.file.Files.readAllBytes(file), "upload");
+        assertThat(fromBytes.pixelValues()).isEqualTo(PROCESSOR.process(file).pixelValues());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("images")
     void resizedImageMatchesPillowExactly(Map.Entry<String, JsonNode> entry) {
