@@ -38,6 +38,13 @@ class ImageProcessorGoldenTest {
         assertThat(fromBytes.pixelValues()).isEqualTo(PROCESSOR.process(file).pixelValues());
     }
 
+    @Test
+    void tooElongatedImageIsBadMediaNamingIt() throws Exception {
+        byte[] png = ImageDecoderTest.png(201, 1, new byte[1 + 201 * 3]);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PROCESSOR.process(png, "strip.png"))
+                .isInstanceOf(BadMediaException.class).hasMessageStartingWith("strip.png:").hasMessageContaining("aspect ratio");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("images")
     void resizedImageMatchesPillowExactly(Map.Entry<String, JsonNode> entry) {
