@@ -3,7 +3,9 @@ package dev.qwen4j.vision;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
@@ -83,6 +85,7 @@ final class PillowRgb {
 
     /** RGB or grey component images: take the colour bands' samples, bring them to 8 bits. */
     private static void samples(Raster r, ColorModel cm, byte[] out, boolean grey) {
+        if (cm.getComponentSize(0) == 8 && interleavedBytes(r, out, grey)) return;
         int w = r.getWidth(), h = r.getHeight();
         int bands = grey ? 1 : 3;
         int bits = cm.getComponentSize(0);
@@ -111,6 +114,33 @@ final class PillowRgb {
                 }
             }
         }
+    }
+
+    /**
+     * Fast path for the common case (8-bit pixel-interleaved bytes: JPEG, 8-bit PNG, BMP, WebP): copy straight
+     * from the backing array instead of one virtual call per sample. Returns false when the layout differs.
+     */
+    private static boolean interleavedBytes(Raster r, byte[] out, boolean grey) {
+        if (!(r.getDataBuffer() instanceof DataBufferByte db) || db.getNumBanks() != 1
+                || !(r.getSampleModel() instanceof ComponentSampleModel sm) || sm.getNumBands() < (grey ? 1 : 3))
+            return false;
+        for (int b = 0; b < sm.getNumBands(); b++) if (sm.getBankIndices()[b] != 0 || sm.getSampleSize(b) != 8) return false;
+        byte[] data = db.getData();
+        int w = r.getWidth(), h = r.getHeight();
+        int ps = sm.getPixelStride(), ss = sm.getScanlineStride();
+        int[] bo = sm.getBandOffsets();
+        int base = db.getOffset() + (r.getMinY() - r.getSampleModelTranslateY()) * ss
+                + (r.getMinX() - r.getSampleModelTranslateX()) * ps;
+        int r0 = bo[0], g0 = grey ? bo[0] : bo[1], b0 = grey ? bo[0] : bo[2];
+        for (int y = 0; y < h; y++) {
+            int p = base + y * ss, o = y * w * 3;
+            for (int x = 0; x < w; x++, p += ps, o += 3) {
+                out[o] = data[p + r0];
+                out[o + 1] = data[p + g0];
+                out[o + 2] = data[p + b0];
+            }
+        }
+        return true;
     }
 
     private static void to8Bits(int[] s, int n, int bits, boolean clamp16) {
