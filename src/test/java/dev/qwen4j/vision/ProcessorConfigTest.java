@@ -46,6 +46,15 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void legacyPixelKeysOverrideSizeLikeTransformers() throws Exception {
+        Files.writeString(tmp.resolve(ProcessorConfig.IMAGE_FILE), """
+                {"size": {"shortest_edge": 65536, "longest_edge": 16777216}, "min_pixels": 4096, "max_pixels": 1048576}""");
+        ProcessorConfig c = ProcessorConfig.readImage(tmp);
+        assertThat(c.minPixels()).isEqualTo(4096);
+        assertThat(c.maxPixels()).isEqualTo(1048576);
+    }
+
+    @Test
     void missingFileMeansPublishedDefaults() {
         assertThat(ProcessorConfig.readVideo(tmp).maxPixels()).isEqualTo(ProcessorConfig.qwen3VlVideoDefaults().maxPixels());
     }
