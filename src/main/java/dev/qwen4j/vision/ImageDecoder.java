@@ -28,11 +28,17 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * (see {@link PillowRgb}, {@link ExifOrientation}). ImageIO does the parsing,
  * with the TwelveMonkeys plugins (JPEG, WebP, TIFF) found through the service loader.
  *
- * <p>Every failure is a {@link BadMediaException} naming the file: not an image, truncated, zero-sized,
+ * <p>Immutable and thread-safe. Every failure is a {@link BadMediaException} naming the file: not an image, truncated, zero-sized,
  * or larger than the pixel cap. The cap is checked on the size in the header, before any pixel is decoded,
  * so a tiny file that claims to be 100k × 100k never allocates.
  */
 public final class ImageDecoder {
+    static {
+        // ImageIO registers plugins from the class loader that first touched it; rescan so the TwelveMonkeys
+        // readers are found also when that was another loader (application servers, Spark executors).
+        ImageIO.scanForPlugins();
+    }
+
     /** Pillow's decompression-bomb error threshold (2 × {@code Image.MAX_IMAGE_PIXELS}). */
     public static final long DEFAULT_MAX_PIXELS = 2L * 89_478_485L;
 
