@@ -25,12 +25,12 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 /**
  * Decodes PNG, JPEG (including CMYK/YCCK), WebP, BMP, GIF (first frame) and TIFF into 8-bit RGB the way
  * transformers' {@code load_image} does: Pillow's {@code exif_transpose} then {@code convert('RGB')}
- * (see {@link PillowRgb}, {@link ExifOrientation}). ImageIO does the parsing,
- * with the TwelveMonkeys plugins (JPEG, WebP, TIFF) found through the service loader.
+ * (see {@link PillowRgb}, {@link ExifOrientation}). ImageIO does the parsing, with the TwelveMonkeys
+ * plugins (JPEG, WebP, TIFF) found through the service loader.
  *
- * <p>Immutable and thread-safe. Every failure is a {@link BadMediaException} naming the file: not an image, truncated, zero-sized,
- * or larger than the pixel cap. The cap is checked on the size in the header, before any pixel is decoded,
- * so a tiny file that claims to be 100k × 100k never allocates.
+ * <p>Immutable and thread-safe. Every failure is a {@link BadMediaException} naming the file: not an
+ * image, truncated, zero-sized, or larger than the pixel cap. The cap is checked on the size in the
+ * header, before any pixel is decoded, so a tiny file that claims to be 100k × 100k never allocates.
  */
 public final class ImageDecoder {
     static {
