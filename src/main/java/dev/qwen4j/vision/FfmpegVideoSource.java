@@ -141,8 +141,11 @@ public final class FfmpegVideoSource implements FrameSource {
         if (f.imageWidth != width || f.imageHeight != height)
             throw new BadMediaException(file + ": frame size changed mid-stream from " + width + "x" + height + " to "
                     + f.imageWidth + "x" + f.imageHeight);
-        if (f.imageChannels != 3 || f.imageDepth != Frame.DEPTH_UBYTE)
-            throw new BadMediaException(file + ": unexpected decoded frame layout (" + f.imageChannels + " channels, depth " + f.imageDepth + ")");
+        // We asked FFmpeg for RGB24, so 3 bytes per pixel; JavaCV's imageChannels is stride / width and
+        // overstates that whenever rows are padded (odd widths).
+        if (f.imageDepth != Frame.DEPTH_UBYTE || f.imageStride < width * 3)
+            throw new BadMediaException(file + ": unexpected decoded frame layout (depth " + f.imageDepth + ", stride "
+                    + f.imageStride + " for width " + width + ")");
         ByteBuffer buf = ((ByteBuffer) f.image[0]).duplicate();
         int rowBytes = width * 3;
         int stride = f.imageStride; // elements per row, padded by FFmpeg
