@@ -197,6 +197,24 @@ class VideoProcessorTest {
         assertThat((long) g[0] * 2 * g[1] * 16 * g[2] * 16).isLessThanOrEqualTo(4L * 32 * 32 * 4);
     }
 
+    /** transformers' opt-in cap_pixels_per_frame (values from its formula evaluated in Python). */
+    @Test
+    void perFrameCapShrinksShortClips() {
+        FrameSource hd = new FrameSource() {
+            public String name() { return "hd"; }
+            public int width() { return 1280; }
+            public int height() { return 720; }
+            public int frameCount() { return 4; }
+            public double fps() { return 30; }
+            public void read(int[] indices, FrameSink sink) { throw new UnsupportedOperationException(); }
+            public void close() {}
+        };
+        VideoOptions capped = new VideoOptions(null, null, null, null, true);
+        assertThat(PROCESSOR.targetSize(hd, 4, VideoOptions.defaults())).isEqualTo(new ResizeTarget(704, 1280));
+        assertThat(PROCESSOR.targetSize(hd, 4, capped)).isEqualTo(new ResizeTarget(640, 1152));
+        assertThat(PROCESSOR.targetSize(hd, 600, capped)).isEqualTo(new ResizeTarget(128, 256));
+    }
+
     @Test
     void folderOfFramesIsAVideoInNaturalOrder() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("frames"));
