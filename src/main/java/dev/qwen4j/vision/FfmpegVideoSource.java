@@ -20,9 +20,7 @@ import org.bytedeco.javacv.Frame;
  * which is exact and much cheaper than decoding.
  */
 public final class FfmpegVideoSource implements FrameSource {
-    static {
-        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-    }
+    private static volatile boolean nativesReady;
 
     private final Path file;
     private final int width, height, frameCount;
@@ -32,6 +30,7 @@ public final class FfmpegVideoSource implements FrameSource {
     public FfmpegVideoSource(Path file, long maxPixels) {
         this.file = file;
         if (!Files.isRegularFile(file)) throw new BadMediaException(file + ": " + (Files.exists(file) ? "not a regular file" : "file not found"));
+        ensureNatives();
         try (FFmpegFrameGrabber g = open()) {
             if (g.getVideoStream() < 0 || !g.hasVideo()) throw new BadMediaException(file + ": no video stream");
             this.width = g.getImageWidth();
@@ -54,6 +53,18 @@ public final class FfmpegVideoSource implements FrameSource {
 
     public FfmpegVideoSource(Path file) {
         this(file, ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+
+    /** Loads FFmpeg (first use only) and quiets its logging; a platform without the natives gets one clear error. */
+    private static void ensureNatives() {
+        if (nativesReady) return;
+        try {
+            avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+            nativesReady = true;
+        } catch (LinkageError e) {
+            throw new IllegalStateException("video decoding needs JavaCV's FFmpeg natives, bundled for linux-x86_64 only; "
+                    + "cannot load them on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + e + ")", e);
+        }
     }
 
     private FFmpegFrameGrabber open() throws FFmpegFrameGrabber.Exception {
