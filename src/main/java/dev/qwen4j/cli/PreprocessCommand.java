@@ -58,6 +58,10 @@ final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--num-frames", paramLabel = "N", description = "Video: sample exactly N frames instead of by fps.")
     Integer numFrames;
 
+    @Option(names = "--cap-pixels-per-frame",
+            description = "Video: qwen-vl-utils' per-frame pixel cap (transformers' opt-in cap_pixels_per_frame).")
+    boolean capPixelsPerFrame;
+
     @Option(names = "--frames-fps", paramLabel = "F", defaultValue = "2",
             description = "Frame rate of a folder of frames (default ${DEFAULT-VALUE}: frames already sampled at 2 fps).")
     double framesFps;
@@ -68,8 +72,8 @@ final class PreprocessCommand implements Callable<Integer> {
         if (!Files.isRegularFile(dir.resolve(ProcessorConfig.IMAGE_FILE)))
             throw new UsageError("--model " + dir + ": no " + ProcessorConfig.IMAGE_FILE + " (not a vision-language model)");
         if (fps != null && numFrames != null) throw new UsageError("--fps and --num-frames are mutually exclusive");
-        if (input.video == null && (fps != null || numFrames != null))
-            throw new UsageError("--fps and --num-frames only apply to --video");
+        if (input.video == null && (fps != null || numFrames != null || capPixelsPerFrame))
+            throw new UsageError("--fps, --num-frames and --cap-pixels-per-frame only apply to --video");
         Map<String, Object> out = input.image != null ? image(dir) : video(dir);
         if (json) {
             System.out.println(Jsons.write(out));
@@ -97,7 +101,7 @@ final class PreprocessCommand implements Callable<Integer> {
 
     private Map<String, Object> video(Path dir) {
         VideoProcessor proc = VideoProcessor.fromModelDir(dir);
-        VideoOptions opts = new VideoOptions(fps, numFrames, minPixels, maxPixels);
+        VideoOptions opts = new VideoOptions(fps, numFrames, minPixels, maxPixels, capPixelsPerFrame);
         try (FrameSource src = Files.isDirectory(input.video) ? new FrameFolderSource(input.video, framesFps)
                 : new FfmpegVideoSource(input.video)) {
             VideoInput v = proc.process(src, opts);

@@ -20,9 +20,7 @@ import org.bytedeco.javacv.Frame;
  * which is exact and much cheaper than decoding.
  */
 public final class FfmpegVideoSource implements FrameSource {
-    static {
-        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-    }
+    private static volatile boolean nativesReady;
 
     private final Path file;
     private final int width, height, frameCount;
@@ -32,6 +30,7 @@ public final class FfmpegVideoSource implements FrameSource {
     public FfmpegVideoSource(Path file, long maxPixels) {
         this.file = file;
         if (!Files.isRegularFile(file)) throw new BadMediaException(file + ": " + (Files.exists(file) ? "not a regular file" : "file not found"));
+        ensureNatives();
         try (FFmpegFrameGrabber g = open()) {
             if (g.getVideoStream() < 0 || !g.hasVideo()) throw new BadMediaException(file + ": no video stream");
             this.width = g.getImageWidth();
@@ -56,9 +55,22 @@ public final class FfmpegVideoSource implements FrameSource {
         this(file, ImageDecoder.DEFAULT_MAX_PIXELS);
     }
 
+    /** Loads FFmpeg (first use only) and quiets its logging; a platform without the natives gets one clear error. */
+    private static void ensureNatives() {
+        if (nativesReady) return;
+        try {
+            avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+            nativesReady = true;
+        } catch (LinkageError e) {
+            throw new IllegalStateException("video decoding needs JavaCV's FFmpeg natives, bundled for linux-x86_64 only; "
+                    + "cannot load them on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + e + ")", e);
+        }
+    }
+
     private FFmpegFrameGrabber open() throws FFmpegFrameGrabber.Exception {
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile());
         g.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
+        g.setVideoOption("threads", "auto"); // FFmpeg's own multithreaded decoding: same pixels, faster
         try {
             g.start();
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
@@ -115,7 +127,10 @@ public final class FfmpegVideoSource implements FrameSource {
             int pos = 0, index = -1;
             RgbImage last = null;
             Frame f;
-            while (pos < indices.length && (f = g.grabImage()) != null) {
+            // Every frame must be decoded (codecs predict from earlier frames), but only sampled ones are
+            // converted to RGB: doProcessing=false skips swscale for the rest.
+            while (pos < indices.length && (f = g.grabFrame(false, true, indices[pos] == index + 1, false)) != null) {
+                if (f.image == null) continue; // not a video frame
                 index++;
                 if (indices[pos] != index) continue;
                 last = toRgb(f);
@@ -137,8 +152,11 @@ public final class FfmpegVideoSource implements FrameSource {
         if (f.imageWidth != width || f.imageHeight != height)
             throw new BadMediaException(file + ": frame size changed mid-stream from " + width + "x" + height + " to "
                     + f.imageWidth + "x" + f.imageHeight);
-        if (f.imageChannels != 3 || f.imageDepth != Frame.DEPTH_UBYTE)
-            throw new BadMediaException(file + ": unexpected decoded frame layout (" + f.imageChannels + " channels, depth " + f.imageDepth + ")");
+        // We asked FFmpeg for RGB24, so 3 bytes per pixel; JavaCV's imageChannels is stride / width and
+        // overstates that whenever rows are padded (odd widths).
+        if (f.imageDepth != Frame.DEPTH_UBYTE || f.imageStride < width * 3)
+            throw new BadMediaException(file + ": unexpected decoded frame layout (depth " + f.imageDepth + ", stride "
+                    + f.imageStride + " for width " + width + ")");
         ByteBuffer buf = ((ByteBuffer) f.image[0]).duplicate();
         int rowBytes = width * 3;
         int stride = f.imageStride; // elements per row, padded by FFmpeg

@@ -2,7 +2,9 @@ package dev.qwen4j.vision;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -11,38 +13,56 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import org.w3c.dom.Node;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
-import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG, JPEG (including CMYK/YCCK), WebP, BMP, GIF (first frame) and TIFF into 8-bit RGB the way
- * Pillow's {@code Image.open(f).convert('RGB')} does (see {@link PillowRgb}). ImageIO does the parsing,
- * with the TwelveMonkeys plugins (JPEG, WebP, TIFF) found through the service loader.
+ * transformers' {@code load_image} does: Pillow's {@code exif_transpose} then {@code convert('RGB')}
+ * (see {@link PillowRgb}, {@link ExifOrientation}). ImageIO does the parsing, with the TwelveMonkeys
+ * plugins (JPEG, WebP, TIFF) found through the service loader.
  *
- * <p>Every failure is a {@link BadMediaException} naming the file: not an image, truncated, zero-sized,
- * or larger than the pixel cap. The cap is checked on the size in the header, before any pixel is decoded,
- * so a tiny file that claims to be 100k × 100k never allocates.
+ * <p>Immutable and thread-safe. Every failure is a {@link BadMediaException} naming the file: not an
+ * image, truncated, zero-sized, or larger than the pixel cap. The cap is checked on the size in the
+ * header, before any pixel is decoded, so a tiny file that claims to be 100k × 100k never allocates.
  */
 public final class ImageDecoder {
+    static {
+        // ImageIO registers plugins from the class loader that first touched it; rescan so the TwelveMonkeys
+        // readers are found also when that was another loader (application servers, Spark executors).
+        ImageIO.scanForPlugins();
+    }
+
     /** Pillow's decompression-bomb error threshold (2 × {@code Image.MAX_IMAGE_PIXELS}). */
     public static final long DEFAULT_MAX_PIXELS = 2L * 89_478_485L;
 
     private final long maxPixels;
+    private final boolean exifTranspose;
 
+    /** Pillow's pixel cap; EXIF orientation applied. */
     public ImageDecoder() {
-        this(DEFAULT_MAX_PIXELS);
+        this(DEFAULT_MAX_PIXELS, true);
     }
 
     public ImageDecoder(long maxPixels) {
+        this(maxPixels, true);
+    }
+
+    /**
+     * @param maxPixels     width × height above this is refused from the header
+     * @param exifTranspose undo the EXIF orientation, as transformers' {@code load_image} does for files and
+     *                      URLs; off gives the stored pixels (what a processor handed a PIL image sees)
+     */
+    public ImageDecoder(long maxPixels, boolean exifTranspose) {
         if (maxPixels <= 0) throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
         this.maxPixels = maxPixels;
+        this.exifTranspose = exifTranspose;
     }
 
     public long maxPixels() {
@@ -61,7 +81,7 @@ public final class ImageDecoder {
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) throw new BadMediaException(name + ": cannot open for reading");
-            return decode(in, name);
+            return decode(in, name, in.length());
         } catch (IOException e) {
             throw new BadMediaException(name + ": cannot read (" + e.getMessage() + ")", e);
         }
@@ -70,21 +90,24 @@ public final class ImageDecoder {
     /** Decodes in-memory bytes; {@code name} labels them in error messages. */
     public RgbImage decode(byte[] data, String name) {
         if (data.length == 0) throw new BadMediaException(name + ": empty data, not an image");
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
-            return decode(in, name);
+        // A memory-cached stream: ImageIO's default for streams may spill to temporary files.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            return decode(in, name, data.length);
         } catch (IOException e) {
             throw new BadMediaException(name + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 
-    /** Width and height from the header only (no pixel decoding). */
+    /** Width and height from the header only (no pixel decoding), after the EXIF orientation when applied. */
     public int[] probeSize(Path file) {
         String name = file.toString();
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) throw new BadMediaException(name + ": cannot open for reading");
+            boolean swapped = exifTranspose && ExifOrientation.read(in) >= 5;
             ImageReader reader = readerFor(in, name);
             try {
-                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+                int w = reader.getWidth(0), h = reader.getHeight(0);
+                return swapped ? new int[] {h, w} : new int[] {w, h};
             } finally {
                 reader.dispose();
             }
@@ -94,7 +117,9 @@ public final class ImageDecoder {
         }
     }
 
-    private RgbImage decode(ImageInputStream in, String name) {
+    /** length: the input's size in bytes, or −1 when unknown. */
+    private RgbImage decode(ImageInputStream in, String name, long length) {
+        int orientation = exifTranspose ? ExifOrientation.read(in) : 1;
         ImageReader reader = readerFor(in, name);
         String format = formatName(reader);
         List<String> warnings = new ArrayList<>();
@@ -105,29 +130,22 @@ public final class ImageDecoder {
                 w = reader.getWidth(0);
                 h = reader.getHeight(0);
             } catch (IndexOutOfBoundsException e) {
-                throw new BadMediaException(name + ": " + format + " file holds no image", e);
+                throw new BadMediaException(name + ": " + format + " file holds no image (truncated or corrupt)", e);
             }
             if (w <= 0 || h <= 0) throw new BadMediaException(name + ": " + format + " image has zero size (" + w + "x" + h + ")");
             if ((long) w * h > maxPixels)
                 throw new BadMediaException(name + ": " + format + " image is " + w + "x" + h + " = " + (long) w * h
                         + " pixels, more than the limit of " + maxPixels);
-            if (format.equals("WEBP")) checkRiffLength(in, name);
-            ImageReadParam param = reader.getDefaultReadParam();
-            ImageTypeSpecifier raw = cmykType(reader);
-            if (raw != null) param.setDestinationType(raw); // raw CMYK, so Pillow's conversion is applied, not an ICC one
-            BufferedImage img = reader.read(0, param);
-            // Adobe (APP14) JPEGs store CMYK inverted; Pillow then unpacks with "CMYK;I". TwelveMonkeys hands
-            // the stored samples over unchanged on the raw CMYK path, so invert them the same way.
-            boolean invertCmyk = raw != null && format.equals("JPEG") && hasAdobeMarker(reader);
+            if (format.equals("WEBP")) checkRiffLength(in, name, length);
+            RgbImage rgb = readRgb(reader, format, name, w, h);
             for (String warning : warnings) {
                 if (looksTruncated(warning)) throw new BadMediaException(name + ": truncated or corrupt " + format + " (" + warning + ")");
             }
-            if (img.getWidth() != w || img.getHeight() != h)
-                throw new BadMediaException(name + ": " + format + " decoded to " + img.getWidth() + "x" + img.getHeight()
-                        + " but the header says " + w + "x" + h);
-            return PillowRgb.convert(img, invertCmyk);
+            return ExifOrientation.apply(rgb, orientation);
         } catch (BadMediaException e) {
             throw e;
+        } catch (EOFException e) {
+            throw new BadMediaException(name + ": truncated " + format + " (unexpected end of file)", e);
         } catch (IIOException e) {
             throw new BadMediaException(name + ": truncated or corrupt " + format + " (" + describe(e) + ")", e);
         } catch (IOException | RuntimeException e) {
@@ -139,12 +157,32 @@ public final class ImageDecoder {
         }
     }
 
+    /** Decodes image 0 and converts it with Pillow's rules; w × h is the size the header announced. */
+    private static RgbImage readRgb(ImageReader reader, String format, String name, int w, int h) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        if (format.equals("JPEG") && hasAlphaType(reader)) {
+            // A 4-channel JPEG without an Adobe marker: TwelveMonkeys calls it RGBA, libjpeg (and so Pillow)
+            // CMYK. Take the raw samples and treat them as Pillow does: inverted CMYK.
+            Raster samples = reader.readRaster(0, param);
+            if (samples.getNumBands() == 4) return PillowRgb.fromCmykRaster(samples, 8, true);
+        }
+        ImageTypeSpecifier raw = cmykType(reader);
+        if (raw != null) param.setDestinationType(raw); // raw CMYK, so Pillow's conversion is applied, not an ICC one
+        BufferedImage img = reader.read(0, param);
+        if (img.getWidth() != w || img.getHeight() != h)
+            throw new BadMediaException(name + ": " + format + " decoded to " + img.getWidth() + "x" + img.getHeight()
+                    + " but the header says " + w + "x" + h);
+        // Pillow unpacks every CMYK JPEG as "CMYK;I" (inverted, Adobe's convention), marker or not;
+        // TwelveMonkeys hands the stored samples over unchanged on the raw CMYK path, so invert here.
+        return PillowRgb.convert(img, raw != null && format.equals("JPEG"));
+    }
+
     private static ImageReader readerFor(ImageInputStream in, String name) {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext())
             throw new BadMediaException(name + ": not a supported image (expected PNG, JPEG, WebP, BMP, GIF or TIFF)");
         ImageReader reader = readers.next();
-        reader.setInput(in, false, false); // metadata kept: the JPEG Adobe marker decides CMYK inversion
+        reader.setInput(in, false, true);
         return reader;
     }
 
@@ -152,8 +190,7 @@ public final class ImageDecoder {
      * The WebP plugin decodes a cut-off lossless stream without complaint, so compare the RIFF header's
      * declared size with what is really there (libwebp, and so Pillow, refuse such files).
      */
-    private static void checkRiffLength(ImageInputStream in, String name) throws IOException {
-        long length = in.length();
+    private static void checkRiffLength(ImageInputStream in, String name, long length) throws IOException {
         if (length < 0) return; // unknown length (a pure stream): nothing to compare with
         in.mark();
         try {
@@ -168,17 +205,9 @@ public final class ImageDecoder {
         }
     }
 
-    private static boolean hasAdobeMarker(ImageReader reader) throws IOException {
-        IIOMetadata md = reader.getImageMetadata(0);
-        if (md == null) return false;
-        String fmt = md.getNativeMetadataFormatName();
-        return fmt != null && containsNode(md.getAsTree(fmt), "app14Adobe");
-    }
-
-    private static boolean containsNode(Node n, String name) {
-        if (name.equals(n.getNodeName())) return true;
-        for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) if (containsNode(c, name)) return true;
-        return false;
+    private static boolean hasAlphaType(ImageReader reader) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        return types.hasNext() && types.next().getColorModel().hasAlpha();
     }
 
     /** For CMYK/YCCK JPEG and CMYK TIFF: the reader's CMYK destination type, if it offers one. */

@@ -30,7 +30,21 @@ public final class ImageProcessor {
 
     /** Decodes and processes an image file with the configured pixel limits. */
     public VisionInput process(Path file) {
-        return process(decoder.decode(file));
+        return processNamed(decoder.decode(file), file.toString());
+    }
+
+    /** Decodes and processes encoded image bytes (an upload, a base64 payload); name labels errors. */
+    public VisionInput process(byte[] encoded, String name) {
+        return processNamed(decoder.decode(encoded, name), name);
+    }
+
+    /** A decodable image smart_resize refuses (aspect ratio over 200) is bad media too: say which one. */
+    private VisionInput processNamed(RgbImage image, String name) {
+        try {
+            return process(image);
+        } catch (IllegalArgumentException e) {
+            throw new BadMediaException(name + ": " + e.getMessage(), e);
+        }
     }
 
     public VisionInput process(RgbImage image) {

@@ -1,5 +1,7 @@
 package dev.qwen4j.vision;
 
+import dev.qwen4j.tensor.Parallel;
+
 /**
  * Scatters resized frames straight into the flat {@code pixel_values} layout, one frame at a time, so
  * a video never needs all its frames in memory.
@@ -40,20 +42,28 @@ final class Patchifier {
         if (index < 0 || index >= numFrames) throw new IndexOutOfBoundsException("frame " + index + " of " + numFrames);
         if (frame.width() != width || frame.height() != height)
             throw new IllegalArgumentException("frame is " + frame.width() + "x" + frame.height() + ", expected " + width + "x" + height);
-        write(index, frame);
-        if (index == numFrames - 1) for (int pad = numFrames; pad < gridT * tps; pad++) write(pad, frame);
+        Parallel.forRange(gridH, 1, (from, to) -> {
+            for (int gy = from; gy < to; gy++) write(index, frame, gy);
+        });
+        if (index == numFrames - 1 && numFrames % tps != 0) {
+            // Padding slots sit in the same temporal group as the last frame: copy its columns within each row.
+            Parallel.forRange(gridH * gridW, 64, (from, to) -> {
+                for (int rowInGroup = from; rowInGroup < to; rowInGroup++) repeatLast(rowInGroup);
+            });
+        }
     }
 
-    private void write(int slot, RgbImage frame) {
+    /** Scatters patch row gy (patch rows write disjoint outputs, so they can run in parallel). */
+    private void write(int slot, RgbImage frame, int gy) {
         int g = slot / tps, tau = slot % tps;
         byte[] px = frame.pixels();
         int blocksH = gridH / merge, blocksW = gridW / merge;
         int planeStride = tps * patch * patch; // distance between channels in a row
+        int bi = gy / merge, ii = gy % merge;
         for (int c = 0; c < 3; c++) {
             float[] lut = norm.channel(c);
-            for (int y = 0; y < height; y++) {
-                int gy = y / patch, py = y % patch;
-                int bi = gy / merge, ii = gy % merge;
+            for (int py = 0; py < patch; py++) {
+                int y = gy * patch + py;
                 int colBase = c * planeStride + (tau * patch + py) * patch;
                 int srcRow = y * width * 3 + c;
                 for (int gx = 0; gx < gridW; gx++) {
@@ -64,6 +74,17 @@ final class Patchifier {
                     for (int p = 0; p < patch; p++) out[o + p] = lut[px[s + p * 3] & 0xFF];
                 }
             }
+        }
+    }
+
+    /** In row r of the last temporal group, copies the last frame's P×P block of each channel into the padding slots. */
+    private void repeatLast(int rowInGroup) {
+        int row = (gridT - 1) * gridH * gridW + rowInGroup;
+        int last = (numFrames - 1) % tps;
+        int block = patch * patch;
+        for (int c = 0; c < 3; c++) {
+            int base = row * patchDim + c * tps * block;
+            for (int tau = last + 1; tau < tps; tau++) System.arraycopy(out, base + last * block, out, base + tau * block, block);
         }
     }
 

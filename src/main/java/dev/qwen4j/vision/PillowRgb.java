@@ -3,7 +3,9 @@ package dev.qwen4j.vision;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
@@ -45,7 +47,7 @@ final class PillowRgb {
             int colors = cm.getNumColorComponents();
             if (type == ColorSpace.TYPE_RGB && colors == 3) samples(r, cm, out, false);
             else if (type == ColorSpace.TYPE_GRAY && colors == 1) samples(r, cm, out, true);
-            else if (type == ColorSpace.TYPE_CMYK && colors == 4) cmyk(r, cm, out, invertCmyk);
+            else if (type == ColorSpace.TYPE_CMYK && colors == 4) cmyk(r, cm.getComponentSize(0), out, invertCmyk);
             else {
                 int[] row = new int[w];
                 for (int y = 0; y < h; y++) {
@@ -83,6 +85,7 @@ final class PillowRgb {
 
     /** RGB or grey component images: take the colour bands' samples, bring them to 8 bits. */
     private static void samples(Raster r, ColorModel cm, byte[] out, boolean grey) {
+        if (cm.getComponentSize(0) == 8 && interleavedBytes(r, out, grey)) return;
         int w = r.getWidth(), h = r.getHeight();
         int bands = grey ? 1 : 3;
         int bits = cm.getComponentSize(0);
@@ -113,6 +116,33 @@ final class PillowRgb {
         }
     }
 
+    /**
+     * Fast path for the common case (8-bit pixel-interleaved bytes: JPEG, 8-bit PNG, BMP, WebP): copy straight
+     * from the backing array instead of one virtual call per sample. Returns false when the layout differs.
+     */
+    private static boolean interleavedBytes(Raster r, byte[] out, boolean grey) {
+        if (!(r.getDataBuffer() instanceof DataBufferByte db) || db.getNumBanks() != 1
+                || !(r.getSampleModel() instanceof ComponentSampleModel sm) || sm.getNumBands() < (grey ? 1 : 3))
+            return false;
+        for (int b = 0; b < sm.getNumBands(); b++) if (sm.getBankIndices()[b] != 0 || sm.getSampleSize(b) != 8) return false;
+        byte[] data = db.getData();
+        int w = r.getWidth(), h = r.getHeight();
+        int ps = sm.getPixelStride(), ss = sm.getScanlineStride();
+        int[] bo = sm.getBandOffsets();
+        int base = db.getOffset() + (r.getMinY() - r.getSampleModelTranslateY()) * ss
+                + (r.getMinX() - r.getSampleModelTranslateX()) * ps;
+        int r0 = bo[0], g0 = grey ? bo[0] : bo[1], b0 = grey ? bo[0] : bo[2];
+        for (int y = 0; y < h; y++) {
+            int p = base + y * ss, o = y * w * 3;
+            for (int x = 0; x < w; x++, p += ps, o += 3) {
+                out[o] = data[p + r0];
+                out[o + 1] = data[p + g0];
+                out[o + 2] = data[p + b0];
+            }
+        }
+        return true;
+    }
+
     private static void to8Bits(int[] s, int n, int bits, boolean clamp16) {
         if (bits == 8) return;
         if (bits == 16) {
@@ -126,9 +156,15 @@ final class PillowRgb {
         }
     }
 
-    private static void cmyk(Raster r, ColorModel cm, byte[] out, boolean inverted) {
+    /** A raw 4-band raster of CMYK samples ({@code bits} per sample). */
+    static RgbImage fromCmykRaster(Raster r, int bits, boolean inverted) {
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(r.getWidth(), r.getHeight()), 3)];
+        cmyk(r, bits, out, inverted);
+        return new RgbImage(r.getWidth(), r.getHeight(), out);
+    }
+
+    private static void cmyk(Raster r, int bits, byte[] out, boolean inverted) {
         int w = r.getWidth(), h = r.getHeight();
-        int bits = cm.getComponentSize(0);
         int[][] s = new int[4][w];
         for (int y = 0; y < h; y++) {
             for (int b = 0; b < 4; b++) {

@@ -59,11 +59,12 @@ public record ProcessorConfig(int patchSize, int temporalPatchSize, int mergeSiz
         if (!Files.exists(file)) return defaults;
         JsonNode n = Json.read(file);
         try {
+            // transformers lets the legacy top-level min_pixels/max_pixels override size (Qwen2/2.5-VL configs have both).
             JsonNode size = n.path("size");
-            long min = size.has("shortest_edge") ? longField(file, size, "shortest_edge")
-                    : n.has("min_pixels") ? longField(file, n, "min_pixels") : defaults.minPixels;
-            long max = size.has("longest_edge") ? longField(file, size, "longest_edge")
-                    : n.has("max_pixels") ? longField(file, n, "max_pixels") : defaults.maxPixels;
+            long min = present(n, "min_pixels") ? longField(file, n, "min_pixels")
+                    : size.has("shortest_edge") ? longField(file, size, "shortest_edge") : defaults.minPixels;
+            long max = present(n, "max_pixels") ? longField(file, n, "max_pixels")
+                    : size.has("longest_edge") ? longField(file, size, "longest_edge") : defaults.maxPixels;
             return new ProcessorConfig(
                     intField(file, n, "patch_size", defaults.patchSize),
                     intField(file, n, "temporal_patch_size", defaults.temporalPatchSize),
@@ -106,6 +107,10 @@ public record ProcessorConfig(int patchSize, int temporalPatchSize, int mergeSiz
     @Override
     public float[] std() {
         return std.clone();
+    }
+
+    private static boolean present(JsonNode n, String key) {
+        return n.has(key) && !n.get(key).isNull();
     }
 
     private static JsonNode number(Path file, JsonNode n, String key) {

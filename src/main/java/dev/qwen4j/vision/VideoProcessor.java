@@ -76,6 +76,13 @@ public final class VideoProcessor {
     public ResizeTarget targetSize(FrameSource source, int numFrames, VideoOptions options) {
         long min = options.minPixels() != null ? options.minPixels() : config.minPixels();
         long max = options.maxPixels() != null ? options.maxPixels() : config.maxPixels();
+        if (options.capPixelsPerFrame() && numFrames > 0) {
+            // qwen-vl-utils' budget: each frame gets at most 768 merged patches or its share of the total,
+            // but at least 1.05 × min_pixels; the total limit is that times the frame count.
+            long frameCap = 768L * config.factor() * config.factor();
+            long perFrame = Math.max(Math.min(frameCap, max / numFrames), (long) (min * 1.05));
+            max = perFrame * numFrames;
+        }
         try {
             return SmartResize.video(numFrames, source.height(), source.width(), config.temporalPatchSize(),
                     config.factor(), min, max);

@@ -31,6 +31,20 @@ class ImageProcessorGoldenTest {
                 .containsExactlyInAnyOrder("gradient_100x60", "shapes_257x181", "checker_32x32", "noise_400x336");
     }
 
+    @Test
+    void encodedBytesGiveTheSameInputAsTheFile() throws Exception {
+        Path file = Golden.ROOT.resolve("cases/images/shapes_257x181.png");
+        VisionInput fromBytes = PROCESSOR.process(java.nio.file.Files.readAllBytes(file), "upload");
+        assertThat(fromBytes.pixelValues()).isEqualTo(PROCESSOR.process(file).pixelValues());
+    }
+
+    @Test
+    void tooElongatedImageIsBadMediaNamingIt() throws Exception {
+        byte[] png = ImageDecoderTest.png(201, 1, new byte[1 + 201 * 3]);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PROCESSOR.process(png, "strip.png"))
+                .isInstanceOf(BadMediaException.class).hasMessageStartingWith("strip.png:").hasMessageContaining("aspect ratio");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("images")
     void resizedImageMatchesPillowExactly(Map.Entry<String, JsonNode> entry) {

@@ -37,33 +37,41 @@ class VideoProcessorTest {
 
     /** Frame i: red is flat 5·i (identifies the frame even after lossy coding), green/blue are ramps. */
     static RgbImage frame(int i) {
-        byte[] px = new byte[W * H * 3];
-        for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++) {
-                int o = (y * W + x) * 3;
+        return frame(i, W, H);
+    }
+
+    static RgbImage frame(int i, int w, int h) {
+        byte[] px = new byte[w * h * 3];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                int o = (y * w + x) * 3;
                 px[o] = (byte) (5 * i);
-                px[o + 1] = (byte) (x * 255 / (W - 1));
-                px[o + 2] = (byte) ((y * 255 / (H - 1) + 3 * i) & 0xFF);
+                px[o + 1] = (byte) (x * 255 / (w - 1));
+                px[o + 2] = (byte) ((y * 255 / (h - 1) + 3 * i) & 0xFF);
             }
-        return new RgbImage(W, H, px);
+        return new RgbImage(w, h, px);
     }
 
     static Path write(String name, String format, int codec, int pixFmt, int frames) throws Exception {
+        return write(name, format, codec, pixFmt, frames, W, H, FPS);
+    }
+
+    static Path write(String name, String format, int codec, int pixFmt, int frames, int w, int h, double fps) throws Exception {
         Path file = tmp.resolve(name);
-        try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(file.toFile(), W, H, 0)) {
+        try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(file.toFile(), w, h, 0)) {
             rec.setFormat(format);
             rec.setVideoCodec(codec);
             rec.setPixelFormat(pixFmt);
-            rec.setFrameRate(FPS);
+            rec.setFrameRate(fps);
             rec.setVideoQuality(2); // near-lossless quantiser for the lossy codecs
             rec.start();
             for (int i = 0; i < frames; i++) {
-                Frame f = new Frame(W, H, Frame.DEPTH_UBYTE, 3);
+                Frame f = new Frame(w, h, Frame.DEPTH_UBYTE, 3);
                 ByteBuffer b = (ByteBuffer) f.image[0];
-                byte[] px = frame(i).pixels();
-                for (int y = 0; y < H; y++) {
+                byte[] px = frame(i, w, h).pixels();
+                for (int y = 0; y < h; y++) {
                     b.position(y * f.imageStride);
-                    b.put(px, y * W * 3, W * 3);
+                    b.put(px, y * w * 3, w * 3);
                 }
                 b.rewind();
                 rec.record(f, avutil.AV_PIX_FMT_RGB24);
@@ -137,6 +145,28 @@ class VideoProcessorTest {
         assertThat(v.vision().pixelValues()).containsExactly(expectedPixels(frames, 64, 96));
     }
 
+    /**
+     * Tiny frames (30x18; the recorder only writes even sizes) at 7.5 fps: 90-byte rows that FFmpeg pads in
+     * its buffers, the video rule's upscaling of frames below 32 pixels (scale 32/18: 18 -> 32,
+     * 30 -> int(53.3) = 53 -> 64 wide), and a fractional frame rate.
+     */
+    @Test
+    void tinyFramesWithPaddedRowsAtFractionalFps() throws Exception {
+        Path clip = write("tiny.mkv", "matroska", avcodec.AV_CODEC_ID_FFV1, avutil.AV_PIX_FMT_BGR0, 5, 30, 18, 7.5);
+        try (FfmpegVideoSource src = new FfmpegVideoSource(clip)) {
+            assertThat(new int[] {src.width(), src.height(), src.frameCount()}).containsExactly(30, 18, 5);
+        }
+        VideoInput v = PROCESSOR.process(clip);
+        int[] idx = expectedIndices(5, 7.5, 2, 4, 768);
+        assertThat(idx).containsExactly(0, 1, 3, 4);
+        assertThat(v.frameIndices()).containsExactly(idx);
+        assertThat(v.sourceFps()).isEqualTo(7.5);
+        assertThat(v.vision().gridThw()).containsExactly(2, 2, 4);
+        assertThat(v.timestampLabels()).containsExactly("<0.1 seconds>", "<0.5 seconds>"); // 0.0667, 0.4667
+        List<RgbImage> frames = java.util.Arrays.stream(idx).mapToObj(i -> PillowBicubic.resize(frame(i, 30, 18), 64, 32)).toList();
+        assertThat(v.vision().pixelValues()).containsExactly(expectedPixels(frames, 32, 64));
+    }
+
     @Test
     void lossyContainersGiveTheSameSamplingAndNearlyTheSamePixels() {
         VideoInput ref = PROCESSOR.process(lossless);
@@ -165,6 +195,24 @@ class VideoProcessorTest {
         assertThat(v.frameIndices()).hasSize(6);
         int[] g = v.vision().gridThw();
         assertThat((long) g[0] * 2 * g[1] * 16 * g[2] * 16).isLessThanOrEqualTo(4L * 32 * 32 * 4);
+    }
+
+    /** transformers' opt-in cap_pixels_per_frame (values from its formula evaluated in Python). */
+    @Test
+    void perFrameCapShrinksShortClips() {
+        FrameSource hd = new FrameSource() {
+            public String name() { return "hd"; }
+            public int width() { return 1280; }
+            public int height() { return 720; }
+            public int frameCount() { return 4; }
+            public double fps() { return 30; }
+            public void read(int[] indices, FrameSink sink) { throw new UnsupportedOperationException(); }
+            public void close() {}
+        };
+        VideoOptions capped = new VideoOptions(null, null, null, null, true);
+        assertThat(PROCESSOR.targetSize(hd, 4, VideoOptions.defaults())).isEqualTo(new ResizeTarget(704, 1280));
+        assertThat(PROCESSOR.targetSize(hd, 4, capped)).isEqualTo(new ResizeTarget(640, 1152));
+        assertThat(PROCESSOR.targetSize(hd, 600, capped)).isEqualTo(new ResizeTarget(128, 256));
     }
 
     @Test
