@@ -1,7 +1,12 @@
 package dev.qwen4j.api;
 
-import dev.qwen4j.model.VisualPatches;
 import dev.qwen4j.model.VisionLanguageModel;
+import dev.qwen4j.model.VisualPatches;
+import dev.qwen4j.tokenizer.Tokenizer;
+import dev.qwen4j.vision.VideoInput;
+import dev.qwen4j.vision.VisionInput;
+import dev.qwen4j.vision.VisionPrompt;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -47,5 +52,19 @@ public record MultimodalInput(int[] ids, List<VisualPatches> images, List<Visual
             o += n;
         }
         return images(out, images);
+    }
+
+    /** Tokenizes a rendered chat prompt after expanding its image/video placeholders, and pairs it with the pixels. */
+    public static MultimodalInput tokenize(Tokenizer tokenizer, String rendered, List<VisionInput> images, List<VideoInput> videos) {
+        return of(tokenizer.encode(VisionPrompt.expand(rendered, images, videos)), images, videos);
+    }
+
+    /** Pairs already expanded ids with preprocessed images and videos. */
+    public static MultimodalInput of(int[] ids, List<VisionInput> images, List<VideoInput> videos) {
+        List<VisualPatches> imagePatches = new ArrayList<>();
+        for (VisionInput image : images) imagePatches.add(new VisualPatches(image.pixelValues(), image.gridThw()));
+        List<VisualPatches> videoPatches = new ArrayList<>();
+        for (VideoInput video : videos) videoPatches.add(new VisualPatches(video.vision().pixelValues(), video.vision().gridThw()));
+        return new MultimodalInput(ids, imagePatches, videoPatches);
     }
 }

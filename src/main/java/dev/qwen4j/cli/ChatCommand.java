@@ -4,7 +4,6 @@ import dev.qwen4j.api.ChatMessages;
 import dev.qwen4j.api.GenerationResult;
 import dev.qwen4j.api.Generator;
 import dev.qwen4j.api.MultimodalInput;
-import dev.qwen4j.api.VisionPrompt;
 import dev.qwen4j.vision.VideoInput;
 import dev.qwen4j.vision.VideoOptions;
 import dev.qwen4j.vision.VisionInput;
@@ -103,7 +102,7 @@ final class ChatCommand implements Callable<Integer> {
                 history.add(pendingImages + pendingVideos > 0 ? ChatMessages.userWithMedia(pendingImages, pendingVideos, line)
                         : ChatMessages.message("user", line));
                 String rendered = template.render(history, null, flags.templateKwargs(true));
-                MultimodalInput media = images.isEmpty() && videos.isEmpty() ? null : VisionPrompt.tokenize(rt.tokenizer(), rendered, images, videos);
+                MultimodalInput media = images.isEmpty() && videos.isEmpty() ? null : MultimodalInput.tokenize(rt.tokenizer(), rendered, images, videos);
                 int[] ids = media != null ? media.ids() : rt.tokenizer().encode(rendered);
                 ReasoningPrinter printer = new ReasoningPrinter(System.out, template.promptOpensThinking(), !hideReasoning);
                 GenerationResult r;

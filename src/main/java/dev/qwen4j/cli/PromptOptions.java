@@ -3,7 +3,6 @@ package dev.qwen4j.cli;
 import dev.qwen4j.api.ChatMessages;
 import dev.qwen4j.api.MultimodalInput;
 import dev.qwen4j.api.Qwen3Runtime;
-import dev.qwen4j.api.VisionPrompt;
 import dev.qwen4j.vision.VideoInput;
 import dev.qwen4j.vision.VideoOptions;
 import dev.qwen4j.vision.VisionInput;
@@ -72,10 +71,10 @@ public final class PromptOptions {
             if (!(framesFps > 0)) throw new UsageError("--frames-fps must be positive, got " + framesFps);
             videoInputs.add(rt.videoProcessor().process(video, framesFps, VideoOptions.defaults()));
         }
-        if (source.tokens != null) return VisionPrompt.input(source.tokens, imageInputs, videoInputs);
+        if (source.tokens != null) return MultimodalInput.of(source.tokens, imageInputs, videoInputs);
         String text = source.prompt != null ? source.prompt : renderChat(rt);
         try {
-            return VisionPrompt.tokenize(rt.tokenizer(), text, imageInputs, videoInputs);
+            return MultimodalInput.tokenize(rt.tokenizer(), text, imageInputs, videoInputs);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
