@@ -20,7 +20,10 @@ public final class ConsoleProgress implements DownloadListener {
 
     private final PrintStream out;
     private final int width;
-    private final Map<String, ProgressBar> bars = new HashMap<>();
+    private final Map<String, Bar> bars = new HashMap<>();
+
+    /** A bar and its consumer, which ends the bar's line exactly once however the library's timer raced. */
+    private record Bar(ProgressBar bar, ClosingConsumer consumer) {}
 
     /** Bars on standard error, as wide as the terminal. */
     public ConsoleProgress() {
@@ -38,12 +41,12 @@ public final class ConsoleProgress implements DownloadListener {
 
     @Override
     public synchronized void fileStarted(String path, long size) {
-        ProgressBar previous = bars.remove(path);
-        if (previous != null) previous.close();
-        ConsoleProgressBarConsumer consumer = width > 0
+        Bar previous = bars.remove(path);
+        if (previous != null) finish(previous);
+        ClosingConsumer consumer = new ClosingConsumer(width > 0
                 ? new ConsoleProgressBarConsumer(out, width)
-                : new ConsoleProgressBarConsumer(out);
-        bars.put(path, new ProgressBarBuilder()
+                : new ConsoleProgressBarConsumer(out));
+        bars.put(path, new Bar(new ProgressBarBuilder()
                 .setTaskName(path)
                 .setInitialMax(size)
                 .setStyle(ProgressBarStyle.ASCII)
@@ -51,7 +54,7 @@ public final class ConsoleProgress implements DownloadListener {
                 .showSpeed()
                 .setUpdateIntervalMillis(UPDATE_INTERVAL_MILLIS)
                 .setConsumer(consumer)
-                .build());
+                .build(), consumer));
     }
 
     private static String unitName(long size) {
@@ -66,29 +69,32 @@ public final class ConsoleProgress implements DownloadListener {
 
     @Override
     public synchronized void bytes(String path, long delta) {
-        ProgressBar bar = bars.get(path);
-        if (bar != null) bar.stepBy(delta);
+        Bar bar = bars.get(path);
+        if (bar != null) bar.bar().stepBy(delta);
     }
 
     @Override
     public synchronized void fileDone(String path) {
-        ProgressBar bar = bars.remove(path);
+        Bar bar = bars.remove(path);
         if (bar != null) finish(bar);
     }
 
     @Override
     public synchronized void fileFailed(String path, HubException error) {
-        ProgressBar bar = bars.remove(path);
+        Bar bar = bars.remove(path);
         if (bar != null) {
-            bar.setExtraMessage("failed");
+            bar.bar().setExtraMessage("failed");
             finish(bar);
         }
     }
 
-    /** Draws the bar one last time and ends its line, so it stays visible above the next one. */
-    private void finish(ProgressBar bar) {
-        bar.close();
-        out.println();
-        out.flush();
+    /**
+     * Draws the bar one last time and ends its line, so it stays visible above the next one. The library
+     * ends the line itself only when its timer had already drawn the bar once; closing the consumer here
+     * (a no-op the second time) makes it exactly one line break either way.
+     */
+    private static void finish(Bar bar) {
+        bar.bar().close();
+        bar.consumer().close();
     }
 }
