@@ -1,12 +1,12 @@
 package dev.qwen4j.cli;
 
-import static dev.qwen4j.cli.VerificationInterfaceTest.cli;
+import static dev.qwen4j.cli.CliRunner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.qwen4j.cli.VerificationInterfaceTest.Result;
+import dev.qwen4j.cli.CliRunner.Result;
 import dev.qwen4j.testing.Golden;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
