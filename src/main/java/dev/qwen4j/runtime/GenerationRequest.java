@@ -1,0 +1,29 @@
+package dev.qwen4j.runtime;
+
+import dev.qwen4j.runtime.sampling.SamplingParams;
+import java.util.Objects;
+
+/**
+ * One sequence to generate.
+ *
+ * @param id             caller's id, for logs and metrics
+ * @param prompt         prompt token ids (at least one)
+ * @param params         sampling, stop strings, EOS ids (empty: the engine's defaults) and max tokens
+ * @param reasoning      how to split output into reasoning and content; {@link ReasoningMode#NONE} for plain text
+ * @param deadlineNanos  {@link System#nanoTime()} after which the request is ended with {@link StopReason#TIMEOUT};
+ *                       {@link Long#MAX_VALUE} for none
+ */
+public record GenerationRequest(String id, int[] prompt, SamplingParams params, ReasoningMode reasoning,
+                                long deadlineNanos) {
+    public GenerationRequest {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(reasoning, "reasoning");
+        if (prompt == null || prompt.length == 0) throw new IllegalArgumentException("the prompt is empty: give at least one token");
+        prompt = prompt.clone();
+    }
+
+    public GenerationRequest(String id, int[] prompt, SamplingParams params) {
+        this(id, prompt, params, ReasoningMode.NONE, Long.MAX_VALUE);
+    }
+}
