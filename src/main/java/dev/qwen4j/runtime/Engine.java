@@ -264,8 +264,8 @@ public final class Engine implements AutoCloseable {
             end(s, StopReason.STOP_STRING, null);
         } else if (s.generated >= s.sampler.params().maxTokens()) {
             if (deliver(s, s.output.finish(-1))) end(s, StopReason.MAX_TOKENS, null);
-        } else if (s.size > maxModelLen) {
-            // The new token would need a cache slot past the context.
+        } else if (s.size >= maxModelLen) {
+            // Prompt + output reached the limit (vLLM's max_model_len counts every token).
             if (deliver(s, s.output.finish(-1))) end(s, StopReason.CONTEXT_LENGTH, null);
         }
     }
@@ -292,6 +292,7 @@ public final class Engine implements AutoCloseable {
         metrics.promptTokens.add(s.promptLength());
         metrics.cachedPromptTokens.add(cached);
         metrics.requestLatency.recordNanos(now - s.submittedNanos);
+        updateGauges(); // so a caller woken by onFinish sees the sequence gone
         SequenceResult result = new SequenceResult(reason, s.generatedIds(), s.output.text(), s.promptLength(), cached,
                 s.firstTokenNanos == 0 ? 0 : s.firstTokenNanos - s.submittedNanos, now - s.submittedNanos, error);
         try {

@@ -1,0 +1,259 @@
+package dev.qwen4j.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.qwen4j.api.GenerationListener;
+import dev.qwen4j.api.GenerationResult;
+import dev.qwen4j.api.Generator;
+import dev.qwen4j.api.Qwen3Runtime;
+import dev.qwen4j.runtime.sampling.SamplingParams;
+import dev.qwen4j.testing.Golden;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The continuous-batching engine on the bundled tiny model, checked against the single-sequence Generator. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EngineTest {
+    private Qwen3Runtime rt;
+    private CountingModel counting;
+
+    @BeforeAll
+    void open() {
+        rt = Qwen3Runtime.open(Golden.model("tiny-qwen3"));
+        counting = new CountingModel(rt.model());
+    }
+
+    @AfterAll
+    void close() {
+        rt.close();
+    }
+
+    private Engine engine(EngineConfig c) {
+        return new Engine(counting, rt.tokenizer(), rt.eosTokenIds(), c);
+    }
+
+    private static EngineConfig small() {
+        return EngineConfig.defaults().withKvBudgetBytes(64L << 20);
+    }
+
+    private static int[] randomPrompt(SplittableRandom r, int n) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = r.nextInt(151643);
+        return ids;
+    }
+
+    private GenerationResult solo(int[] prompt, SamplingParams p) {
+        try (Generator g = rt.newGenerator()) {
+            return g.generate(prompt, p, GenerationListener.NONE);
+        }
+    }
+
+    private static SamplingParams greedy(int maxTokens) {
+        return SamplingParams.greedy().withMaxTokens(maxTokens);
+    }
+
+    @Test
+    void parallelGreedyRequestsEachGetTheirSoloTokensInFewerSteps() throws Exception {
+        SplittableRandom r = new SplittableRandom(3);
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) prompts.add(randomPrompt(r, 5 + r.nextInt(40)));
+        List<GenerationResult> expected = new ArrayList<>();
+        for (int[] p : prompts) expected.add(solo(p, greedy(12)));
+
+        try (Engine e = engine(small())) {
+            counting.reset();
+            for (int[] p : prompts) {
+                Collector c = new Collector();
+                e.submit(new GenerationRequest("seq", p, greedy(12)), c);
+                c.await();
+            }
+            int sequentialSteps = counting.forwards.get();
+
+            counting.reset();
+            List<Collector> collectors = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                Collector c = new Collector();
+                e.submit(new GenerationRequest("par" + i, prompts.get(i), greedy(12)), c);
+                collectors.add(c);
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                SequenceResult res = collectors.get(i).await();
+                assertThat(res.tokenIds()).as("request %d", i).containsExactly(expected.get(i).tokenIds());
+                assertThat(res.text()).isEqualTo(expected.get(i).text());
+                assertThat(collectors.get(i).text()).isEqualTo(expected.get(i).text());
+                assertThat(res.reason().openAiName()).isEqualTo(expected.get(i).finishReason().openAiName());
+            }
+            int batchedSteps = counting.forwards.get();
+            assertThat(counting.widestBatch.get()).isGreaterThan(1);
+            assertThat(batchedSteps).isLessThan(sequentialSteps);
+            assertThat(e.metrics().steps()).isGreaterThanOrEqualTo(batchedSteps);
+        }
+    }
+
+    @Test
+    void longPromptsArePrefilledInChunksBetweenDecodeSteps() throws Exception {
+        SplittableRandom r = new SplittableRandom(5);
+        int[] shortPrompt = randomPrompt(r, 4), longPrompt = randomPrompt(r, 50);
+        GenerationResult shortSolo = solo(shortPrompt, greedy(20)), longSolo = solo(longPrompt, greedy(6));
+        try (Engine e = engine(small().withMaxBatchTokens(8))) {
+            counting.reset();
+            Collector a = new Collector(), b = new Collector();
+            e.submit(new GenerationRequest("short", shortPrompt, greedy(20)), a);
+            assertThat(a.firstToken.await(60, TimeUnit.SECONDS)).isTrue();
+            e.submit(new GenerationRequest("long", longPrompt, greedy(6)), b);
+            assertThat(a.await().tokenIds()).containsExactly(shortSolo.tokenIds());
+            assertThat(b.await().tokenIds()).containsExactly(longSolo.tokenIds());
+            assertThat(counting.widestBatch.get()).isLessThanOrEqualTo(8);
+            // 50 prompt tokens at most 8 per step (7 while the short one decodes): at least 7 steps of prefill.
+            assertThat(counting.forwards.get()).isGreaterThanOrEqualTo(7 + 5);
+        }
+    }
+
+    @Test
+    void cancellingFreesTheRequestsBlocks() throws Exception {
+        try (Engine e = engine(small())) {
+            Collector c = new Collector();
+            RequestHandle h = e.submit(new GenerationRequest("long", randomPrompt(new SplittableRandom(1), 40),
+                    greedy(100_000).withIgnoreEos(true)), c);
+            assertThat(c.firstToken.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(e.snapshot().kvBlocksInUse()).isGreaterThan(0);
+            h.cancel();
+            SequenceResult res = c.await();
+            assertThat(res.reason()).isEqualTo(StopReason.CANCELLED);
+            assertThat(e.snapshot().kvBlocksInUse()).isZero();
+            assertThat(e.snapshot().running()).isZero();
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesWithRetryAfter() throws Exception {
+        try (Engine e = engine(small().withMaxRunning(1).withMaxWaiting(1))) {
+            Collector running = new Collector(), waiting = new Collector();
+            RequestHandle a = e.submit(new GenerationRequest("a", new int[] {1, 2, 3}, greedy(100_000).withIgnoreEos(true)), running);
+            assertThat(running.firstToken.await(60, TimeUnit.SECONDS)).isTrue();
+            RequestHandle b = e.submit(new GenerationRequest("b", new int[] {4, 5, 6}, greedy(4)), waiting);
+            assertThatThrownBy(() -> e.submit(new GenerationRequest("c", new int[] {7}, greedy(4)), new Collector()))
+                    .isInstanceOf(EngineOverloadedException.class)
+                    .satisfies(x -> assertThat(((EngineOverloadedException) x).retryAfterSeconds()).isPositive());
+            assertThat(e.metrics().rejectedRequests()).isEqualTo(1);
+            a.cancel();
+            assertThat(waiting.await().reason()).isIn(StopReason.MAX_TOKENS, StopReason.EOS);
+            b.cancel(); // already finished: no-op
+        }
+    }
+
+    @Test
+    void promptsThatCanNeverFitAreRefusedAtOnce() {
+        try (Engine e = engine(small().withMaxModelLen(32))) {
+            assertThatThrownBy(() -> e.submit(new GenerationRequest("x", new int[40], greedy(4)), new Collector()))
+                    .isInstanceOf(PromptTooLongException.class).hasMessageContaining("maximum context length is 32");
+            assertThatThrownBy(() -> e.submit(new GenerationRequest("x", new int[] {-1}, greedy(4)), new Collector()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of range");
+        }
+        long block = rt.model().newKvPool(16, 0).bytesPerBlock();
+        try (Engine e = engine(small().withKvBudgetBytes(2 * block))) {
+            assertThatThrownBy(() -> e.submit(new GenerationRequest("x", new int[40], greedy(4)), new Collector()))
+                    .isInstanceOf(PromptTooLongException.class).hasMessageContaining("KV cache holds (31 tokens)");
+        }
+    }
+
+    @Test
+    void requestsQueueForKvMemoryAndStillGetTheirSoloTokens() throws Exception {
+        SplittableRandom r = new SplittableRandom(11);
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) prompts.add(randomPrompt(r, 30));
+        SamplingParams p = greedy(30).withIgnoreEos(true);
+        List<GenerationResult> expected = new ArrayList<>();
+        for (int[] pr : prompts) expected.add(solo(pr, p));
+        long block = rt.model().newKvPool(16, 0).bytesPerBlock();
+        // 6 blocks = 96 slots: one 60-token sequence (4 blocks) at a time, never two.
+        try (Engine e = engine(small().withKvBudgetBytes(6 * block).withPrefixCaching(false))) {
+            List<Collector> cs = new ArrayList<>();
+            for (int[] pr : prompts) {
+                Collector c = new Collector();
+                e.submit(new GenerationRequest("kv", pr, p), c);
+                cs.add(c);
+            }
+            for (int i = 0; i < cs.size(); i++) assertThat(cs.get(i).await().tokenIds()).containsExactly(expected.get(i).tokenIds());
+            assertThat(e.snapshot().kvBlocksInUse()).isZero();
+            assertThat(e.snapshot().kvBlocksTotal()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void aSharedSystemPromptIsComputedOnce() throws Exception {
+        SplittableRandom r = new SplittableRandom(17);
+        int[] system = randomPrompt(r, 40);
+        int[] a = concat(system, randomPrompt(r, 5)), b = concat(system, randomPrompt(r, 7));
+        GenerationResult soloB = solo(b, greedy(8));
+        try (Engine e = engine(small())) {
+            Collector ca = new Collector();
+            e.submit(new GenerationRequest("a", a, greedy(8)), ca);
+            assertThat(ca.await().cachedPromptTokens()).isZero();
+            counting.reset();
+            Collector cb = new Collector();
+            e.submit(new GenerationRequest("b", b, greedy(8)), cb);
+            SequenceResult rb = cb.await();
+            assertThat(rb.cachedPromptTokens()).isEqualTo(32); // two full 16-token blocks of the 40 shared
+            assertThat(rb.tokenIds()).containsExactly(soloB.tokenIds());
+            assertThat(counting.tokens.get()).isEqualTo(b.length - 32 + 7); // the rest of the prompt, then 7 decode steps
+            assertThat(e.snapshot().prefixHitBlocks()).isEqualTo(2);
+            assertThat(e.metrics().cachedPromptTokens()).isEqualTo(32);
+        }
+    }
+
+    @Test
+    void stopStringsCutTheOutputAndSeedsReproduceSampling() throws Exception {
+        int[] prompt = randomPrompt(new SplittableRandom(23), 12);
+        GenerationResult free = solo(prompt, greedy(24).withIgnoreEos(true));
+        String text = free.text();
+        String stop = text.substring(text.length() / 2, text.length() / 2 + 2);
+        String before = text.substring(0, text.indexOf(stop));
+        SamplingParams sampled = SamplingParams.greedy().withTemperature(1f).withSeed(1234).withMaxTokens(16).withIgnoreEos(true);
+        GenerationResult soloSampled = solo(prompt, sampled);
+        try (Engine e = engine(small())) {
+            Collector c = new Collector();
+            e.submit(new GenerationRequest("stop", prompt, greedy(24).withIgnoreEos(true).withStop(List.of(stop))), c);
+            SequenceResult res = c.await();
+            assertThat(res.reason()).isEqualTo(StopReason.STOP_STRING);
+            assertThat(res.text()).isEqualTo(before);
+            assertThat(c.text()).isEqualTo(before);
+
+            Collector s1 = new Collector(), s2 = new Collector();
+            e.submit(new GenerationRequest("s1", prompt, sampled), s1);
+            e.submit(new GenerationRequest("s2", prompt, sampled), s2);
+            assertThat(s1.await().tokenIds()).containsExactly(soloSampled.tokenIds());
+            assertThat(s2.await().tokenIds()).containsExactly(soloSampled.tokenIds());
+        }
+    }
+
+    @Test
+    void maxTokensAndContextLengthEndSequences() throws Exception {
+        try (Engine e = engine(small().withMaxModelLen(20))) {
+            Collector c = new Collector();
+            e.submit(new GenerationRequest("ctx", randomPrompt(new SplittableRandom(2), 15), greedy(100).withIgnoreEos(true)), c);
+            SequenceResult res = c.await();
+            assertThat(res.reason()).isEqualTo(StopReason.CONTEXT_LENGTH);
+            assertThat(res.completionTokens()).isEqualTo(5); // 15 + 5 = 20 tokens
+            Collector m = new Collector();
+            e.submit(new GenerationRequest("max", new int[] {5, 6}, greedy(3).withIgnoreEos(true)), m);
+            assertThat(m.await().reason()).isEqualTo(StopReason.MAX_TOKENS);
+            assertThat(m.await().completionTokens()).isEqualTo(3);
+            assertThat(e.metrics().finishedRequests(StopReason.MAX_TOKENS)).isEqualTo(1);
+        }
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
