@@ -1,0 +1,345 @@
+package dev.qwen4j.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.errors.RateLimitException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.models.Model;
+import dev.qwen4j.api.GenerationListener;
+import dev.qwen4j.api.GenerationResult;
+import dev.qwen4j.api.Generator;
+import dev.qwen4j.api.Qwen3Runtime;
+import dev.qwen4j.runtime.EngineConfig;
+import dev.qwen4j.runtime.StopReason;
+import dev.qwen4j.runtime.sampling.SamplingParams;
+import dev.qwen4j.template.ReasoningParser;
+import dev.qwen4j.testing.Golden;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The HTTP API driven by the official OpenAI Java SDK (and raw HTTP where the exact bytes matter). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenAiServerTest {
+    private static final String MODEL = "tiny-qwen3";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_MODEL_LEN = 256;
+
+    private Qwen3Runtime rt;
+    private OpenAiServer server;
+    private OpenAIClient client;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        rt = Qwen3Runtime.open(Golden.model("tiny-qwen3"));
+        server = startServer(EngineConfig.defaults().withKvBudgetBytes(64L << 20).withMaxModelLen(MAX_MODEL_LEN), null);
+        client = sdk(server, "unused");
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+        rt.close();
+    }
+
+    private OpenAiServer startServer(EngineConfig engine, String apiKey) throws Exception {
+        return OpenAiServer.start(ServedModel.start(MODEL, rt, engine),
+                ServerConfig.defaults(MODEL).withPort(0).withApiKey(apiKey).withMaxBodyBytes(64 * 1024));
+    }
+
+    private static OpenAIClient sdk(OpenAiServer s, String key) {
+        return OpenAIOkHttpClient.builder().baseUrl(s.baseUrl() + "/v1").apiKey(key).maxRetries(0).build();
+    }
+
+    record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
+
+    private Reply post(OpenAiServer s, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(s.baseUrl() + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode json = r.body().startsWith("{") ? JSON.readTree(r.body()) : null;
+        return new Reply(r.statusCode(), json, r);
+    }
+
+    private static void assertOpenAiError(Reply r, int status, String param, String code) {
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
+        JsonNode e = r.body().get("error");
+        assertThat(e.get("message").asText()).isNotBlank();
+        assertThat(e.get("type").asText()).isNotBlank();
+        assertThat(e.has("param")).isTrue();
+        assertThat(e.has("code")).isTrue();
+        if (param != null) assertThat(e.get("param").asText()).isEqualTo(param);
+        if (code != null) assertThat(e.get("code").asText()).isEqualTo(code);
+    }
+
+    /** What the single-sequence Generator makes of a one-message chat, split as the server splits it. */
+    private ReasoningParser.Delta soloChat(String user, int maxTokens) {
+        String prompt = rt.requireChatTemplate().render(List.of(Map.of("role", "user", "content", user)), null,
+                Map.of("add_generation_prompt", true));
+        GenerationResult r;
+        try (Generator g = rt.newGenerator()) {
+            r = g.generate(rt.tokenizer().encode(prompt), SamplingParams.greedy().withMaxTokens(maxTokens), GenerationListener.NONE);
+        }
+        ReasoningParser p = new ReasoningParser(false);
+        ReasoningParser.Delta a = p.push(r.text()), b = p.flush();
+        return new ReasoningParser.Delta(a.reasoning() + b.reasoning(), a.content() + b.content());
+    }
+
+    private static ChatCompletionCreateParams chat(String user, int maxTokens) {
+        return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(user).maxCompletionTokens(maxTokens)
+                .temperature(0.0).build();
+    }
+
+    @Test
+    void plainChatAnswersLikeTheGeneratorWithUsage() {
+        ChatCompletion c = client.chat().completions().create(chat("Hello there", 10));
+        ReasoningParser.Delta expected = soloChat("Hello there", 10);
+        assertThat(c.choices()).hasSize(1);
+        assertThat(c.choices().get(0).message().content().orElse("")).isEqualTo(expected.content());
+        assertThat(c.model()).isEqualTo(MODEL);
+        assertThat(c.id()).startsWith("chatcmpl-");
+        var usage = c.usage().orElseThrow();
+        assertThat(usage.completionTokens()).isBetween(1L, 10L);
+        assertThat(usage.promptTokens()).isGreaterThan(3);
+        assertThat(usage.totalTokens()).isEqualTo(usage.promptTokens() + usage.completionTokens());
+        assertThat(c.choices().get(0).finishReason().asString()).isIn("stop", "length");
+    }
+
+    @Test
+    void streamedChatMatchesTheWholeAnswerAndEndsWithUsage() {
+        ChatCompletionCreateParams p = chat("Tell me a story", 12).toBuilder()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        StringBuilder text = new StringBuilder();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(p)) {
+            s.stream().forEach(ch -> {
+                chunks.add(ch);
+                ch.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
+            });
+        }
+        assertThat(text.toString()).isEqualTo(soloChat("Tell me a story", 12).content());
+        assertThat(chunks.size()).isGreaterThan(2);
+        ChatCompletionChunk last = chunks.getLast();
+        assertThat(last.choices()).isEmpty();
+        assertThat(last.usage().orElseThrow().completionTokens()).isBetween(1L, 12L);
+        assertThat(chunks.get(chunks.size() - 2).choices().get(0).finishReason()).isPresent();
+        assertThat(chunks.getFirst().choices().get(0).delta().role()).isPresent();
+    }
+
+    @Test
+    void thinkingCanBeSwitchedOffThroughChatTemplateKwargs() throws Exception {
+        String body = """
+                {"model":"tiny-qwen3","messages":[{"role":"user","content":"Hi"}],"max_tokens":4,"temperature":0,
+                 "chat_template_kwargs":{"enable_thinking":false}}""";
+        Reply r = post(server, "/v1/chat/completions", body);
+        assertThat(r.status()).isEqualTo(200);
+        String noThink = rt.requireChatTemplate().render(List.of(Map.of("role", "user", "content", "Hi")), null,
+                Map.of("add_generation_prompt", true, "enable_thinking", false));
+        assertThat(r.body().at("/usage/prompt_tokens").asInt()).isEqualTo(rt.tokenizer().encode(noThink).length);
+        assertThat(r.body().at("/choices/0/message").has("reasoning_content")).isTrue();
+    }
+
+    @Test
+    void contentPartsAreAcceptedAndImagesRefusedByATextModel() throws Exception {
+        Reply ok = post(server, "/v1/chat/completions", """
+                {"model":"tiny-qwen3","max_tokens":2,"messages":[{"role":"user","content":[{"type":"text","text":"Hello there"}]}],"temperature":0}""");
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body().at("/choices/0/message/content").asText()).isEqualTo(soloChat("Hello there", 2).content());
+        Reply img = post(server, "/v1/chat/completions", """
+                {"model":"tiny-qwen3","messages":[{"role":"user","content":[{"type":"text","text":"What is this?"},
+                 {"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]}]}""");
+        assertOpenAiError(img, 400, "messages[0].content[1]", null);
+    }
+
+    @Test
+    void completionsTakeTextOrTokenPrompts() {
+        Completion c = client.completions().create(CompletionCreateParams.builder().model(MODEL).prompt("Once upon a time")
+                .maxTokens(6).temperature(0.0).build());
+        GenerationResult solo;
+        try (Generator g = rt.newGenerator()) {
+            solo = g.generate(rt.tokenizer().encode("Once upon a time"), SamplingParams.greedy().withMaxTokens(6), GenerationListener.NONE);
+        }
+        assertThat(c.choices().get(0).text()).isEqualTo(solo.text());
+        assertThat(c.usage().orElseThrow().completionTokens()).isEqualTo(solo.tokenIds().length);
+    }
+
+    @Test
+    void modelsListsTheServedModel() {
+        List<Model> models = client.models().list().data();
+        assertThat(models).extracting(Model::id).containsExactly(MODEL);
+    }
+
+    @Test
+    void badRequestsGetOpenAiErrorsAndTheServerKeepsServing() throws Exception {
+        assertOpenAiError(post(server, "/v1/chat/completions", "{\"model\": \"tiny-qwen3\", \"messages\": ["), 400, null, null);
+        assertOpenAiError(post(server, "/v1/chat/completions", "[1,2]"), 400, null, null);
+        assertOpenAiError(post(server, "/v1/chat/completions", "{\"model\":\"tiny-qwen3\"}"), 400, "messages", null);
+        assertOpenAiError(post(server, "/v1/chat/completions",
+                "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}"), 400, "temperature", null);
+        assertOpenAiError(post(server, "/v1/chat/completions",
+                "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":3}"), 400, "n", "unsupported_parameter");
+        assertOpenAiError(post(server, "/v1/chat/completions",
+                "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"response_format\":{\"type\":\"json_schema\"}}"),
+                400, "response_format", "unsupported_parameter");
+        assertOpenAiError(post(server, "/v1/chat/completions",
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), 404, "model", "model_not_found");
+        String longText = "word ".repeat(400);
+        assertOpenAiError(post(server, "/v1/chat/completions",
+                "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"" + longText + "\"}]}"), 400, "messages", "context_length_exceeded");
+        assertOpenAiError(post(server, "/v1/completions",
+                "{\"model\":\"tiny-qwen3\",\"prompt\":\"hi\",\"max_tokens\":" + MAX_MODEL_LEN + "}"), 400, "max_tokens", null);
+        assertOpenAiError(post(server, "/v1/completions",
+                "{\"model\":\"tiny-qwen3\",\"prompt\":\"" + "a".repeat(70_000) + "\"}"), 413, null, "request_too_large");
+        assertOpenAiError(post(server, "/v1/nothing", "{}"), 404, null, null);
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/chat/completions")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(405);
+
+        // The SDK maps the same answers onto its exception types.
+        assertThatThrownBy(() -> client.chat().completions().create(chat("x", 2).toBuilder().n(2).build()))
+                .isInstanceOf(BadRequestException.class);
+        assertThatThrownBy(() -> client.chat().completions().create(chat("x", 2).toBuilder().model("nope").build()))
+                .isInstanceOf(NotFoundException.class);
+
+        ChatCompletion after = client.chat().completions().create(chat("still there?", 3));
+        assertThat(after.choices()).hasSize(1);
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anApiKeyIsRequiredWhenSet() throws Exception {
+        OpenAiServer locked = startServer(EngineConfig.defaults().withKvBudgetBytes(16L << 20), "s3cret");
+        try {
+            assertThatThrownBy(() -> sdk(locked, "wrong").chat().completions().create(chat("hi", 2)))
+                    .isInstanceOf(UnauthorizedException.class);
+            assertOpenAiError(post(locked, "/v1/models", ""), 401, null, "invalid_api_key");
+            assertThat(sdk(locked, "s3cret").chat().completions().create(chat("hi", 2)).choices()).hasSize(1);
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(locked.baseUrl() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+        } finally {
+            locked.close();
+        }
+    }
+
+    @Test
+    void aFullQueueAnswers429WithRetryAfter() throws Exception {
+        OpenAiServer busy = startServer(EngineConfig.defaults().withKvBudgetBytes(16L << 20).withMaxWaiting(0), null);
+        try {
+            Reply r = post(busy, "/v1/completions", "{\"model\":\"tiny-qwen3\",\"prompt\":\"hi\"}");
+            assertOpenAiError(r, 429, null, "server_busy");
+            assertThat(Integer.parseInt(r.raw().headers().firstValue("Retry-After").orElseThrow())).isPositive();
+            assertThatThrownBy(() -> sdk(busy, "x").completions().create(CompletionCreateParams.builder().model(MODEL).prompt("hi").build()))
+                    .isInstanceOf(RateLimitException.class);
+        } finally {
+            busy.close();
+        }
+    }
+
+    @Test
+    void parallelGreedyStreamsEachGetTheirSoloAnswer() throws Exception {
+        List<String> prompts = List.of("Hello", "What is the capital of France?", "Write a poem about the sea", "1 2 3 4", "Why?");
+        List<String> expected = new ArrayList<>();
+        for (String p : prompts) expected.add(soloChat(p, 16).content());
+        long stepsBefore = server.served().engine().metrics().steps();
+        try (ExecutorService pool = Executors.newFixedThreadPool(prompts.size())) {
+            List<Future<String>> futures = new ArrayList<>();
+            for (String p : prompts) {
+                futures.add(pool.submit((Callable<String>) () -> {
+                    StringBuilder b = new StringBuilder();
+                    try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat(p, 16))) {
+                        s.stream().forEach(ch -> ch.choices().forEach(c -> c.delta().content().ifPresent(b::append)));
+                    }
+                    return b.toString();
+                }));
+            }
+            for (int i = 0; i < prompts.size(); i++) assertThat(futures.get(i).get()).as(prompts.get(i)).isEqualTo(expected.get(i));
+        }
+        long steps = server.served().engine().metrics().steps() - stepsBefore;
+        // Alone, each request needs at least one step per output token (up to 16 each); batched they share steps.
+        assertThat(steps).isLessThan(16L * prompts.size());
+    }
+
+    @Test
+    void aClientThatDisconnectsMidStreamIsCancelledAndItsBlocksFreed() throws Exception {
+        long cancelledBefore = server.served().engine().metrics().finishedRequests(StopReason.CANCELLED);
+        String body = "{\"model\":\"tiny-qwen3\",\"prompt\":\"Once\",\"max_tokens\":200,\"ignore_eos\":true,\"stream\":true}";
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String head = new String(in.readNBytes(200), StandardCharsets.UTF_8);
+            assertThat(head).startsWith("HTTP/1.1 200");
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline
+                && server.served().engine().metrics().finishedRequests(StopReason.CANCELLED) == cancelledBefore) {
+            Thread.sleep(20);
+        }
+        assertThat(server.served().engine().metrics().finishedRequests(StopReason.CANCELLED)).isEqualTo(cancelledBefore + 1);
+        while (System.nanoTime() < deadline && server.served().engine().snapshot().running() > 0) Thread.sleep(20);
+        assertThat(server.served().engine().snapshot().kvBlocksInUse()).isZero();
+    }
+
+    @Test
+    void metricsArePrometheusText() throws Exception {
+        client.chat().completions().create(chat("metrics please", 3));
+        HttpResponse<String> m = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        String text = m.body();
+        assertThat(text).contains("# TYPE qwen4j_time_to_first_token_seconds histogram",
+                "qwen4j_time_to_first_token_seconds_bucket{model=\"tiny-qwen3\",le=\"+Inf\"}",
+                "qwen4j_time_per_output_token_seconds_count", "qwen4j_requests_waiting{model=\"tiny-qwen3\"} 0",
+                "qwen4j_requests_running", "qwen4j_kv_blocks_in_use", "qwen4j_prompt_tokens_total", "qwen4j_generation_tokens_total");
+        long generated = Long.parseLong(text.lines().filter(l -> l.startsWith("qwen4j_generation_tokens_total{")).findFirst().orElseThrow()
+                .replaceAll(".* ", ""));
+        assertThat(generated).isPositive();
+    }
+
+    @Test
+    void serviceErrorsCarryTheStatus() {
+        OpenAIServiceException e = (OpenAIServiceException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> client.chat().completions().create(chat("x", 2).toBuilder()
+                        .putAdditionalBodyProperty("top_k", JsonValue.from("many")).build()));
+        assertThat(e.statusCode()).isEqualTo(400);
+    }
+}
