@@ -164,20 +164,28 @@ final class BenchServeCommand implements Callable<Integer> {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
-    /** Synthetic folders hold weights only: borrow the bundled model's tokenizer so the server can run. */
+    /**
+     * Synthetic folders hold weights only: serve them from a sibling folder that links the weights and
+     * borrows the bundled model's tokenizer, leaving the shared synthetic cache untouched.
+     */
     private static Path withTokenizer(Path dir) {
-        if (Files.isRegularFile(dir.resolve("tokenizer.json"))) return dir;
         String from = System.getenv(ModelOption.DEFAULT_ENV);
         if (from == null) throw new UsageError("the synthetic model needs a tokenizer: set " + ModelOption.DEFAULT_ENV + " to a model folder that has one");
+        Path serving = dir.resolveSibling(dir.getFileName() + "-serving");
         try {
+            Files.createDirectories(serving);
+            for (String f : List.of("config.json", "model.safetensors")) {
+                Path link = serving.resolve(f);
+                if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, dir.resolve(f).toAbsolutePath());
+            }
             for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
                 Path src = Path.of(from).resolve(f);
-                if (Files.isRegularFile(src)) Files.copy(src, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                if (Files.isRegularFile(src)) Files.copy(src, serving.resolve(f), StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return dir;
+        return serving;
     }
 
 }
