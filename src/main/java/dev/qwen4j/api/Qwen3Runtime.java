@@ -4,6 +4,8 @@ import dev.qwen4j.format.ConfigReader;
 import dev.qwen4j.format.ModelFormatException;
 import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.model.ModelRegistry;
+import dev.qwen4j.runtime.Engine;
+import dev.qwen4j.runtime.EngineConfig;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import dev.qwen4j.template.ChatTemplate;
 import dev.qwen4j.tokenizer.Tokenizer;
@@ -79,6 +81,14 @@ public final class Qwen3Runtime implements AutoCloseable {
 
     public Generator newGenerator() {
         return new Generator(this);
+    }
+
+    /**
+     * A continuous-batching engine over this model, for serving many requests at once (the HTTP server
+     * uses it). Close it before this runtime.
+     */
+    public Engine newEngine(EngineConfig config) {
+        return new Engine(model, tokenizer, eosTokenIds(), config);
     }
 
     @Override

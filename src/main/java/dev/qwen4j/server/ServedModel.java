@@ -17,6 +17,6 @@ public record ServedModel(String name, Qwen3Runtime runtime, Engine engine, Imag
 
     /** Starts an engine over the runtime's model (end-of-sequence ids from its generation config). */
     public static ServedModel start(String name, Qwen3Runtime runtime, EngineConfig config) {
-        return of(name, runtime, new Engine(runtime.model(), runtime.tokenizer(), runtime.eosTokenIds(), config));
+        return of(name, runtime, runtime.newEngine(config));
     }
 }

@@ -251,6 +251,30 @@ class EngineTest {
         }
     }
 
+    @Test
+    void shutdownLetsRunningRequestsFinishAndRefusesNewOnes() throws Exception {
+        Engine e = engine(small());
+        Collector c = new Collector();
+        e.submit(new GenerationRequest("inflight", new int[] {1, 2, 3}, greedy(20).withIgnoreEos(true)), c);
+        assertThat(c.firstToken.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(e.shutdown(java.time.Duration.ofSeconds(60))).isTrue();
+        assertThat(c.await().reason()).isEqualTo(StopReason.MAX_TOKENS);
+        assertThat(c.await().completionTokens()).isEqualTo(20);
+        assertThatThrownBy(() -> e.submit(new GenerationRequest("late", new int[] {1}, greedy(2)), new Collector()))
+                .isInstanceOf(EngineClosedException.class);
+    }
+
+    @Test
+    void shutdownWithoutGraceCancelsWhatIsLeft() throws Exception {
+        Engine e = engine(small());
+        Collector c = new Collector();
+        e.submit(new GenerationRequest("endless", new int[] {1, 2, 3}, greedy(1_000_000).withIgnoreEos(true)), c);
+        assertThat(c.firstToken.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(e.shutdown(java.time.Duration.ZERO)).isFalse();
+        assertThat(c.await().reason()).isEqualTo(StopReason.CANCELLED);
+        assertThat(e.snapshot().kvBlocksInUse()).isZero();
+    }
+
     private static int[] concat(int[] a, int[] b) {
         int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -336,6 +336,47 @@ class OpenAiServerTest {
     }
 
     @Test
+    void closingDrainsInFlightStreamsThenStopsListening() throws Exception {
+        OpenAiServer closing = startServer(EngineConfig.defaults().withKvBudgetBytes(16L << 20), null);
+        OpenAIClient c = sdk(closing, "x");
+        try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            Future<List<ChatCompletionChunk>> stream = pool.submit(() -> {
+                List<ChatCompletionChunk> chunks = new ArrayList<>();
+                ChatCompletionCreateParams p = chat("go on", 30).toBuilder().putAdditionalBodyProperty("ignore_eos", JsonValue.from(true)).build();
+                try (StreamResponse<ChatCompletionChunk> s = c.chat().completions().createStreaming(p)) {
+                    s.stream().forEach(ch -> {
+                        chunks.add(ch);
+                        started.countDown();
+                    });
+                }
+                return chunks;
+            });
+            assertThat(started.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            closing.close();
+            List<ChatCompletionChunk> chunks = stream.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(chunks.getLast().choices().get(0).finishReason().orElseThrow().asString()).isEqualTo("length");
+        }
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(closing.baseUrl() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void requestsSharingASystemPromptReuseItsKvBlocks() {
+        String system = "You are a careful assistant who answers questions about geography, history and science. ".repeat(4);
+        ChatCompletionCreateParams first = ChatCompletionCreateParams.builder().model(MODEL).addSystemMessage(system)
+                .addUserMessage("Where is Lyon?").maxCompletionTokens(2).temperature(0.0).build();
+        ChatCompletionCreateParams second = first.toBuilder().messages(List.of()).addSystemMessage(system)
+                .addUserMessage("When did Rome fall?").build();
+        client.chat().completions().create(first);
+        var usage = client.chat().completions().create(second).usage().orElseThrow();
+        long cached = usage.promptTokensDetails().orElseThrow().cachedTokens().orElseThrow();
+        // The shared part is the system turn (about 80 tokens): every full 16-token block of it is reused.
+        assertThat(cached).isGreaterThanOrEqualTo(64).isLessThan(usage.promptTokens());
+        assertThat(cached % 16).isZero();
+    }
+
+    @Test
     void serviceErrorsCarryTheStatus() {
         OpenAIServiceException e = (OpenAIServiceException) org.assertj.core.api.Assertions.catchThrowable(
                 () -> client.chat().completions().create(chat("x", 2).toBuilder()
