@@ -38,6 +38,8 @@ public final class Engine implements AutoCloseable {
     private final float[] scratch;
     private final Thread thread;
 
+    /** Requests submitted and not yet ended: exact, unlike the gauges, which trail by up to one step. */
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean accepting = true;
     private volatile boolean abort;
     private volatile int waitingGauge;
@@ -116,7 +118,12 @@ public final class Engine implements AutoCloseable {
         SequenceOutput output = new SequenceOutput(tokenizer, params.stop(), request.reasoning());
         KvCache cache = new KvCache(pool, maxModelLen);
         Sequence s = new Sequence(this, request, listener, cache, sampler, output, System.nanoTime());
-        inbox.add(s);
+        synchronized (inbox) {
+            // Checked again under the lock shutdown takes, so no request slips in after the engine stopped.
+            if (!accepting) throw new EngineClosedException();
+            active.incrementAndGet();
+            inbox.add(s);
+        }
         wake();
         return s;
     }
@@ -137,10 +144,12 @@ public final class Engine implements AutoCloseable {
      * rest and stops the engine thread. Returns true when everything finished within grace.
      */
     public boolean shutdown(Duration grace) {
-        accepting = false;
+        synchronized (inbox) {
+            accepting = false;
+        }
         long deadline = System.nanoTime() + grace.toNanos();
         boolean drained;
-        while (!(drained = inbox.isEmpty() && waitingGauge == 0 && runningGauge == 0) && System.nanoTime() < deadline) {
+        while (!(drained = active.get() == 0) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(10_000_000L);
         }
         abort = true;
@@ -286,6 +295,7 @@ public final class Engine implements AutoCloseable {
         if (s.finished) return;
         s.finished = true;
         scheduler.remove(s);
+        active.decrementAndGet();
         long now = System.nanoTime();
         int cached = Math.max(0, s.cachedPromptTokens);
         metrics.finished(reason);

@@ -169,7 +169,7 @@ abstract class GenerationEndpoint {
         return u;
     }
 
-    /** Default output length: the model's generation_config max_new_tokens when set, else the whole context. */
+    /** Output length when the request names none (capped by the context): chat runs to the context limit, as vLLM does. */
     protected int defaultMaxTokens() {
         return Integer.MAX_VALUE;
     }

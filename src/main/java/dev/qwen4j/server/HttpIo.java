@@ -16,22 +16,36 @@ final class HttpIo {
 
     private HttpIo() {}
 
+    /**
+     * Past the limit, up to this much more of the body is read and thrown away so the client (still
+     * sending) reads the 413 instead of a connection reset; anything bigger just gets the connection closed.
+     */
+    private static final long DRAIN_LIMIT = 16L << 20;
+
     /** The body as JSON; 413 past maxBytes, 400 when it is not a JSON object. */
     static JsonNode readJsonObject(HttpExchange ex, long maxBytes) throws IOException {
-        String declared = ex.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null) {
+        long declared = -1;
+        String header = ex.getRequestHeaders().getFirst("Content-Length");
+        if (header != null) {
             try {
-                if (Long.parseLong(declared.trim()) > maxBytes) throw tooLarge(maxBytes);
+                declared = Long.parseLong(header.trim());
             } catch (NumberFormatException e) {
                 throw ApiException.invalid(null, "Content-Length is not a number");
             }
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (InputStream in = ex.getRequestBody()) {
+            if (declared > maxBytes) {
+                drain(in);
+                throw tooLarge(maxBytes);
+            }
             byte[] chunk = new byte[16384];
             for (int n; (n = in.read(chunk)) > 0; ) {
                 buf.write(chunk, 0, n);
-                if (buf.size() > maxBytes) throw tooLarge(maxBytes);
+                if (buf.size() > maxBytes) {
+                    drain(in);
+                    throw tooLarge(maxBytes);
+                }
             }
         }
         JsonNode node;
@@ -43,6 +57,12 @@ final class HttpIo {
         }
         if (node == null || !node.isObject()) throw ApiException.invalid(null, "The request body must be a JSON object");
         return node;
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        long skipped = 0;
+        byte[] sink = new byte[16384];
+        for (int n; skipped < DRAIN_LIMIT && (n = in.read(sink)) > 0; ) skipped += n;
     }
 
     private static ApiException tooLarge(long maxBytes) {
