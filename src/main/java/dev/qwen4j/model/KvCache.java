@@ -107,9 +107,14 @@ public final class KvCache implements AutoCloseable {
      * @param tokens the tokens of this sequence, at least {@link #length()} of them
      */
     public void publishFullBlocks(int[] tokens) {
+        publishFullBlocks(tokens, Integer.MAX_VALUE);
+    }
+
+    /** Like {@link #publishFullBlocks(int[])}, for the blocks that lie wholly before upTo only. */
+    public void publishFullBlocks(int[] tokens, int upTo) {
         if (tokens.length < length) throw new IllegalArgumentException("need the " + length + " cached tokens, got " + tokens.length);
         int bs = pool.blockSize();
-        int full = length / bs;
+        int full = Math.min(length, upTo) / bs;
         while (hashed < full) {
             long parent = hashed == 0 ? BlockHash.ROOT : hashes[hashed - 1];
             long h = BlockHash.of(parent, tokens, hashed * bs, (hashed + 1) * bs);

@@ -101,6 +101,7 @@ public final class Engine implements AutoCloseable {
             throw new PromptTooLongException("the prompt has " + prompt.length + " tokens, more than the server's KV cache holds ("
                     + (kvCapacityTokens() - 1) + " tokens)", prompt.length, (int) Math.min(Integer.MAX_VALUE, kvCapacityTokens() - 1));
         }
+        if (request.embeddings() != null) request.embeddings().check(prompt.length, model.hiddenSize());
         for (int id : prompt) {
             if (id < 0 || id >= model.vocabSize()) {
                 throw new IllegalArgumentException("token id " + id + " is out of range [0, " + model.vocabSize() + ")");
@@ -222,6 +223,7 @@ public final class Engine implements AutoCloseable {
             Sequence s = c.sequence();
             for (int i = c.from(); i < c.to(); i++) batch.add(s.cache, s.tokens[i], i, c.samples() && i == c.to() - 1);
         }
+        addPromptEmbeddings(chunks);
         float[] logits;
         try {
             logits = model.forward(batch);
@@ -237,9 +239,41 @@ public final class Engine implements AutoCloseable {
         for (ScheduledChunk c : chunks) {
             Sequence s = c.sequence();
             s.computed = c.to();
-            if (config.prefixCaching()) s.cache.publishFullBlocks(s.tokens);
+            if (config.prefixCaching()) s.cache.publishFullBlocks(s.tokens, s.shareableLength());
             if (c.samples()) sampleNext(s, logits, row++);
         }
+    }
+
+    /**
+     * When a sequence in the step carries image/video inputs: the given embedding rows and the rotary
+     * positions of every token in the batch (text tokens keep position = cache position).
+     */
+    private void addPromptEmbeddings(List<ScheduledChunk> chunks) {
+        boolean any = false;
+        for (ScheduledChunk c : chunks) any |= c.sequence().request.embeddings() != null;
+        if (!any) return;
+        int n = batch.size(), hidden = model.hiddenSize();
+        float[] rows = new float[n * hidden];
+        boolean[] given = new boolean[n];
+        int[][] positions = new int[3][n];
+        int t = 0;
+        for (ScheduledChunk c : chunks) {
+            PromptEmbeddings x = c.sequence().request.embeddings();
+            int promptLength = c.sequence().promptLength();
+            for (int i = c.from(); i < c.to(); i++, t++) {
+                for (int a = 0; a < 3; a++) {
+                    positions[a][t] = x == null ? i : i >= promptLength ? i + x.positionDelta() : x.positions() == null ? i : x.positions()[a][i];
+                }
+                if (x == null || i >= promptLength) continue;
+                int r = java.util.Arrays.binarySearch(x.rows(), i);
+                if (r >= 0) {
+                    System.arraycopy(x.embeddings(), r * hidden, rows, t * hidden, hidden);
+                    given[t] = true;
+                }
+            }
+        }
+        batch.setEmbeddingOverride(rows, given);
+        batch.setRopePositions(positions);
     }
 
     private void sampleNext(Sequence s, float[] logits, int row) {

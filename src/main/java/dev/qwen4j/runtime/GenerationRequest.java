@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param reasoning      how to split output into reasoning and content; {@link ReasoningMode#NONE} for plain text
  * @param deadlineNanos  {@link System#nanoTime()} after which the request is ended with {@link StopReason#TIMEOUT};
  *                       {@link Long#MAX_VALUE} for none
+ * @param embeddings     image/video inputs of the prompt (Qwen3-VL), or null for a text prompt
  */
 public record GenerationRequest(String id, int[] prompt, SamplingParams params, ReasoningMode reasoning,
-                                long deadlineNanos) {
+                                long deadlineNanos, PromptEmbeddings embeddings) {
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(params, "params");
@@ -23,7 +24,11 @@ public record GenerationRequest(String id, int[] prompt, SamplingParams params, 
         prompt = prompt.clone();
     }
 
+    public GenerationRequest(String id, int[] prompt, SamplingParams params, ReasoningMode reasoning, long deadlineNanos) {
+        this(id, prompt, params, reasoning, deadlineNanos, null);
+    }
+
     public GenerationRequest(String id, int[] prompt, SamplingParams params) {
-        this(id, prompt, params, ReasoningMode.NONE, Long.MAX_VALUE);
+        this(id, prompt, params, ReasoningMode.NONE, Long.MAX_VALUE, null);
     }
 }

@@ -91,7 +91,7 @@ final class Scheduler {
             Sequence s = waiting.peekFirst();
             if (s.computed == 0 && config.prefixCaching()) {
                 // The last prompt token is always recomputed: its logits give the first output token.
-                s.computed = s.cache.reusePrefix(s.tokens, s.size - 1);
+                s.computed = s.cache.reusePrefix(s.tokens, Math.min(s.size - 1, s.shareableLength()));
             }
             int n = Math.min(s.pending(), budget);
             if (!s.cache.reserve(s.computed + n)) {

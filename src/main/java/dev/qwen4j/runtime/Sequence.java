@@ -50,6 +50,11 @@ final class Sequence implements RequestHandle {
         return request.prompt().length;
     }
 
+    /** Tokens before this index may be shared through the prefix cache (their KV depends on ids alone). */
+    int shareableLength() {
+        return request.embeddings() == null ? Integer.MAX_VALUE : request.embeddings().firstEmbeddedRow();
+    }
+
     /** Tokens still to run through the model before the next token can be sampled. */
     int pending() {
         return size - computed;

@@ -33,10 +33,10 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
         ChatTemplate template = served.runtime().chatTemplate()
                 .orElseThrow(() -> ApiException.invalid("messages", "This model has no chat template; use /v1/completions"));
         ChatPrompt.Result prompt = ChatPrompt.build(f, template, served.runtime().tokenizer(), served.imageInputs());
-        SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), prompt.ids().length,
+        SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), prompt.prompt().ids().length,
                 defaultMaxTokens(), served.engine().maxModelLen());
         ReasoningMode mode = prompt.thinkingOpened() ? ReasoningMode.SPLIT_STARTS_IN_REASONING : ReasoningMode.SPLIT;
-        return new Prepared(prompt.ids(), params, mode);
+        return new Prepared(prompt.prompt(), params, mode);
     }
 
     private static void rejectUnsupported(Fields f) {

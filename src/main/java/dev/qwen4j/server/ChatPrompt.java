@@ -19,7 +19,7 @@ final class ChatPrompt {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     /** @param thinkingOpened the rendered prompt ends inside {@code <think>}: output starts as reasoning */
-    record Result(int[] ids, boolean thinkingOpened) {}
+    record Result(ModelPrompt prompt, boolean thinkingOpened) {}
 
     private ChatPrompt() {}
 
@@ -55,8 +55,7 @@ final class ChatPrompt {
                 return tokenizer.encode(text);
             }
         };
-        int[] ids = imageInputs.promptIds(messages, images, renderer);
-        return new Result(ids, template.promptOpensThinking(kwargs));
+        return new Result(imageInputs.prompt(messages, images, renderer), template.promptOpensThinking(kwargs));
     }
 
     private static Map<String, Object> message(JsonNode m, String param, List<ImagePart> images) {

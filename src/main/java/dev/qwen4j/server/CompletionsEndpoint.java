@@ -38,7 +38,7 @@ final class CompletionsEndpoint extends GenerationEndpoint {
         int[] ids = promptIds(f.get("prompt"));
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), ids.length,
                 defaultMaxTokens(), served.engine().maxModelLen());
-        return new Prepared(ids, params, ReasoningMode.NONE);
+        return new Prepared(ModelPrompt.text(ids), params, ReasoningMode.NONE);
     }
 
     /** A string, a one-element list of strings, a list of token ids, or a one-element list of such lists. */

@@ -25,7 +25,7 @@ abstract class GenerationEndpoint {
     private static final long KEEP_ALIVE_MILLIS = 5_000;
 
     /** What a request asks for, once parsed. */
-    record Prepared(int[] promptIds, SamplingParams params, ReasoningMode reasoning) {}
+    record Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning) {}
 
     protected final ServedModel served;
     private final ServerConfig config;
@@ -67,7 +67,7 @@ abstract class GenerationEndpoint {
         long created = System.currentTimeMillis() / 1000;
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         EventQueue events = new EventQueue();
-        RequestHandle handle = submit(new GenerationRequest(id, p.promptIds(), p.params(), p.reasoning(), deadline), events);
+        RequestHandle handle = submit(new GenerationRequest(id, p.prompt().ids(), p.params(), p.reasoning(), deadline, p.prompt().embeddings()), events);
         try {
             if (stream) stream(ex, id, created, includeUsage, events, handle);
             else respond(ex, id, created, events);

@@ -275,6 +275,59 @@ class EngineTest {
         assertThat(e.snapshot().kvBlocksInUse()).isZero();
     }
 
+    @Test
+    void givenEmbeddingsReplaceTokenRowsAndAreNeverSharedByPrefix() throws Exception {
+        int hidden = rt.model().hiddenSize();
+        int[] prompt = randomPrompt(new SplittableRandom(29), 40);
+        for (int i = 5; i < 35; i++) prompt[i] = 151655; // image placeholders: equal ids, different images
+        int[] rows = java.util.stream.IntStream.range(5, 35).toArray();
+        SplittableRandom r = new SplittableRandom(31);
+        float[] image1 = new float[rows.length * hidden], image2 = new float[rows.length * hidden];
+        for (int i = 0; i < image1.length; i++) {
+            image1[i] = (float) r.nextGaussian();
+            image2[i] = (float) r.nextGaussian();
+        }
+        SamplingParams p = greedy(12).withIgnoreEos(true);
+        try (Engine e = engine(small())) {
+            SequenceResult plain = run(e, new GenerationRequest("plain", prompt, p));
+            SequenceResult first = run(e, new GenerationRequest("img1", prompt, p, ReasoningMode.NONE, Long.MAX_VALUE,
+                    new PromptEmbeddings(rows, image1, null, 0)));
+            SequenceResult again = run(e, new GenerationRequest("img1again", prompt, p, ReasoningMode.NONE, Long.MAX_VALUE,
+                    new PromptEmbeddings(rows, image1, null, 0)));
+            SequenceResult other = run(e, new GenerationRequest("img2", prompt, p, ReasoningMode.NONE, Long.MAX_VALUE,
+                    new PromptEmbeddings(rows, image2, null, 0)));
+            assertThat(first.tokenIds()).isNotEqualTo(plain.tokenIds());
+            assertThat(again.tokenIds()).containsExactly(first.tokenIds());
+            assertThat(other.tokenIds()).isNotEqualTo(first.tokenIds());
+            // The first embedded row is 5: no full 16-token block lies before it, so nothing is reused.
+            assertThat(again.cachedPromptTokens()).isZero();
+            assertThat(other.cachedPromptTokens()).isZero();
+            assertThatThrownBy(() -> e.submit(new GenerationRequest("bad", prompt, p, ReasoningMode.NONE, Long.MAX_VALUE,
+                    new PromptEmbeddings(rows, new float[3], null, 0)), new Collector()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("embeddings must hold");
+        }
+    }
+
+    @Test
+    void ropePositionsEqualToTextPositionsChangeNothing() throws Exception {
+        int[] prompt = randomPrompt(new SplittableRandom(37), 20);
+        int[][] positions = new int[3][prompt.length];
+        for (int[] axis : positions) for (int i = 0; i < axis.length; i++) axis[i] = i;
+        SamplingParams p = greedy(8).withIgnoreEos(true);
+        GenerationResult solo = solo(prompt, p);
+        try (Engine e = engine(small())) {
+            SequenceResult withPositions = run(e, new GenerationRequest("pos", prompt, p, ReasoningMode.NONE, Long.MAX_VALUE,
+                    new PromptEmbeddings(new int[0], new float[0], positions, 0)));
+            assertThat(withPositions.tokenIds()).containsExactly(solo.tokenIds());
+        }
+    }
+
+    private static SequenceResult run(Engine e, GenerationRequest r) throws Exception {
+        Collector c = new Collector();
+        e.submit(r, c);
+        return c.await();
+    }
+
     private static int[] concat(int[] a, int[] b) {
         int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
