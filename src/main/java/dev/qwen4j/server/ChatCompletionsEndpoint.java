@@ -7,6 +7,10 @@ import dev.qwen4j.runtime.SequenceResult;
 import dev.qwen4j.runtime.TokenEvent;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import dev.qwen4j.template.ChatTemplate;
+import dev.qwen4j.template.ToolCallParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 
 /**
  * POST /v1/chat/completions: messages through the model's chat template; thinking models' output is split
@@ -36,14 +40,10 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), prompt.prompt().ids().length,
                 defaultMaxTokens(), served.engine().maxModelLen());
         ReasoningMode mode = prompt.thinkingOpened() ? ReasoningMode.SPLIT_STARTS_IN_REASONING : ReasoningMode.SPLIT;
-        return new Prepared(prompt.prompt(), params, mode);
+        return new Prepared(prompt.prompt(), params, mode, prompt.withTools() ? new ToolCallParser() : null);
     }
 
     private static void rejectUnsupported(Fields f) {
-        JsonNode tools = f.get("tools");
-        if (tools != null && !(tools.isArray() && tools.isEmpty())) {
-            throw ApiException.unsupported("tools", "Tool calling is not supported yet");
-        }
         JsonNode rf = f.get("response_format");
         if (rf != null) {
             String type = rf.path("type").asText("");
@@ -84,12 +84,49 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
     }
 
     @Override
-    protected ObjectNode deltaChunk(String id, long created, TokenEvent e) {
-        if (e.reasoning().isEmpty() && e.content().isEmpty()) return null;
-        ObjectNode delta = HttpIo.JSON.createObjectNode();
-        if (!e.reasoning().isEmpty()) delta.put("reasoning_content", e.reasoning());
-        if (!e.content().isEmpty()) delta.put("content", e.content());
-        return chunkWith(id, created, delta, null);
+    protected List<ObjectNode> deltaChunks(String id, long created, TokenEvent e, Prepared p) {
+        return deltas(id, created, e.reasoning(), p.tools() == null ? new ToolCallParser.Delta(e.content(), List.of()) : p.tools().push(e.content()), p);
+    }
+
+    @Override
+    protected List<ObjectNode> flushChunks(String id, long created, Prepared p) {
+        return p.tools() == null ? List.of() : deltas(id, created, "", p.tools().flush(), p);
+    }
+
+    private List<ObjectNode> deltas(String id, long created, String reasoning, ToolCallParser.Delta d, Prepared p) {
+        List<ObjectNode> out = new ArrayList<>();
+        if (!reasoning.isEmpty() || !d.content().isEmpty()) {
+            ObjectNode delta = HttpIo.JSON.createObjectNode();
+            if (!reasoning.isEmpty()) delta.put("reasoning_content", reasoning);
+            if (!d.content().isEmpty()) delta.put("content", d.content());
+            out.add(chunkWith(id, created, delta, null));
+        }
+        int index = p.tools() == null ? 0 : p.tools().toolCallCount() - d.toolCalls().size();
+        for (ToolCallParser.ToolCall call : d.toolCalls()) {
+            // Each call goes out whole in one delta: name and complete arguments (clients concatenate either way).
+            ObjectNode delta = HttpIo.JSON.createObjectNode();
+            ObjectNode tc = toolCall(call, index++);
+            delta.putArray("tool_calls").add(tc);
+            out.add(chunkWith(id, created, delta, null));
+        }
+        return out;
+    }
+
+    private static ObjectNode toolCall(ToolCallParser.ToolCall call, int index) {
+        ObjectNode tc = HttpIo.JSON.createObjectNode();
+        tc.put("index", index);
+        tc.put("id", "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
+        tc.put("type", "function");
+        ObjectNode fn = tc.putObject("function");
+        fn.put("name", call.name());
+        fn.put("arguments", call.arguments());
+        return tc;
+    }
+
+    @Override
+    protected String finishReason(SequenceResult r, Prepared p) {
+        boolean called = p.tools() != null && p.tools().toolCallCount() > 0;
+        return called && "stop".equals(r.reason().openAiName()) ? "tool_calls" : r.reason().openAiName();
     }
 
     @Override
@@ -98,7 +135,20 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
     }
 
     @Override
-    protected ObjectNode response(String id, long created, SequenceResult r, String reasoning, String content) {
+    protected ObjectNode response(String id, long created, SequenceResult r, List<TokenEvent> events, Prepared p) {
+        StringBuilder reasoning = new StringBuilder(), content = new StringBuilder();
+        List<ToolCallParser.ToolCall> calls = new ArrayList<>();
+        for (TokenEvent e : events) {
+            reasoning.append(e.reasoning());
+            if (p.tools() == null) {
+                content.append(e.content());
+            } else {
+                ToolCallParser.Delta d = p.tools().push(e.content());
+                content.append(d.content());
+                calls.addAll(d.toolCalls());
+            }
+        }
+        if (p.tools() != null) content.append(p.tools().flush().content());
         ObjectNode c = HttpIo.JSON.createObjectNode();
         c.put("id", id);
         c.put("object", "chat.completion");
@@ -108,12 +158,21 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        message.put("content", content);
+        if (content.isEmpty() && !calls.isEmpty()) message.putNull("content");
+        else message.put("content", content.toString());
         if (reasoning.isEmpty()) message.putNull("reasoning_content");
-        else message.put("reasoning_content", reasoning);
+        else message.put("reasoning_content", reasoning.toString());
         message.putNull("refusal");
+        if (!calls.isEmpty()) {
+            var array = message.putArray("tool_calls");
+            for (int i = 0; i < calls.size(); i++) {
+                ObjectNode tc = toolCall(calls.get(i), i);
+                tc.remove("index"); // the index belongs to streamed deltas only
+                array.add(tc);
+            }
+        }
         choice.putNull("logprobs");
-        choice.put("finish_reason", r.reason().openAiName());
+        choice.put("finish_reason", finishReason(r, p));
         c.set("usage", usage(r));
         return c;
     }

@@ -18,8 +18,11 @@ import java.util.Set;
 final class ChatPrompt {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
-    /** @param thinkingOpened the rendered prompt ends inside {@code <think>}: output starts as reasoning */
-    record Result(ModelPrompt prompt, boolean thinkingOpened) {}
+    /**
+     * @param thinkingOpened the rendered prompt ends inside {@code <think>}: output starts as reasoning
+     * @param withTools      tools were rendered into the prompt, so the answer may hold tool calls
+     */
+    record Result(ModelPrompt prompt, boolean thinkingOpened, boolean withTools) {}
 
     private ChatPrompt() {}
 
@@ -39,11 +42,12 @@ final class ChatPrompt {
             kwargs.putAll(HttpIo.JSON.convertValue(extra, Map.class));
         }
         kwargs.put("add_generation_prompt", true);
+        List<Map<String, Object>> tools = tools(f);
         ImageInputs.PromptRenderer renderer = new ImageInputs.PromptRenderer() {
             @Override
             public String render(List<Map<String, Object>> ms) {
                 try {
-                    return template.render(ms, null, kwargs);
+                    return template.render(ms, tools, kwargs);
                 } catch (TemplateException e) {
                     // The template's own raise_exception calls are about the conversation, i.e. the request.
                     throw ApiException.invalid("messages", "The chat template rejected the messages: " + e.getMessage());
@@ -55,7 +59,33 @@ final class ChatPrompt {
                 return tokenizer.encode(text);
             }
         };
-        return new Result(imageInputs.prompt(messages, images, renderer), template.promptOpensThinking(kwargs));
+        return new Result(imageInputs.prompt(messages, images, renderer), template.promptOpensThinking(kwargs), tools != null);
+    }
+
+    /**
+     * The request's function tools for the template, or null: without tools, or with tool_choice "none" (the
+     * model is then not told about them). "required" and a named function would need constrained decoding.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> tools(Fields f) {
+        JsonNode tools = f.get("tools");
+        if (tools == null || tools.isArray() && tools.isEmpty()) return null;
+        if (!tools.isArray()) throw ApiException.invalid("tools", "'tools' must be an array");
+        JsonNode choice = f.get("tool_choice");
+        if (choice != null) {
+            String c = choice.isTextual() ? choice.asText() : "";
+            if (c.equals("none")) return null;
+            if (!c.equals("auto")) throw ApiException.unsupported("tool_choice", "tool_choice must be 'auto' or 'none'; forcing a call is not supported yet");
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode t = tools.get(i);
+            String p = "tools[" + i + "]";
+            if (!t.isObject() || !"function".equals(t.path("type").asText())) throw ApiException.invalid(p + ".type", p + ".type must be 'function'");
+            if (!t.path("function").path("name").isTextual()) throw ApiException.invalid(p + ".function.name", p + ".function.name must be a string");
+            out.add(HttpIo.JSON.convertValue(t, LinkedHashMap.class));
+        }
+        return out;
     }
 
     private static Map<String, Object> message(JsonNode m, String param, List<ImagePart> images) {

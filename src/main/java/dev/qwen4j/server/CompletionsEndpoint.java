@@ -6,6 +6,7 @@ import dev.qwen4j.runtime.ReasoningMode;
 import dev.qwen4j.runtime.SequenceResult;
 import dev.qwen4j.runtime.TokenEvent;
 import dev.qwen4j.runtime.sampling.SamplingParams;
+import java.util.List;
 
 /** POST /v1/completions: a raw prompt (text or token ids), no chat template, one prompt per request. */
 final class CompletionsEndpoint extends GenerationEndpoint {
@@ -38,7 +39,7 @@ final class CompletionsEndpoint extends GenerationEndpoint {
         int[] ids = promptIds(f.get("prompt"));
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), ids.length,
                 defaultMaxTokens(), served.engine().maxModelLen());
-        return new Prepared(ModelPrompt.text(ids), params, ReasoningMode.NONE);
+        return new Prepared(ModelPrompt.text(ids), params, ReasoningMode.NONE, null);
     }
 
     /** A string, a one-element list of strings, a list of token ids, or a one-element list of such lists. */
@@ -90,8 +91,8 @@ final class CompletionsEndpoint extends GenerationEndpoint {
     }
 
     @Override
-    protected ObjectNode deltaChunk(String id, long created, TokenEvent e) {
-        return e.text().isEmpty() ? null : chunk(id, created, e.text(), null);
+    protected List<ObjectNode> deltaChunks(String id, long created, TokenEvent e, Prepared p) {
+        return e.text().isEmpty() ? List.of() : List.of(chunk(id, created, e.text(), null));
     }
 
     @Override
@@ -100,7 +101,7 @@ final class CompletionsEndpoint extends GenerationEndpoint {
     }
 
     @Override
-    protected ObjectNode response(String id, long created, SequenceResult r, String reasoning, String content) {
+    protected ObjectNode response(String id, long created, SequenceResult r, List<TokenEvent> events, Prepared p) {
         ObjectNode c = chunk(id, created, r.text(), r.reason().openAiName());
         c.set("usage", usage(r));
         return c;

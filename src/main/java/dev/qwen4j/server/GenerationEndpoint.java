@@ -12,7 +12,10 @@ import dev.qwen4j.runtime.RequestHandle;
 import dev.qwen4j.runtime.SequenceResult;
 import dev.qwen4j.runtime.TokenEvent;
 import dev.qwen4j.runtime.sampling.SamplingParams;
+import dev.qwen4j.template.ToolCallParser;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -24,8 +27,12 @@ abstract class GenerationEndpoint {
     /** Idle time after which a stream writes a keep-alive comment (and so notices a departed client). */
     private static final long KEEP_ALIVE_MILLIS = 5_000;
 
-    /** What a request asks for, once parsed. */
-    record Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning) {}
+    /**
+     * What a request asks for, once parsed.
+     *
+     * @param tools the request's tool-call parser (per request: it holds streaming state), or null without tools
+     */
+    record Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools) {}
 
     protected final ServedModel served;
     private final ServerConfig config;
@@ -39,15 +46,26 @@ abstract class GenerationEndpoint {
 
     protected abstract Prepared prepare(Fields f);
 
-    /** A streamed chunk carrying text; null when the event adds nothing this endpoint shows. */
-    protected abstract ObjectNode deltaChunk(String id, long created, TokenEvent e);
+    /** Streamed chunks for one event (none when it adds nothing this endpoint shows). */
+    protected abstract List<ObjectNode> deltaChunks(String id, long created, TokenEvent e, Prepared p);
+
+    /** Chunks for text still held back when the sequence ends. */
+    protected List<ObjectNode> flushChunks(String id, long created, Prepared p) {
+        return List.of();
+    }
+
+    /** OpenAI's finish_reason for a normally finished sequence. */
+    protected String finishReason(SequenceResult r, Prepared p) {
+        return r.reason().openAiName();
+    }
 
     /** Chunks sent before any token (chat: the assistant role), or null. */
     protected abstract ObjectNode firstChunk(String id, long created);
 
     protected abstract ObjectNode finalChunk(String id, long created, String finishReason);
 
-    protected abstract ObjectNode response(String id, long created, SequenceResult r, String reasoning, String content);
+    /** The whole answer of a non-streaming request, from all its events. */
+    protected abstract ObjectNode response(String id, long created, SequenceResult r, List<TokenEvent> events, Prepared p);
 
     final void handle(HttpExchange ex) throws IOException {
         Fields f = new Fields(HttpIo.readJsonObject(ex, config.maxBodyBytes()));
@@ -69,8 +87,8 @@ abstract class GenerationEndpoint {
         EventQueue events = new EventQueue();
         RequestHandle handle = submit(new GenerationRequest(id, p.prompt().ids(), p.params(), p.reasoning(), deadline, p.prompt().embeddings()), events);
         try {
-            if (stream) stream(ex, id, created, includeUsage, events, handle);
-            else respond(ex, id, created, events);
+            if (stream) stream(ex, id, created, includeUsage, events, p);
+            else respond(ex, id, created, events, p);
         } catch (InterruptedException e) {
             handle.cancel();
             Thread.currentThread().interrupt();
@@ -96,23 +114,22 @@ abstract class GenerationEndpoint {
 
     protected abstract String promptParam();
 
-    private void respond(HttpExchange ex, String id, long created, EventQueue events) throws IOException, InterruptedException {
-        StringBuilder reasoning = new StringBuilder(), content = new StringBuilder();
+    private void respond(HttpExchange ex, String id, long created, EventQueue events, Prepared p) throws IOException, InterruptedException {
+        List<TokenEvent> tokens = new ArrayList<>();
         while (true) {
             Object e = events.take();
             if (e instanceof TokenEvent t) {
-                reasoning.append(t.reasoning());
-                content.append(t.content());
+                tokens.add(t);
             } else if (e instanceof SequenceResult r) {
                 ApiException failure = failure(r);
                 if (failure != null) throw failure;
-                HttpIo.sendJson(ex, 200, response(id, created, r, reasoning.toString(), content.toString()));
+                HttpIo.sendJson(ex, 200, response(id, created, r, tokens, p));
                 return;
             }
         }
     }
 
-    private void stream(HttpExchange ex, String id, long created, boolean includeUsage, EventQueue events, RequestHandle handle)
+    private void stream(HttpExchange ex, String id, long created, boolean includeUsage, EventQueue events, Prepared p)
             throws IOException, InterruptedException {
         try (SseWriter sse = new SseWriter(ex)) {
             ObjectNode first = firstChunk(id, created);
@@ -122,15 +139,15 @@ abstract class GenerationEndpoint {
                 if (e == null) {
                     sse.keepAlive();
                 } else if (e instanceof TokenEvent t) {
-                    ObjectNode chunk = deltaChunk(id, created, t);
-                    if (chunk != null) sse.data(withUsageField(chunk, includeUsage));
+                    for (ObjectNode chunk : deltaChunks(id, created, t, p)) sse.data(withUsageField(chunk, includeUsage));
                 } else if (e instanceof SequenceResult r) {
                     ApiException failure = failure(r);
                     if (failure != null) {
                         // Headers are gone already: the error travels as an event, as vLLM does.
                         sse.data(HttpIo.errorBody(failure));
                     } else {
-                        sse.data(withUsageField(finalChunk(id, created, r.reason().openAiName()), includeUsage));
+                        for (ObjectNode chunk : flushChunks(id, created, p)) sse.data(withUsageField(chunk, includeUsage));
+                        sse.data(withUsageField(finalChunk(id, created, finishReason(r, p)), includeUsage));
                         if (includeUsage) {
                             ObjectNode last = finalChunk(id, created, null);
                             last.putArray("choices");
