@@ -67,7 +67,8 @@ final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "32", paramLabel = "N", description = "Output tokens per request (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    record Sample(long ttftNanos, int outputTokens) {}
+    /** One request: time to first token, output tokens, and mean time between tokens after the first. */
+    record Sample(long ttftNanos, int outputTokens, double interTokenMillis) {}
 
     @Override
     public Integer call() throws Exception {
@@ -89,7 +90,8 @@ final class BenchServeCommand implements Callable<Integer> {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             System.out.printf("bench-serve: %s, prompt %d tokens, output %d tokens per request (shared CPU: expect noise)%n",
                     base, promptTokens, maxTokens);
-            System.out.printf("%-12s %-9s %-16s %-14s %-14s %-10s%n", "concurrency", "requests", "output tok/s", "TTFT p50 ms", "TTFT p99 ms", "wall s");
+            System.out.printf("%-12s %-9s %-14s %-12s %-12s %-12s %-8s%n", "concurrency", "requests", "output tok/s", "TTFT p50 ms",
+                    "TTFT p99 ms", "ITL p50 ms", "wall s");
             run(client, base, modelName, 1, 1, new SplittableRandom(0)); // warm-up: JIT and page-in
             SplittableRandom rnd = new SplittableRandom(42);
             for (int c : concurrency) {
@@ -99,7 +101,9 @@ final class BenchServeCommand implements Callable<Integer> {
                 double wall = (System.nanoTime() - t0) / 1e9;
                 long out = samples.stream().mapToLong(Sample::outputTokens).sum();
                 double[] ttft = samples.stream().mapToDouble(s -> s.ttftNanos() / 1e6).sorted().toArray();
-                System.out.printf("%-12d %-9d %-16.1f %-14.0f %-14.0f %-10.1f%n", c, n, out / wall, percentile(ttft, 50), percentile(ttft, 99), wall);
+                double[] itl = samples.stream().mapToDouble(Sample::interTokenMillis).filter(x -> x > 0).sorted().toArray();
+                System.out.printf("%-12d %-9d %-14.1f %-12.0f %-12.0f %-12.0f %-8.1f%n", c, n, out / wall, percentile(ttft, 50),
+                        percentile(ttft, 99), percentile(itl, 50), wall);
             }
         } finally {
             if (server != null) server.close();
@@ -143,19 +147,23 @@ final class BenchServeCommand implements Callable<Integer> {
         if (resp.statusCode() != 200) {
             throw new IOException("HTTP " + resp.statusCode() + ": " + new String(resp.body().readAllBytes(), StandardCharsets.UTF_8));
         }
-        long first = 0;
+        long first = 0, last = 0;
         int tokens = 0;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (!line.startsWith("data: ") || line.equals("data: [DONE]")) continue;
                 JsonNode chunk = Jsons.MAPPER.readTree(line.substring(6));
                 if (chunk.has("error")) throw new IOException("stream error: " + chunk.get("error"));
-                if (first == 0 && chunk.path("choices").size() > 0) first = System.nanoTime();
+                if (chunk.path("choices").size() > 0) {
+                    last = System.nanoTime();
+                    if (first == 0) first = last;
+                }
                 JsonNode usage = chunk.get("usage");
                 if (usage != null && !usage.isNull()) tokens = usage.path("completion_tokens").asInt();
             }
         }
-        return new Sample(first == 0 ? 0 : first - t0, tokens);
+        double itl = tokens > 1 && last > first ? (last - first) / 1e6 / (tokens - 1) : 0;
+        return new Sample(first == 0 ? 0 : first - t0, tokens, itl);
     }
 
     private static double percentile(double[] sorted, double p) {

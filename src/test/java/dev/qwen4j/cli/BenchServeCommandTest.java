@@ -21,6 +21,7 @@ class BenchServeCommandTest {
             assertThat(Double.parseDouble(f[2])).as("output tok/s").isPositive();
             assertThat(Double.parseDouble(f[3])).as("TTFT p50").isPositive();
             assertThat(Double.parseDouble(f[4])).as("TTFT p99").isGreaterThanOrEqualTo(Double.parseDouble(f[3]));
+            assertThat(Double.parseDouble(f[5])).as("ITL p50").isPositive();
         }
         assertThat(rows.get(0)).startsWith("1 ");
         assertThat(rows.get(1)).startsWith("3 ");
