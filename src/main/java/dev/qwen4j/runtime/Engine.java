@@ -279,6 +279,7 @@ public final class Engine implements AutoCloseable {
     private void sampleNext(Sequence s, float[] logits, int row) {
         int v = model.vocabSize();
         System.arraycopy(logits, row * v, scratch, 0, v);
+        int top = s.request.logprobs();
         int token;
         try {
             token = s.sampler.sample(scratch);
@@ -286,6 +287,7 @@ public final class Engine implements AutoCloseable {
             end(s, StopReason.ERROR, e);
             return;
         }
+        TokenLogprobs lp = top < 0 ? null : TokenLogprobs.of(logits, row * v, Math.min(v, tokenizer.vocabSize()), token, top);
         s.sampler.accept(token);
         s.append(token);
         s.generated++;
@@ -299,10 +301,10 @@ public final class Engine implements AutoCloseable {
         s.lastTokenNanos = now;
         metrics.generatedTokens.increment();
         if (s.sampler.isEndOfSequence(token)) {
-            if (deliver(s, s.output.finish(token))) end(s, StopReason.EOS, null);
+            if (deliver(s, s.output.finish(token).withLogprobs(lp))) end(s, StopReason.EOS, null);
             return;
         }
-        if (!deliver(s, s.output.push(token))) return;
+        if (!deliver(s, s.output.push(token).withLogprobs(lp))) return;
         if (s.output.stopped()) {
             end(s, StopReason.STOP_STRING, null);
         } else if (s.generated >= s.sampler.params().maxTokens()) {

@@ -13,22 +13,33 @@ import java.util.Objects;
  * @param deadlineNanos  {@link System#nanoTime()} after which the request is ended with {@link StopReason#TIMEOUT};
  *                       {@link Long#MAX_VALUE} for none
  * @param embeddings     image/video inputs of the prompt (Qwen3-VL), or null for a text prompt
+ * @param logprobs       -1 for none, else report each token's log-probability and this many top alternatives
  */
 public record GenerationRequest(String id, int[] prompt, SamplingParams params, ReasoningMode reasoning,
-                                long deadlineNanos, PromptEmbeddings embeddings) {
+                                long deadlineNanos, PromptEmbeddings embeddings, int logprobs) {
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(reasoning, "reasoning");
         if (prompt == null || prompt.length == 0) throw new IllegalArgumentException("the prompt is empty: give at least one token");
+        if (logprobs < -1) throw new IllegalArgumentException("logprobs must be >= -1 but was " + logprobs);
         prompt = prompt.clone();
     }
 
+    public GenerationRequest(String id, int[] prompt, SamplingParams params, ReasoningMode reasoning, long deadlineNanos,
+                             PromptEmbeddings embeddings) {
+        this(id, prompt, params, reasoning, deadlineNanos, embeddings, -1);
+    }
+
     public GenerationRequest(String id, int[] prompt, SamplingParams params, ReasoningMode reasoning, long deadlineNanos) {
-        this(id, prompt, params, reasoning, deadlineNanos, null);
+        this(id, prompt, params, reasoning, deadlineNanos, null, -1);
     }
 
     public GenerationRequest(String id, int[] prompt, SamplingParams params) {
-        this(id, prompt, params, ReasoningMode.NONE, Long.MAX_VALUE, null);
+        this(id, prompt, params, ReasoningMode.NONE, Long.MAX_VALUE, null, -1);
+    }
+
+    public GenerationRequest withLogprobs(int top) {
+        return new GenerationRequest(id, prompt, params, reasoning, deadlineNanos, embeddings, top);
     }
 }

@@ -17,8 +17,11 @@ import java.util.UUID;
  * into {@code reasoning_content} and {@code content} (vLLM's field names).
  */
 final class ChatCompletionsEndpoint extends GenerationEndpoint {
+    private final LogprobsJson logprobsJson;
+
     ChatCompletionsEndpoint(ServedModel served, ServerConfig config) {
         super(served, config);
+        this.logprobsJson = new LogprobsJson(served.runtime().tokenizer());
     }
 
     @Override
@@ -40,7 +43,15 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), prompt.prompt().ids().length,
                 defaultMaxTokens(), served.engine().maxModelLen());
         ReasoningMode mode = prompt.thinkingOpened() ? ReasoningMode.SPLIT_STARTS_IN_REASONING : ReasoningMode.SPLIT;
-        return new Prepared(prompt.prompt(), params, mode, prompt.withTools() ? new ToolCallParser() : null);
+        return new Prepared(prompt.prompt(), params, mode, prompt.withTools() ? new ToolCallParser() : null, logprobs(f));
+    }
+
+    /** -1 without logprobs, else top_logprobs (0 when absent). */
+    private static int logprobs(Fields f) {
+        boolean on = Boolean.TRUE.equals(f.bool("logprobs"));
+        Long top = f.integer("top_logprobs", 0, 20);
+        if (top != null && !on) throw ApiException.invalid("top_logprobs", "top_logprobs needs logprobs: true");
+        return on ? (top == null ? 0 : top.intValue()) : -1;
     }
 
     private static void rejectUnsupported(Fields f) {
@@ -85,7 +96,19 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
 
     @Override
     protected List<ObjectNode> deltaChunks(String id, long created, TokenEvent e, Prepared p) {
-        return deltas(id, created, e.reasoning(), p.tools() == null ? new ToolCallParser.Delta(e.content(), List.of()) : p.tools().push(e.content()), p);
+        if (e.logprobs() != null) p.pendingLogprobs().add(e.logprobs());
+        List<ObjectNode> out = deltas(id, created, e.reasoning(),
+                p.tools() == null ? new ToolCallParser.Delta(e.content(), List.of()) : p.tools().push(e.content()), p);
+        if (!out.isEmpty()) completeFinalChunk(out.getFirst(), p);
+        return out;
+    }
+
+    /** Attaches the log-probabilities of tokens streamed since the last chunk that carried text. */
+    @Override
+    protected void completeFinalChunk(ObjectNode chunk, Prepared p) {
+        if (p.logprobs() < 0 || p.pendingLogprobs().isEmpty()) return;
+        ((ObjectNode) chunk.get("choices").get(0)).set("logprobs", logprobsJson.chat(p.pendingLogprobs()));
+        p.pendingLogprobs().clear();
     }
 
     @Override
@@ -138,7 +161,9 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
     protected ObjectNode response(String id, long created, SequenceResult r, List<TokenEvent> events, Prepared p) {
         StringBuilder reasoning = new StringBuilder(), content = new StringBuilder();
         List<ToolCallParser.ToolCall> calls = new ArrayList<>();
+        List<dev.qwen4j.runtime.TokenLogprobs> logprobs = new ArrayList<>();
         for (TokenEvent e : events) {
+            if (e.logprobs() != null) logprobs.add(e.logprobs());
             reasoning.append(e.reasoning());
             if (p.tools() == null) {
                 content.append(e.content());
@@ -171,7 +196,8 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
                 array.add(tc);
             }
         }
-        choice.putNull("logprobs");
+        if (p.logprobs() >= 0) choice.set("logprobs", logprobsJson.chat(logprobs));
+        else choice.putNull("logprobs");
         choice.put("finish_reason", finishReason(r, p));
         c.set("usage", usage(r));
         return c;

@@ -13,8 +13,11 @@ final class CompletionsEndpoint extends GenerationEndpoint {
     /** OpenAI's default max_tokens for the legacy completions API. */
     private static final int DEFAULT_MAX_TOKENS = 16;
 
+    private final LogprobsJson logprobsJson;
+
     CompletionsEndpoint(ServedModel served, ServerConfig config) {
         super(served, config);
+        this.logprobsJson = new LogprobsJson(served.runtime().tokenizer());
     }
 
     @Override
@@ -39,7 +42,8 @@ final class CompletionsEndpoint extends GenerationEndpoint {
         int[] ids = promptIds(f.get("prompt"));
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), ids.length,
                 defaultMaxTokens(), served.engine().maxModelLen());
-        return new Prepared(ModelPrompt.text(ids), params, ReasoningMode.NONE, null);
+        Long logprobs = f.integer("logprobs", 0, 20);
+        return new Prepared(ModelPrompt.text(ids), params, ReasoningMode.NONE, null, logprobs == null ? -1 : logprobs.intValue());
     }
 
     /** A string, a one-element list of strings, a list of token ids, or a one-element list of such lists. */
@@ -92,7 +96,21 @@ final class CompletionsEndpoint extends GenerationEndpoint {
 
     @Override
     protected List<ObjectNode> deltaChunks(String id, long created, TokenEvent e, Prepared p) {
-        return e.text().isEmpty() ? List.of() : List.of(chunk(id, created, e.text(), null));
+        if (e.logprobs() != null) p.pendingLogprobs().add(e.logprobs());
+        if (e.text().isEmpty()) return List.of();
+        ObjectNode c = chunk(id, created, e.text(), null);
+        completeFinalChunk(c, p);
+        return List.of(c);
+    }
+
+    /** Attaches the log-probabilities of tokens streamed since the last chunk that carried text. */
+    @Override
+    protected void completeFinalChunk(ObjectNode chunk, Prepared p) {
+        if (p.logprobs() < 0 || p.pendingLogprobs().isEmpty()) return;
+        ObjectNode lp = logprobsJson.completion(p.pendingLogprobs(), p.streamedChars()[0]);
+        ((ObjectNode) chunk.get("choices").get(0)).set("logprobs", lp);
+        for (var t : lp.get("tokens")) p.streamedChars()[0] += t.asText().length();
+        p.pendingLogprobs().clear();
     }
 
     @Override
@@ -103,6 +121,10 @@ final class CompletionsEndpoint extends GenerationEndpoint {
     @Override
     protected ObjectNode response(String id, long created, SequenceResult r, List<TokenEvent> events, Prepared p) {
         ObjectNode c = chunk(id, created, r.text(), r.reason().openAiName());
+        if (p.logprobs() >= 0) {
+            List<dev.qwen4j.runtime.TokenLogprobs> lps = events.stream().map(TokenEvent::logprobs).filter(java.util.Objects::nonNull).toList();
+            ((ObjectNode) c.get("choices").get(0)).set("logprobs", logprobsJson.completion(lps, 0));
+        }
         c.set("usage", usage(r));
         return c;
     }

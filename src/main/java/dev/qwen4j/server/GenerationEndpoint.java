@@ -11,6 +11,7 @@ import dev.qwen4j.runtime.ReasoningMode;
 import dev.qwen4j.runtime.RequestHandle;
 import dev.qwen4j.runtime.SequenceResult;
 import dev.qwen4j.runtime.TokenEvent;
+import dev.qwen4j.runtime.TokenLogprobs;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import dev.qwen4j.template.ToolCallParser;
 import java.io.IOException;
@@ -28,11 +29,19 @@ abstract class GenerationEndpoint {
     private static final long KEEP_ALIVE_MILLIS = 5_000;
 
     /**
-     * What a request asks for, once parsed.
+     * What a request asks for, once parsed. Per request: the parser and the list hold streaming state.
      *
-     * @param tools the request's tool-call parser (per request: it holds streaming state), or null without tools
+     * @param tools           the request's tool-call parser, or null without tools
+     * @param logprobs        -1 for none, else the number of top alternatives to report per token
+     * @param pendingLogprobs streamed tokens whose log-probabilities wait for the next chunk that carries text
+     * @param streamedChars   characters of token text already reported with log-probabilities (completions' text_offset)
      */
-    record Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools) {}
+    record Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools, int logprobs,
+                    List<TokenLogprobs> pendingLogprobs, int[] streamedChars) {
+        Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools, int logprobs) {
+            this(prompt, params, reasoning, tools, logprobs, new ArrayList<>(), new int[1]);
+        }
+    }
 
     protected final ServedModel served;
     private final ServerConfig config;
@@ -53,6 +62,9 @@ abstract class GenerationEndpoint {
     protected List<ObjectNode> flushChunks(String id, long created, Prepared p) {
         return List.of();
     }
+
+    /** Adds what the last chunk still owes (chat: log-probabilities of tokens that showed no text). */
+    protected void completeFinalChunk(ObjectNode chunk, Prepared p) {}
 
     /** OpenAI's finish_reason for a normally finished sequence. */
     protected String finishReason(SequenceResult r, Prepared p) {
@@ -85,7 +97,7 @@ abstract class GenerationEndpoint {
         long created = System.currentTimeMillis() / 1000;
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         EventQueue events = new EventQueue();
-        RequestHandle handle = submit(new GenerationRequest(id, p.prompt().ids(), p.params(), p.reasoning(), deadline, p.prompt().embeddings()), events);
+        RequestHandle handle = submit(new GenerationRequest(id, p.prompt().ids(), p.params(), p.reasoning(), deadline, p.prompt().embeddings(), p.logprobs()), events);
         try {
             if (stream) stream(ex, id, created, includeUsage, events, p);
             else respond(ex, id, created, events, p);
@@ -147,7 +159,9 @@ abstract class GenerationEndpoint {
                         sse.data(HttpIo.errorBody(failure));
                     } else {
                         for (ObjectNode chunk : flushChunks(id, created, p)) sse.data(withUsageField(chunk, includeUsage));
-                        sse.data(withUsageField(finalChunk(id, created, finishReason(r, p)), includeUsage));
+                        ObjectNode fin = finalChunk(id, created, finishReason(r, p));
+                        completeFinalChunk(fin, p);
+                        sse.data(withUsageField(fin, includeUsage));
                         if (includeUsage) {
                             ObjectNode last = finalChunk(id, created, null);
                             last.putArray("choices");

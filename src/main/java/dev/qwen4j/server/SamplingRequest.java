@@ -70,11 +70,6 @@ final class SamplingRequest {
         if (n != null && n != 1) throw ApiException.unsupported("n", "Only n=1 is supported; send " + n + " requests instead");
         Long bestOf = f.integer("best_of", 1, Integer.MAX_VALUE);
         if (bestOf != null && bestOf != 1) throw ApiException.unsupported("best_of", "best_of > 1 is not supported");
-        JsonNode logprobs = f.get("logprobs");
-        if (logprobs != null && !(logprobs.isBoolean() && !logprobs.asBoolean())) {
-            throw ApiException.unsupported("logprobs", "logprobs are not supported yet");
-        }
-        if (f.has("top_logprobs")) throw ApiException.unsupported("top_logprobs", "logprobs are not supported yet");
         JsonNode bias = f.get("logit_bias");
         if (bias != null && !(bias.isObject() && bias.isEmpty())) {
             throw ApiException.unsupported("logit_bias", "logit_bias is not supported yet");

@@ -322,6 +322,48 @@ class EngineTest {
         }
     }
 
+    @Test
+    void logprobsAreTheModelsLogSoftmaxWithTheTopAlternatives() throws Exception {
+        int[] prompt = randomPrompt(new SplittableRandom(41), 10);
+        float[] logits;
+        try (dev.qwen4j.model.KvCache cache = new dev.qwen4j.model.KvCache(rt.model().newKvPool(16, 0), rt.model().contextLength())) {
+            dev.qwen4j.model.ForwardBatch b = new dev.qwen4j.model.ForwardBatch();
+            b.addSequence(cache, prompt, 0, prompt.length, true);
+            logits = rt.model().forward(b);
+        }
+        int limit = Math.min(rt.model().vocabSize(), rt.tokenizer().vocabSize());
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int i = 0; i < limit; i++) max = Math.max(max, logits[i]);
+        for (int i = 0; i < limit; i++) sum += Math.exp(logits[i] - max);
+        double logZ = max + Math.log(sum);
+        try (Engine e = engine(small())) {
+            Collector c = new Collector();
+            e.submit(new GenerationRequest("lp", prompt, greedy(4).withIgnoreEos(true)).withLogprobs(3), c);
+            c.await();
+            List<TokenEvent> tokens = c.events.stream().filter(t -> t.tokenId() >= 0).toList();
+            assertThat(tokens).hasSize(4).allSatisfy(t -> assertThat(t.logprobs()).isNotNull());
+            TokenLogprobs first = tokens.getFirst().logprobs();
+            assertThat(first.token()).isEqualTo(tokens.getFirst().tokenId());
+            assertThat((double) first.logprob()).isCloseTo(logits[first.token()] - logZ, org.assertj.core.api.Assertions.within(1e-4));
+            assertThat(first.topTokens()).hasSize(3);
+            assertThat(first.topTokens()[0]).isEqualTo(first.token()); // greedy picks the most likely token
+            assertThat(first.topLogprobs()[0]).isEqualTo(first.logprob());
+            assertThat(first.topLogprobs()[0]).isGreaterThanOrEqualTo(first.topLogprobs()[1]);
+            assertThat(first.topLogprobs()[1]).isGreaterThanOrEqualTo(first.topLogprobs()[2]);
+            assertThat(first.topLogprobs()[2]).isLessThanOrEqualTo(0f);
+            for (int rank = 0; rank < 3; rank++) {
+                int id = first.topTokens()[rank];
+                long higher = java.util.stream.IntStream.range(0, limit).filter(i -> logits[i] > logits[id]).count();
+                assertThat(higher).as("tokens above rank %d", rank).isEqualTo(rank);
+            }
+
+            Collector plain = new Collector();
+            e.submit(new GenerationRequest("nolp", prompt, greedy(2)), plain);
+            plain.await();
+            assertThat(plain.events).allSatisfy(t -> assertThat(t.logprobs()).isNull());
+        }
+    }
+
     private static SequenceResult run(Engine e, GenerationRequest r) throws Exception {
         Collector c = new Collector();
         e.submit(r, c);

@@ -394,6 +394,39 @@ class OpenAiServerTest {
     }
 
     @Test
+    void logprobsComeBackPerToken() throws Exception {
+        ChatCompletion c = client.chat().completions().create(chat("Count to three", 5).toBuilder().logprobs(true).topLogprobs(2).build());
+        var content = c.choices().get(0).logprobs().orElseThrow().content().orElseThrow();
+        assertThat(content).hasSize((int) c.usage().orElseThrow().completionTokens());
+        assertThat(content).allSatisfy(t -> {
+            assertThat(t.logprob()).isLessThanOrEqualTo(0.0);
+            assertThat(t.topLogprobs()).hasSize(2);
+            assertThat(t.topLogprobs().get(0).logprob()).isGreaterThanOrEqualTo(t.topLogprobs().get(1).logprob());
+        });
+
+        int streamed = 0;
+        ChatCompletionCreateParams p = chat("Count to three", 5).toBuilder().logprobs(true).build();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(p)) {
+            for (ChatCompletionChunk ch : s.stream().toList()) {
+                for (var choice : ch.choices()) {
+                    streamed += choice.logprobs().flatMap(l -> l.content()).map(List::size).orElse(0);
+                }
+            }
+        }
+        assertThat(streamed).isEqualTo(content.size()); // greedy: the same tokens, each reported once
+
+        Reply r = post(server, "/v1/completions", "{\"model\":\"tiny-qwen3\",\"prompt\":\"Once\",\"max_tokens\":4,\"temperature\":0,"
+                + "\"ignore_eos\":true,\"logprobs\":2}");
+        JsonNode lp = r.body().at("/choices/0/logprobs");
+        assertThat(lp.get("tokens")).hasSize(4);
+        assertThat(lp.get("token_logprobs")).hasSize(4);
+        assertThat(lp.get("top_logprobs").get(0).size()).isBetween(1, 2);
+        assertThat(lp.get("text_offset").get(0).asInt()).isZero();
+        assertOpenAiError(post(server, "/v1/chat/completions",
+                "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"top_logprobs\":2}"), 400, "top_logprobs", null);
+    }
+
+    @Test
     void serviceErrorsCarryTheStatus() {
         OpenAIServiceException e = (OpenAIServiceException) org.assertj.core.api.Assertions.catchThrowable(
                 () -> client.chat().completions().create(chat("x", 2).toBuilder()

@@ -93,7 +93,7 @@ class ToolCallsTest {
     }
 
     private GenerationEndpoint.Prepared prepared() {
-        return new GenerationEndpoint.Prepared(ModelPrompt.text(new int[] {1}), SamplingParams.greedy(), ReasoningMode.SPLIT, new ToolCallParser());
+        return new GenerationEndpoint.Prepared(ModelPrompt.text(new int[] {1}), SamplingParams.greedy(), ReasoningMode.SPLIT, new ToolCallParser(), -1);
     }
 
     @Test
