@@ -40,6 +40,8 @@ public final class Engine implements AutoCloseable {
 
     /** Requests submitted and not yet ended: exact, unlike the gauges, which trail by up to one step. */
     private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+    /** Requests submitted but never admitted yet: what the wait-queue limit counts, exactly. */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean accepting = true;
     private volatile boolean abort;
     private volatile int waitingGauge;
@@ -107,7 +109,7 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalArgumentException("token id " + id + " is out of range [0, " + model.vocabSize() + ")");
             }
         }
-        int waiting = waitingGauge + inbox.size();
+        int waiting = queued.get();
         if (waiting >= config.maxWaiting()) {
             metrics.rejected.increment();
             throw new EngineOverloadedException(waiting, retryAfterSeconds());
@@ -123,6 +125,7 @@ public final class Engine implements AutoCloseable {
             // Checked again under the lock shutdown takes, so no request slips in after the engine stopped.
             if (!accepting) throw new EngineClosedException();
             active.incrementAndGet();
+            queued.incrementAndGet();
             inbox.add(s);
         }
         wake();
@@ -221,6 +224,10 @@ public final class Engine implements AutoCloseable {
         batch.clear();
         for (ScheduledChunk c : chunks) {
             Sequence s = c.sequence();
+            if (!s.admitted) {
+                s.admitted = true;
+                queued.decrementAndGet();
+            }
             for (int i = c.from(); i < c.to(); i++) batch.add(s.cache, s.tokens[i], i, c.samples() && i == c.to() - 1);
         }
         addPromptEmbeddings(chunks);
@@ -332,6 +339,7 @@ public final class Engine implements AutoCloseable {
         s.finished = true;
         scheduler.remove(s);
         active.decrementAndGet();
+        if (!s.admitted) queued.decrementAndGet();
         long now = System.nanoTime();
         int cached = Math.max(0, s.cachedPromptTokens);
         metrics.finished(reason);

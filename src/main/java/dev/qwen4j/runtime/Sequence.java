@@ -30,6 +30,8 @@ final class Sequence implements RequestHandle {
     /** Step number in which the scheduler last gave this sequence tokens. */
     long scheduledStep = -1;
     int preemptions;
+    /** Set the first time the scheduler gives it tokens: it no longer counts against the wait-queue limit. */
+    boolean admitted;
     boolean finished;
     volatile boolean cancelRequested;
 
