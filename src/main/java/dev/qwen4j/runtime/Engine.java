@@ -36,6 +36,7 @@ public final class Engine implements AutoCloseable {
     private final ConcurrentLinkedQueue<Sequence> inbox = new ConcurrentLinkedQueue<>();
     private final ForwardBatch batch = new ForwardBatch();
     private final float[] scratch;
+    private byte[][] tokenBytes; // engine thread only
     private final Thread thread;
 
     /** Requests submitted and not yet ended: exact, unlike the gauges, which trail by up to one step. */
@@ -287,6 +288,7 @@ public final class Engine implements AutoCloseable {
         int v = model.vocabSize();
         System.arraycopy(logits, row * v, scratch, 0, v);
         int top = s.request.logprobs();
+        if (s.grammar != null) maskToGrammar(s);
         int token;
         try {
             token = s.sampler.sample(scratch);
@@ -297,6 +299,7 @@ public final class Engine implements AutoCloseable {
         TokenLogprobs lp = top < 0 ? null : TokenLogprobs.of(logits, row * v, Math.min(v, tokenizer.vocabSize()), token, top);
         s.sampler.accept(token);
         s.append(token);
+        if (s.grammar != null && !s.sampler.params().eosTokenIds().contains(token)) s.grammar.advance(tokenBytes()[token]);
         s.generated++;
         long now = System.nanoTime();
         if (s.generated == 1) {
@@ -320,6 +323,37 @@ public final class Engine implements AutoCloseable {
             // Prompt + output reached the limit (vLLM's max_model_len counts every token).
             if (deliver(s, s.output.finish(-1))) end(s, StopReason.CONTEXT_LENGTH, null);
         }
+    }
+
+    /**
+     * Constrained decoding: leaves in scratch only the tokens that keep the output a prefix of one JSON
+     * object; once the object is complete, only end-of-sequence tokens.
+     */
+    private void maskToGrammar(Sequence s) {
+        byte[][] bytes = tokenBytes();
+        Set<Integer> eos = s.sampler.params().eosTokenIds();
+        boolean complete = s.grammar.complete();
+        for (int id = 0; id < bytes.length; id++) {
+            boolean allowed = eos.contains(id) ? complete : !complete && bytes[id] != null && s.grammar.accepts(bytes[id]);
+            if (!allowed) scratch[id] = Float.NEGATIVE_INFINITY;
+        }
+    }
+
+    /** Each token's UTF-8 bytes (null for special tokens), built on first use by a constrained request. */
+    private byte[][] tokenBytes() {
+        if (tokenBytes == null) {
+            int limit = Math.min(model.vocabSize(), tokenizer.vocabSize());
+            byte[][] table = new byte[limit][];
+            for (int id = 0; id < limit; id++) {
+                if (tokenizer.isSpecial(id)) continue;
+                // Lossy for tokens holding part of a character, but those bytes are all >= 0x80 either way,
+                // which is all the JSON grammar looks at (such bytes only go inside strings).
+                byte[] b = tokenizer.decode(new int[] {id}).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                table[id] = b.length == 0 ? null : b;
+            }
+            tokenBytes = table;
+        }
+        return tokenBytes;
     }
 
     /** Hands an event to the listener; a listener that throws cancels its request. */

@@ -14,9 +14,10 @@ import java.util.Objects;
  *                       {@link Long#MAX_VALUE} for none
  * @param embeddings     image/video inputs of the prompt (Qwen3-VL), or null for a text prompt
  * @param logprobs       -1 for none, else report each token's log-probability and this many top alternatives
+ * @param jsonObject     constrain the output to one JSON object (OpenAI's response_format json_object)
  */
 public record GenerationRequest(String id, int[] prompt, SamplingParams params, ReasoningMode reasoning,
-                                long deadlineNanos, PromptEmbeddings embeddings, int logprobs) {
+                                long deadlineNanos, PromptEmbeddings embeddings, int logprobs, boolean jsonObject) {
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(params, "params");
@@ -28,18 +29,22 @@ public record GenerationRequest(String id, int[] prompt, SamplingParams params, 
 
     public GenerationRequest(String id, int[] prompt, SamplingParams params, ReasoningMode reasoning, long deadlineNanos,
                              PromptEmbeddings embeddings) {
-        this(id, prompt, params, reasoning, deadlineNanos, embeddings, -1);
+        this(id, prompt, params, reasoning, deadlineNanos, embeddings, -1, false);
     }
 
     public GenerationRequest(String id, int[] prompt, SamplingParams params, ReasoningMode reasoning, long deadlineNanos) {
-        this(id, prompt, params, reasoning, deadlineNanos, null, -1);
+        this(id, prompt, params, reasoning, deadlineNanos, null, -1, false);
     }
 
     public GenerationRequest(String id, int[] prompt, SamplingParams params) {
-        this(id, prompt, params, ReasoningMode.NONE, Long.MAX_VALUE, null, -1);
+        this(id, prompt, params, ReasoningMode.NONE, Long.MAX_VALUE, null, -1, false);
     }
 
     public GenerationRequest withLogprobs(int top) {
-        return new GenerationRequest(id, prompt, params, reasoning, deadlineNanos, embeddings, top);
+        return new GenerationRequest(id, prompt, params, reasoning, deadlineNanos, embeddings, top, jsonObject);
+    }
+
+    public GenerationRequest withJsonObject(boolean on) {
+        return new GenerationRequest(id, prompt, params, reasoning, deadlineNanos, embeddings, logprobs, on);
     }
 }

@@ -15,6 +15,8 @@ final class Sequence implements RequestHandle {
     final KvCache cache;
     final Sampler sampler;
     final SequenceOutput output;
+    /** The JSON constraint's state, or null for free text. */
+    final JsonObjectGrammar grammar;
     final long submittedNanos;
     private final Engine engine;
 
@@ -43,6 +45,7 @@ final class Sequence implements RequestHandle {
         this.cache = cache;
         this.sampler = sampler;
         this.output = output;
+        this.grammar = request.jsonObject() ? new JsonObjectGrammar() : null;
         this.submittedNanos = submittedNanos;
         this.tokens = Arrays.copyOf(request.prompt(), request.prompt().length + 16);
         this.size = request.prompt().length;

@@ -43,7 +43,8 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), prompt.prompt().ids().length,
                 defaultMaxTokens(), served.engine().maxModelLen());
         ReasoningMode mode = prompt.thinkingOpened() ? ReasoningMode.SPLIT_STARTS_IN_REASONING : ReasoningMode.SPLIT;
-        return new Prepared(prompt.prompt(), params, mode, prompt.withTools() ? new ToolCallParser() : null, logprobs(f));
+        return new Prepared(prompt.prompt(), params, mode, prompt.withTools() ? new ToolCallParser() : null, logprobs(f),
+                "json_object".equals(responseFormat(f)));
     }
 
     /** -1 without logprobs, else top_logprobs (0 when absent). */
@@ -54,14 +55,20 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
         return on ? (top == null ? 0 : top.intValue()) : -1;
     }
 
-    private static void rejectUnsupported(Fields f) {
+    /** "text" or "json_object" (constrained to one JSON object); json_schema would need a schema grammar. */
+    private static String responseFormat(Fields f) {
         JsonNode rf = f.get("response_format");
-        if (rf != null) {
-            String type = rf.path("type").asText("");
-            if (!type.equals("text")) {
-                throw ApiException.unsupported("response_format", "response_format '" + type + "' is not supported yet; only 'text'");
-            }
+        if (rf == null) return "text";
+        String type = rf.path("type").asText("");
+        if (!type.equals("text") && !type.equals("json_object")) {
+            throw ApiException.unsupported("response_format",
+                    "response_format '" + type + "' is not supported yet; use 'text' or 'json_object'");
         }
+        return type;
+    }
+
+    private static void rejectUnsupported(Fields f) {
+        responseFormat(f);
         if (f.has("audio") || f.has("modalities") && !f.get("modalities").toString().equals("[\"text\"]")) {
             throw ApiException.unsupported("modalities", "Only text output is supported");
         }

@@ -35,11 +35,17 @@ abstract class GenerationEndpoint {
      * @param logprobs        -1 for none, else the number of top alternatives to report per token
      * @param pendingLogprobs streamed tokens whose log-probabilities wait for the next chunk that carries text
      * @param streamedChars   characters of token text already reported with log-probabilities (completions' text_offset)
+     * @param jsonObject      constrain the output to one JSON object
      */
     record Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools, int logprobs,
-                    List<TokenLogprobs> pendingLogprobs, int[] streamedChars) {
+                    boolean jsonObject, List<TokenLogprobs> pendingLogprobs, int[] streamedChars) {
+        Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools, int logprobs,
+                 boolean jsonObject) {
+            this(prompt, params, reasoning, tools, logprobs, jsonObject, new ArrayList<>(), new int[1]);
+        }
+
         Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools, int logprobs) {
-            this(prompt, params, reasoning, tools, logprobs, new ArrayList<>(), new int[1]);
+            this(prompt, params, reasoning, tools, logprobs, false);
         }
     }
 
@@ -97,7 +103,7 @@ abstract class GenerationEndpoint {
         long created = System.currentTimeMillis() / 1000;
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         EventQueue events = new EventQueue();
-        RequestHandle handle = submit(new GenerationRequest(id, p.prompt().ids(), p.params(), p.reasoning(), deadline, p.prompt().embeddings(), p.logprobs()), events);
+        RequestHandle handle = submit(new GenerationRequest(id, p.prompt().ids(), p.params(), p.reasoning(), deadline, p.prompt().embeddings(), p.logprobs(), p.jsonObject()), events);
         try {
             if (stream) stream(ex, id, created, includeUsage, events, p);
             else respond(ex, id, created, events, p);

@@ -364,6 +364,31 @@ class EngineTest {
         }
     }
 
+    @Test
+    void jsonObjectModeOnlyProducesAJsonObjectPrefix() throws Exception {
+        int[] prompt = rt.tokenizer().encode("Reply with a JSON object describing a cat:");
+        try (Engine e = engine(small())) {
+            for (long seed = 1; seed <= 3; seed++) {
+                SamplingParams p = SamplingParams.greedy().withTemperature(1f).withSeed(seed).withMaxTokens(40);
+                SequenceResult r = run(e, new GenerationRequest("json" + seed, prompt, p).withJsonObject(true));
+                JsonObjectGrammar g = new JsonObjectGrammar();
+                byte[] bytes = r.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(g.accepts(bytes)).as("seed %d: %s", seed, r.text()).isTrue();
+                assertThat(r.text().strip()).startsWith("{");
+                if (r.reason() == StopReason.EOS) {
+                    g.advance(bytes);
+                    assertThat(g.complete()).isTrue();
+                    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.text()).isObject()).isTrue();
+                } else {
+                    assertThat(r.reason()).isEqualTo(StopReason.MAX_TOKENS);
+                }
+            }
+            // Unconstrained, the same random model does not open a JSON object.
+            SequenceResult free = run(e, new GenerationRequest("free", prompt, greedy(10)));
+            assertThat(free.text().strip()).doesNotStartWith("{");
+        }
+    }
+
     private static SequenceResult run(Engine e, GenerationRequest r) throws Exception {
         Collector c = new Collector();
         e.submit(r, c);

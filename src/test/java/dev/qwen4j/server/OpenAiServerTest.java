@@ -427,6 +427,18 @@ class OpenAiServerTest {
     }
 
     @Test
+    void jsonObjectResponseFormatConstrainsTheAnswer() throws Exception {
+        Reply r = post(server, "/v1/chat/completions", "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"A cat as JSON\"}],"
+                + "\"max_tokens\":24,\"response_format\":{\"type\":\"json_object\"},\"chat_template_kwargs\":{\"enable_thinking\":false}}");
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
+        String content = r.body().at("/choices/0/message/content").asText();
+        assertThat(content.strip()).startsWith("{");
+        if (r.body().at("/choices/0/finish_reason").asText().equals("stop")) {
+            assertThat(JSON.readTree(content).isObject()).isTrue();
+        }
+    }
+
+    @Test
     void serviceErrorsCarryTheStatus() {
         OpenAIServiceException e = (OpenAIServiceException) org.assertj.core.api.Assertions.catchThrowable(
                 () -> client.chat().completions().create(chat("x", 2).toBuilder()
