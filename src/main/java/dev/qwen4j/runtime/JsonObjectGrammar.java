@@ -6,10 +6,16 @@ package dev.qwen4j.runtime;
  * of a valid object, and masks the rest. The whole state is four primitives (containers as bits of a long,
  * so nesting is limited to 64 levels), so trying a token costs no allocation.
  *
- * <p>Bytes of 0x80 and above are accepted only inside strings (they are the UTF-8 of non-ASCII text).
+ * <p>Bytes of 0x80 and above are accepted only inside strings (they are the UTF-8 of non-ASCII text). In
+ * the structural modes aux counts the current whitespace run.
  */
 final class JsonObjectGrammar {
     static final int MAX_DEPTH = 64;
+    /**
+     * Whitespace run allowed between tokens of the JSON: without a bound a model can pad forever with
+     * blanks (every one of them keeps the output a valid prefix), as llama.cpp's JSON grammar also guards.
+     */
+    static final int MAX_WHITESPACE_RUN = 24;
 
     // Modes: what the next byte may be.
     private static final int START = 0;          // whitespace, then '{'
@@ -89,27 +95,27 @@ final class JsonObjectGrammar {
     private long step(long s, int d, int m, int a, int c) {
         switch (m) {
             case START:
-                if (ws(c)) return pack(s, d, m, a);
+                if (ws(c)) return a >= MAX_WHITESPACE_RUN ? REJECT : pack(s, d, m, a + 1);
                 if (c == '{') return pack(s | 1L << 1, 1, KEY_OR_CLOSE, 0);
                 return REJECT;
             case DONE:
                 return REJECT;
             case KEY_OR_CLOSE:
             case KEY:
-                if (ws(c)) return pack(s, d, m, a);
+                if (ws(c)) return a >= MAX_WHITESPACE_RUN ? REJECT : pack(s, d, m, a + 1);
                 if (c == '"') return pack(s, d, STRING, 1);
                 if (c == '}' && m == KEY_OR_CLOSE) return close(s, d);
                 return REJECT;
             case COLON:
-                if (ws(c)) return pack(s, d, m, a);
+                if (ws(c)) return a >= MAX_WHITESPACE_RUN ? REJECT : pack(s, d, m, a + 1);
                 return c == ':' ? pack(s, d, VALUE, 0) : REJECT;
             case VALUE:
             case VALUE_OR_CLOSE:
-                if (ws(c)) return pack(s, d, m, a);
+                if (ws(c)) return a >= MAX_WHITESPACE_RUN ? REJECT : pack(s, d, m, a + 1);
                 if (c == ']' && m == VALUE_OR_CLOSE) return close(s, d);
                 return startValue(s, d, c);
             case AFTER_VALUE:
-                if (ws(c)) return pack(s, d, m, a);
+                if (ws(c)) return a >= MAX_WHITESPACE_RUN ? REJECT : pack(s, d, m, a + 1);
                 if (c == ',') return pack(s, d, isObject(s, d) ? KEY : VALUE, 0);
                 if (c == '}' && isObject(s, d) || c == ']' && !isObject(s, d)) return close(s, d);
                 return REJECT;

@@ -70,4 +70,16 @@ class JsonObjectGrammarTest {
         assertThat(g.accepts(b("["))).isFalse();
         assertThat(g.accepts(b("1"))).isTrue();
     }
+
+    @Test
+    void whitespaceRunsAreBounded() {
+        JsonObjectGrammar g = new JsonObjectGrammar();
+        String pad = " ".repeat(JsonObjectGrammar.MAX_WHITESPACE_RUN);
+        assertThat(g.accepts(b(pad + "{"))).isTrue();
+        assertThat(g.accepts(b(pad + " "))).isFalse();
+        g.advance(b("{" + pad + "\"k\"" + pad + ":" + pad + "1" + pad + "}"));
+        assertThat(g.complete()).isTrue();
+        JsonObjectGrammar inString = new JsonObjectGrammar();
+        assertThat(inString.accepts(b("{\"" + " ".repeat(100) + "\": 1}"))).isTrue(); // blanks inside strings are text
+    }
 }
