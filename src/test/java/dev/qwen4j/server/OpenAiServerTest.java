@@ -314,25 +314,37 @@ class OpenAiServerTest {
 
     @Test
     void aClientThatDisconnectsMidStreamIsCancelledAndItsBlocksFreed() throws Exception {
-        long cancelledBefore = server.served().engine().metrics().finishedRequests(StopReason.CANCELLED);
-        String body = "{\"model\":\"tiny-qwen3\",\"prompt\":\"Once\",\"max_tokens\":200,\"ignore_eos\":true,\"stream\":true}";
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String head = new String(in.readNBytes(200), StandardCharsets.UTF_8);
-            assertThat(head).startsWith("HTTP/1.1 200");
+        // Its own server with the model's full context: the request could run for 20000 tokens, so only a
+        // cancellation can end it within the wait below.
+        OpenAiServer own = startServer(EngineConfig.defaults().withKvBudgetBytes(64L << 20), null);
+        try {
+            var engine = own.served().engine();
+            String body = "{\"model\":\"tiny-qwen3\",\"prompt\":\"Once\",\"max_tokens\":20000,\"ignore_eos\":true,\"stream\":true}";
+            try (Socket socket = new Socket("127.0.0.1", own.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                InputStream in = socket.getInputStream();
+                StringBuilder seen = new StringBuilder();
+                byte[] buf = new byte[256];
+                while (!seen.toString().contains("data: ")) { // a token arrived: the request holds KV blocks
+                    int n = in.read(buf);
+                    assertThat(n).as("stream ended early: %s", seen).isPositive();
+                    seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+                assertThat(seen.toString()).startsWith("HTTP/1.1 200");
+                assertThat(engine.snapshot().kvBlocksInUse()).isPositive();
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline && engine.metrics().finishedRequests(StopReason.CANCELLED) == 0) Thread.sleep(20);
+            assertThat(engine.metrics().finishedRequests(StopReason.CANCELLED)).isEqualTo(1);
+            assertThat(engine.metrics().generatedTokens()).isLessThan(20000);
+            assertThat(engine.snapshot().kvBlocksInUse()).isZero();
+            assertThat(engine.snapshot().running()).isZero();
+        } finally {
+            own.close();
         }
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline
-                && server.served().engine().metrics().finishedRequests(StopReason.CANCELLED) == cancelledBefore) {
-            Thread.sleep(20);
-        }
-        assertThat(server.served().engine().metrics().finishedRequests(StopReason.CANCELLED)).isEqualTo(cancelledBefore + 1);
-        while (System.nanoTime() < deadline && server.served().engine().snapshot().running() > 0) Thread.sleep(20);
-        assertThat(server.served().engine().snapshot().kvBlocksInUse()).isZero();
     }
 
     @Test
