@@ -9,6 +9,8 @@ import dev.qwen4j.format.quant.QuantType;
 import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.model.ModelRegistry;
 import dev.qwen4j.model.VisionLanguageModel;
+import dev.qwen4j.runtime.Engine;
+import dev.qwen4j.runtime.EngineConfig;
 import dev.qwen4j.runtime.grammar.Grammar;
 import dev.qwen4j.runtime.grammar.TokenConstraint;
 import dev.qwen4j.runtime.grammar.TokenVocabulary;
@@ -158,6 +160,14 @@ public final class Qwen3Runtime implements AutoCloseable {
 
     public Generator newGenerator() {
         return new Generator(this);
+    }
+
+    /**
+     * A continuous-batching engine over this model, for serving many requests at once (the HTTP server
+     * uses it). Close it before this runtime.
+     */
+    public Engine newEngine(EngineConfig config) {
+        return new Engine(model, tokenizer, eosTokenIds(), config);
     }
 
     @Override

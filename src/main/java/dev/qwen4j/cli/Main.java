@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "qwen4j", mixinStandardHelpOptions = true, version = "qwen4j 0.1.0",
         description = "Run, serve and fine-tune Qwen3 models on the JVM.",
         subcommands = {RunCommand.class, ChatCommand.class, TokenizeCommand.class, LogitsCommand.class,
-                InspectCommand.class, PullCommand.class, BenchCommand.class, PreprocessCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
+                InspectCommand.class, PullCommand.class, BenchCommand.class, PreprocessCommand.class, QuantizeCommand.class,
+                ServeCommand.class, BenchServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

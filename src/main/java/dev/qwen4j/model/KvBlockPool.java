@@ -1,11 +1,21 @@
 package dev.qwen4j.model;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
 
 /**
  * Fixed-size blocks of key/value memory shared by every sequence of one model, with a budget. A block
  * holds `blockSize` token slots for every layer, so a sequence's cache is a list of blocks (a block
  * table) and memory is handed out and given back in whole blocks, as in vLLM's paged attention.
+ *
+ * <p>Prefix sharing: a full block can be published under the {@link BlockHash} of its prefix. Another
+ * sequence starting with the same tokens then adopts it (refcount + 1) instead of recomputing it. A
+ * published block whose refcount falls to 0 stays findable until its memory is needed for a new block
+ * (least recently freed first), so a system prompt survives between requests.
  */
 public final class KvBlockPool {
     /** K and V storage of one block: keys[layer][slot·kvDim + i]. */
@@ -13,10 +23,17 @@ public final class KvBlockPool {
         final float[][] keys;
         final float[][] values;
         int refCount;
+        /** Set while published in the prefix index: the chained hash and the block's own tokens. */
+        long hash;
+        int[] tokens;
 
         Block(int layers, int floatsPerLayer) {
             keys = new float[layers][floatsPerLayer];
             values = new float[layers][floatsPerLayer];
+        }
+
+        boolean published() {
+            return tokens != null;
         }
     }
 
@@ -25,12 +42,18 @@ public final class KvBlockPool {
     private final int blockSize;
     private final int maxBlocks;
     private final ArrayDeque<Block> free = new ArrayDeque<>();
+    /** Unreferenced but published blocks, oldest first: reusable by a prefix hit until evicted. */
+    private final LinkedHashSet<Block> evictable = new LinkedHashSet<>();
+    private final Map<Long, Block> index = new HashMap<>();
     private int allocated;
     private int inUse;
+    private long prefixHitBlocks;
+    private long evictions;
 
     /** @param maxBlocks the budget in blocks (Integer.MAX_VALUE: no limit but memory) */
     public KvBlockPool(int layers, int kvDim, int blockSize, int maxBlocks) {
         if (blockSize < 1) throw new IllegalArgumentException("blockSize must be >= 1");
+        if (maxBlocks < 1) throw new IllegalArgumentException("maxBlocks must be >= 1");
         this.layers = layers;
         this.kvDim = kvDim;
         this.blockSize = blockSize;
@@ -40,17 +63,35 @@ public final class KvBlockPool {
     public int blockSize() { return blockSize; }
     public int kvDim() { return kvDim; }
     public int layers() { return layers; }
+    /** The budget in blocks (Integer.MAX_VALUE when unlimited). */
+    public int maxBlocks() { return maxBlocks; }
+    /** Blocks referenced by at least one sequence. */
     public synchronized int blocksInUse() { return inUse; }
+    /** Blocks that a sequence could still get (unreferenced cached prefix blocks count as free). */
     public synchronized int blocksFree() { return maxBlocks == Integer.MAX_VALUE ? Integer.MAX_VALUE : maxBlocks - inUse; }
+    /** Blocks currently findable by prefix (referenced or not). */
+    public synchronized int publishedBlocks() { return index.size(); }
+    /** Blocks handed out by {@link #lookup} since the pool was made. */
+    public synchronized long prefixHitBlocks() { return prefixHitBlocks; }
+    /** Published blocks whose memory was taken back for new blocks. */
+    public synchronized long evictions() { return evictions; }
     public long bytesPerBlock() { return 2L * layers * blockSize * kvDim * Float.BYTES; }
 
     /** A block, or null when the budget is spent. */
     synchronized Block tryAllocate() {
         if (inUse >= maxBlocks) return null;
         Block b = free.poll();
-        if (b == null) {
+        if (b == null && allocated < maxBlocks) {
             b = new Block(layers, blockSize * kvDim);
             allocated++;
+        }
+        if (b == null) {
+            // Every block exists and the unreferenced ones are cached prefixes: evict the oldest.
+            Iterator<Block> oldest = evictable.iterator();
+            b = oldest.next();
+            oldest.remove();
+            unindex(b);
+            evictions++;
         }
         b.refCount = 1;
         inUse++;
@@ -62,9 +103,63 @@ public final class KvBlockPool {
     }
 
     synchronized void release(Block b) {
+        if (b.refCount <= 0) throw new IllegalStateException("block released more often than retained");
         if (--b.refCount == 0) {
             inUse--;
-            free.push(b);
+            if (b.published()) evictable.add(b);
+            else free.push(b);
         }
+    }
+
+    /**
+     * The published block with this hash whose own tokens equal tokens[from, from + blockSize), retained
+     * for the caller; null when there is none.
+     */
+    synchronized Block lookup(long hash, int[] tokens, int from) {
+        Block b = index.get(hash);
+        if (b == null || !Arrays.equals(b.tokens, 0, blockSize, tokens, from, from + blockSize)) return null;
+        if (b.refCount == 0) {
+            evictable.remove(b);
+            inUse++;
+        }
+        b.refCount++;
+        prefixHitBlocks++;
+        return b;
+    }
+
+    /** Makes a full block findable by its prefix hash (no-op when that prefix is already published). */
+    synchronized void publish(Block b, long hash, int[] tokens, int from) {
+        if (b.published() || index.containsKey(hash)) return;
+        b.hash = hash;
+        b.tokens = Arrays.copyOfRange(tokens, from, from + blockSize);
+        index.put(hash, b);
+    }
+
+    /**
+     * A block the caller may overwrite in place of b: b itself (unpublished first) when only the caller
+     * holds it, else a private copy, b being released.
+     *
+     * @throws IllegalStateException when a copy is needed and the budget is spent
+     */
+    synchronized Block writable(Block b) {
+        if (b.refCount == 1) {
+            unindex(b);
+            return b;
+        }
+        Block copy = tryAllocate();
+        if (copy == null) throw new IllegalStateException("KV cache pool exhausted: cannot copy a shared block");
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(b.keys[l], 0, copy.keys[l], 0, b.keys[l].length);
+            System.arraycopy(b.values[l], 0, copy.values[l], 0, b.values[l].length);
+        }
+        release(b);
+        return copy;
+    }
+
+    private void unindex(Block b) {
+        if (!b.published()) return;
+        index.remove(b.hash, b);
+        b.tokens = null;
+        b.hash = 0;
     }
 }

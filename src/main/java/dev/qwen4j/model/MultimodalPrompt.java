@@ -64,10 +64,28 @@ public final class MultimodalPrompt {
     public void addChunk(ForwardBatch batch, KvCache cache, int from, int to, boolean logitsForLast) {
         if (cache.length() != from) throw new IllegalStateException("the cache holds " + cache.length() + " tokens, the chunk starts at " + from);
         if (from < 0 || to > ids.length || from >= to) throw new IllegalArgumentException("chunk [" + from + ", " + to + ") of a " + ids.length + "-token prompt");
-        for (int i = from; i < to; i++) {
-            int row = batch.add(cache, ids[i], i, logitsForLast && i == to - 1, positions[0][i], positions[1][i], positions[2][i]);
-            if (visual[i]) batch.setVisualRow(row, visualEmbeds, visualRank[i] * hidden, deepstack, visualRank[i] * hidden, hidden);
+        for (int i = from; i < to; i++) addToken(batch, cache, ids[i], i, logitsForLast && i == to - 1);
+    }
+
+    /**
+     * Appends the token at sequence index i: a prompt token with its positions (and, if visual, its embedding
+     * and DeepStack rows), or a generated token past the prompt at the decode position. For schedulers that
+     * mix sequences and recompute generated tokens after preemption.
+     */
+    public void addToken(ForwardBatch batch, KvCache cache, int token, int i, boolean logits) {
+        if (i >= ids.length) {
+            int p = decodePosition(i, ropeDelta);
+            batch.add(cache, token, i, logits, p, p, p);
+            return;
         }
+        int row = batch.add(cache, token, i, logits, positions[0][i], positions[1][i], positions[2][i]);
+        if (visual[i]) batch.setVisualRow(row, visualEmbeds, visualRank[i] * hidden, deepstack, visualRank[i] * hidden, hidden);
+    }
+
+    /** Index of the first visual token (Integer.MAX_VALUE: none): KV before it depends on token ids alone. */
+    public int firstVisual() {
+        for (int i = 0; i < visual.length; i++) if (visual[i]) return i;
+        return Integer.MAX_VALUE;
     }
 
     /** Rotary position (on all three axes) of a decoded token at cache index p: p + ropeDelta. */

@@ -1,0 +1,40 @@
+package dev.qwen4j.cli;
+
+import dev.qwen4j.runtime.EngineConfig;
+import picocli.CommandLine.Option;
+
+/** Continuous-batching settings shared by `serve` and `bench-serve`. */
+public final class EngineOptions {
+    @Option(names = "--kv-cache-mib", paramLabel = "MIB", defaultValue = "2048",
+            description = "KV cache budget for all requests together, in MiB (default ${DEFAULT-VALUE}).")
+    long kvCacheMib;
+
+    @Option(names = "--max-model-len", paramLabel = "N", description = "Longest prompt + output accepted (default: the model's context).")
+    Integer maxModelLen;
+
+    @Option(names = "--max-batch-tokens", paramLabel = "N", defaultValue = "256",
+            description = "Tokens per forward step: decode tokens plus prefill chunks (default ${DEFAULT-VALUE}).")
+    int maxBatchTokens;
+
+    @Option(names = "--max-running", paramLabel = "N", defaultValue = "32", description = "Sequences batched at once (default ${DEFAULT-VALUE}).")
+    int maxRunning;
+
+    @Option(names = "--max-waiting", paramLabel = "N", defaultValue = "256",
+            description = "Requests that may wait for a slot; more get 429 (default ${DEFAULT-VALUE}).")
+    int maxWaiting;
+
+    @Option(names = "--block-size", paramLabel = "N", defaultValue = "16", description = "Tokens per KV block (default ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--no-prefix-caching", description = "Do not share KV blocks between requests with a common prefix.")
+    boolean noPrefixCaching;
+
+    public EngineConfig config() {
+        try {
+            return new EngineConfig(blockSize, kvCacheMib << 20, maxModelLen != null ? maxModelLen : Integer.MAX_VALUE,
+                    maxBatchTokens, maxRunning, maxWaiting, !noPrefixCaching);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+    }
+}

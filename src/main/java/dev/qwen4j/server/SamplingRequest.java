@@ -1,0 +1,78 @@
+package dev.qwen4j.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.qwen4j.runtime.sampling.SamplingParams;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The sampling fields shared by /v1/chat/completions and /v1/completions, mapped onto {@link SamplingParams}.
+ * Fields the client leaves out take the model's generation_config.json values (as vLLM does), so a Qwen3
+ * model samples with its recommended temperature/top-p/top-k unless told otherwise.
+ */
+final class SamplingRequest {
+    private SamplingRequest() {}
+
+    /**
+     * @param defaultMaxTokens max tokens when the request names none
+     * @param maxModelLen      prompt + output limit, to reject an explicit max_tokens that cannot fit
+     */
+    static SamplingParams read(Fields f, SamplingParams defaults, int promptTokens, int defaultMaxTokens, int maxModelLen) {
+        rejectUnsupported(f);
+        SamplingParams p = defaults;
+        Long maxTokens = f.integer("max_completion_tokens", 1, Integer.MAX_VALUE);
+        String maxName = "max_completion_tokens";
+        if (maxTokens == null) {
+            maxTokens = f.integer("max_tokens", 1, Integer.MAX_VALUE);
+            maxName = "max_tokens";
+        }
+        if (maxTokens != null && promptTokens + maxTokens > maxModelLen) {
+            throw ApiException.invalid(maxName, "This model's maximum context length is " + maxModelLen + " tokens. However, you requested "
+                    + (promptTokens + maxTokens) + " tokens (" + promptTokens + " in the prompt, " + maxTokens + " in the completion).");
+        }
+        p = p.withMaxTokens((int) (maxTokens != null ? maxTokens : Math.max(1, Math.min(defaultMaxTokens, maxModelLen - promptTokens))));
+        Double v;
+        if ((v = f.number("temperature", 0, 2)) != null) p = p.withTemperature(v.floatValue());
+        if ((v = f.number("top_p", Double.MIN_VALUE, 1)) != null) p = p.withTopP(v.floatValue());
+        Long k = f.integer("top_k", -1, Integer.MAX_VALUE);
+        if (k != null) p = p.withTopK(k <= 0 ? 0 : k.intValue()); // vLLM: -1 (or 0) turns top-k off
+        if ((v = f.number("min_p", 0, 1)) != null) p = p.withMinP(v.floatValue());
+        if ((v = f.number("presence_penalty", -2, 2)) != null) p = p.withPresencePenalty(v.floatValue());
+        if ((v = f.number("frequency_penalty", -2, 2)) != null) p = p.withFrequencyPenalty(v.floatValue());
+        if ((v = f.number("repetition_penalty", Double.MIN_VALUE, 100)) != null) p = p.withRepetitionPenalty(v.floatValue());
+        // Without a seed each request draws a fresh one, as OpenAI does; generation_config has none.
+        Long seed = f.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        p = p.withSeed(seed != null ? seed & Long.MAX_VALUE : SamplingParams.RANDOM_SEED);
+        p = p.withStop(stops(f));
+        Boolean ignoreEos = f.bool("ignore_eos");
+        if (ignoreEos != null) p = p.withIgnoreEos(ignoreEos);
+        return p;
+    }
+
+    private static List<String> stops(Fields f) {
+        JsonNode n = f.get("stop");
+        List<String> out = new ArrayList<>();
+        if (n == null) return out;
+        if (n.isTextual()) {
+            if (!n.asText().isEmpty()) out.add(n.asText());
+            return out;
+        }
+        if (!n.isArray()) throw ApiException.invalid("stop", "'stop' must be a string or an array of strings");
+        for (JsonNode s : n) {
+            if (!s.isTextual()) throw ApiException.invalid("stop", "'stop' must be a string or an array of strings");
+            if (!s.asText().isEmpty()) out.add(s.asText());
+        }
+        return out;
+    }
+
+    private static void rejectUnsupported(Fields f) {
+        Long n = f.integer("n", 1, Integer.MAX_VALUE);
+        if (n != null && n != 1) throw ApiException.unsupported("n", "Only n=1 is supported; send " + n + " requests instead");
+        Long bestOf = f.integer("best_of", 1, Integer.MAX_VALUE);
+        if (bestOf != null && bestOf != 1) throw ApiException.unsupported("best_of", "best_of > 1 is not supported");
+        JsonNode bias = f.get("logit_bias");
+        if (bias != null && !(bias.isObject() && bias.isEmpty())) {
+            throw ApiException.unsupported("logit_bias", "logit_bias is not supported yet");
+        }
+    }
+}

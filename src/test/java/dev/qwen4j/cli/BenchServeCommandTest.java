@@ -1,0 +1,29 @@
+package dev.qwen4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.qwen4j.testing.Golden;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** `bench-serve` runs the server in-process, drives it over HTTP and prints one row per concurrency level. */
+class BenchServeCommandTest {
+    @Test
+    void printsThroughputAndTtftPerConcurrencyLevel() {
+        CliRunner.Result r = CliRunner.cli("bench-serve", "--model", Golden.model("tiny-qwen3").toString(),
+                "--concurrency", "1,3", "--requests", "3", "--prompt-tokens", "8", "--max-tokens", "4", "--kv-cache-mib", "16");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> rows = r.out().lines().filter(l -> l.matches("^\\d+\\s+\\d+\\s+.*")).toList();
+        assertThat(rows).hasSize(2);
+        for (String row : rows) {
+            String[] f = row.trim().split("\\s+");
+            assertThat(Integer.parseInt(f[1])).isEqualTo(3);
+            assertThat(Double.parseDouble(f[2])).as("output tok/s").isPositive();
+            assertThat(Double.parseDouble(f[3])).as("TTFT p50").isPositive();
+            assertThat(Double.parseDouble(f[4])).as("TTFT p99").isGreaterThanOrEqualTo(Double.parseDouble(f[3]));
+            assertThat(Double.parseDouble(f[5])).as("ITL p50").isPositive();
+        }
+        assertThat(rows.get(0)).startsWith("1 ");
+        assertThat(rows.get(1)).startsWith("3 ");
+    }
+}
