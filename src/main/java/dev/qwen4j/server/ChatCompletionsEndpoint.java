@@ -45,7 +45,11 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
         ChatPrompt.Result prompt = ChatPrompt.build(f, template, served.runtime().tokenizer(), served.imageInputs());
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), prompt.prompt().ids().length,
                 defaultMaxTokens(), served.engine().maxModelLen());
-        ReasoningMode mode = prompt.thinkingOpened() ? ReasoningMode.SPLIT_STARTS_IN_REASONING : ReasoningMode.SPLIT;
+        // Reasoning is split only where the template lets the model think: a prompt that opens <think>, or a
+        // hybrid template's switch. An Instruct template's output is all answer (and a JSON constraint
+        // applies from its first token).
+        ReasoningMode mode = prompt.thinkingOpened() ? ReasoningMode.SPLIT_STARTS_IN_REASONING
+                : template.supportsThinkingSwitch() ? ReasoningMode.SPLIT : ReasoningMode.NONE;
         return new Prepared(prompt.prompt(), params, mode, prompt.withTools() ? new ToolCallParser() : null, logprobs(f),
                 responseFormat(f));
     }
