@@ -76,6 +76,45 @@ class VisionCommandsTest {
     }
 
     @Test
+    void videoFileRunsEndToEnd() throws Exception {
+        Path clip = tmp.resolve("clip.mkv");
+        int w = 64, h = 48, frames = 12;
+        try (org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(clip.toFile(), w, h, 0)) {
+            rec.setFormat("matroska");
+            rec.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_FFV1);
+            rec.setPixelFormat(org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR0);
+            rec.setFrameRate(4);
+            rec.start();
+            for (int i = 0; i < frames; i++) {
+                org.bytedeco.javacv.Frame f = new org.bytedeco.javacv.Frame(w, h, org.bytedeco.javacv.Frame.DEPTH_UBYTE, 3);
+                ByteBuffer b = (ByteBuffer) f.image[0];
+                for (int y = 0; y < h; y++) {
+                    b.position(y * f.imageStride);
+                    for (int x = 0; x < w; x++) b.put((byte) (20 * i)).put((byte) (4 * x)).put((byte) (5 * y));
+                }
+                b.rewind();
+                rec.record(f, org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24);
+            }
+        }
+        Result pre = cli("preprocess", "--model", VL, "--video", clip.toString(), "--json");
+        assertThat(pre.exit()).as(pre.err()).isZero();
+        JsonNode p = JSON.readTree(pre.out());
+        int videoTokens = p.get("num_video_tokens").asInt();
+        int groups = p.get("grid_thw").get(0).asInt();
+        assertThat(p.get("timestamps")).hasSize(groups);
+
+        Result r = cli("run", "--model", VL, "--chat", "What happens?", "--video", clip.toString(), "--temperature", "0",
+                "--max-tokens", "6", "--ignore-eos", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode o = JSON.readTree(r.out());
+        assertThat(o.get("token_ids")).hasSize(6);
+        Result textOnly = cli("run", "--model", VL, "--chat", "What happens?", "--temperature", "0", "--max-tokens", "1", "--json");
+        int textTokens = JSON.readTree(textOnly.out()).get("usage").get("prompt_tokens").asInt();
+        // Each temporal group adds its pads, <|vision_start|>/<|vision_end|> and a "<t seconds>" label.
+        assertThat(o.get("usage").get("prompt_tokens").asInt()).isGreaterThan(textTokens + videoTokens + 2 * groups);
+    }
+
+    @Test
     void badMediaAndMismatchesAreClearErrors() throws Exception {
         Path notAnImage = tmp.resolve("notes.png");
         Files.writeString(notAnImage, "this is text");
