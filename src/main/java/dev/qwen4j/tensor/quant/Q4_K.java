@@ -10,6 +10,7 @@ import static dev.qwen4j.tensor.quant.Blocks.nearestInt;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -134,28 +135,37 @@ public final class Q4_K {
      * activation sums are accumulated in vectors, and the two scales applied once per 32 values.
      */
     public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
+        float acc = 0f;
+        for (int c = 0; c < cols; c += QK, off += BYTES) acc += superBlock(w, off, x, xo + c);
+        return acc;
+    }
+
+    /**
+     * One 256-value block. Vectors never cross a method boundary here: a vector returned from a method C2
+     * did not inline (this one is too big to inline into every caller) would be boxed on every call.
+     */
+    private static float superBlock(MemorySegment w, long off, float[] x, int xb) {
+        float d = Blocks.f16(w, off), dmin = Blocks.f16(w, off + 2);
+        long sc = off + SCALES;
         FloatVector acc = FloatVector.zero(F), accMin = FloatVector.zero(F);
-        for (int c = 0; c < cols; c += QK, off += BYTES) {
-            float d = Blocks.f16(w, off), dmin = Blocks.f16(w, off + 2);
-            long sc = off + SCALES;
-            for (int j = 0; j < 4; j++) {
-                FloatVector s1 = FloatVector.zero(F), s2 = FloatVector.zero(F);
-                FloatVector x1 = FloatVector.zero(F), x2 = FloatVector.zero(F);
-                int xb = xo + c + 64 * j;
-                for (int i = 0; i < 32; i += L) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, w, off + QS + 32 * j + i, LE);
-                    FloatVector xa = FloatVector.fromArray(F, x, xb + i);
-                    FloatVector xc = FloatVector.fromArray(F, x, xb + 32 + i);
-                    s1 = Blocks.bytesToFloats(q.and((byte) 0x0F)).fma(xa, s1);
-                    s2 = Blocks.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xc, s2);
-                    x1 = x1.add(xa);
-                    x2 = x2.add(xc);
-                }
-                acc = s1.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j)), acc);
-                acc = s2.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j + 1)), acc);
-                accMin = x1.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j)), accMin);
-                accMin = x2.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j + 1)), accMin);
+        for (int j = 0; j < 4; j++) {
+            FloatVector s1 = FloatVector.zero(F), s2 = FloatVector.zero(F);
+            FloatVector x1 = FloatVector.zero(F), x2 = FloatVector.zero(F);
+            long q = off + QS + 32 * j;
+            int xj = xb + 64 * j;
+            for (int i = 0; i < 32; i += L) {
+                IntVector b = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, q + i, LE));
+                FloatVector xa = FloatVector.fromArray(F, x, xj + i);
+                FloatVector xc = FloatVector.fromArray(F, x, xj + 32 + i);
+                s1 = Blocks.intsToFloats(b.and(0x0F)).fma(xa, s1);
+                s2 = Blocks.intsToFloats(b.lanewise(VectorOperators.ASHR, 4).and(0x0F)).fma(xc, s2);
+                x1 = x1.add(xa);
+                x2 = x2.add(xc);
             }
+            acc = s1.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j)), acc);
+            acc = s2.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j + 1)), acc);
+            accMin = x1.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j)), accMin);
+            accMin = x2.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j + 1)), accMin);
         }
         return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
     }

@@ -10,6 +10,7 @@ import static dev.qwen4j.tensor.quant.Blocks.nearestInt;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -98,32 +99,34 @@ public final class Q6_K {
         return Blocks.f16(src, bo + D) * scale * ((lo | (hi << 4)) - 32);
     }
 
-    /** Σ W[c]·x[xo + c]: the four 6-bit planes of each 32-byte stripe are assembled in byte lanes. */
+    /** Σ W[c]·x[xo + c]: the four 6-bit planes of each 32-byte stripe are assembled in int lanes. */
     public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
+        float acc = 0f;
+        for (int c = 0; c < cols; c += QK, off += BYTES) acc += superBlock(w, off, x, xo + c);
+        return acc;
+    }
+
+    /** One 256-value block; returns a float so no vector crosses a (possibly not inlined) call. */
+    private static float superBlock(MemorySegment w, long off, float[] x, int xb0) {
+        float d = Blocks.f16(w, off + D);
         FloatVector acc = FloatVector.zero(F);
-        for (int c = 0; c < cols; c += QK, off += BYTES) {
-            float d = Blocks.f16(w, off + D);
-            for (int h = 0; h < 2; h++) {
-                long ql = off + 64 * h, qh = off + QH + 32 * h, sc = off + SCALES + 8 * h;
-                int xb = xo + c + 128 * h;
-                for (int i = 0; i < 32; i += L) {
-                    int is = i / 16;
-                    ByteVector a = ByteVector.fromMemorySegment(B, w, ql + i, LE);
-                    ByteVector b = ByteVector.fromMemorySegment(B, w, ql + i + 32, LE);
-                    ByteVector hb = ByteVector.fromMemorySegment(B, w, qh + i, LE);
-                    ByteVector q1 = a.and((byte) 0xF).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q2 = b.and((byte) 0xF).or(hb.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q4 = b.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
-                    FloatVector f1 = Blocks.bytesToFloats(q1.sub((byte) 32));
-                    FloatVector f2 = Blocks.bytesToFloats(q2.sub((byte) 32));
-                    FloatVector f3 = Blocks.bytesToFloats(q3.sub((byte) 32));
-                    FloatVector f4 = Blocks.bytesToFloats(q4.sub((byte) 32));
-                    acc = f1.mul(d * w.get(I8, sc + is)).fma(FloatVector.fromArray(F, x, xb + i), acc);
-                    acc = f2.mul(d * w.get(I8, sc + is + 2)).fma(FloatVector.fromArray(F, x, xb + i + 32), acc);
-                    acc = f3.mul(d * w.get(I8, sc + is + 4)).fma(FloatVector.fromArray(F, x, xb + i + 64), acc);
-                    acc = f4.mul(d * w.get(I8, sc + is + 6)).fma(FloatVector.fromArray(F, x, xb + i + 96), acc);
-                }
+        for (int h = 0; h < 2; h++) {
+            long ql = off + 64 * h, qh = off + QH + 32 * h, sc = off + SCALES + 8 * h;
+            int xb = xb0 + 128 * h;
+            for (int i = 0; i < 32; i += L) {
+                int is = i / 16;
+                IntVector a = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, ql + i, LE));
+                IntVector b = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, ql + i + 32, LE));
+                IntVector hb = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, qh + i, LE));
+                FloatVector f1 = Blocks.intsToFloats(a.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32));
+                FloatVector f2 = Blocks.intsToFloats(b.and(0xF).or(hb.and(0xC).lanewise(VectorOperators.LSHL, 2)).sub(32));
+                FloatVector f3 = Blocks.intsToFloats(a.lanewise(VectorOperators.ASHR, 4).and(0xF).or(hb.and(0x30)).sub(32));
+                FloatVector f4 = Blocks.intsToFloats(b.lanewise(VectorOperators.ASHR, 4).and(0xF)
+                        .or(hb.lanewise(VectorOperators.ASHR, 2).and(0x30)).sub(32));
+                acc = f1.mul(d * w.get(I8, sc + is)).fma(FloatVector.fromArray(F, x, xb + i), acc);
+                acc = f2.mul(d * w.get(I8, sc + is + 2)).fma(FloatVector.fromArray(F, x, xb + i + 32), acc);
+                acc = f3.mul(d * w.get(I8, sc + is + 4)).fma(FloatVector.fromArray(F, x, xb + i + 64), acc);
+                acc = f4.mul(d * w.get(I8, sc + is + 6)).fma(FloatVector.fromArray(F, x, xb + i + 96), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
