@@ -8,6 +8,7 @@ import static dev.qwen4j.tensor.quant.Blocks.LE;
 import static dev.qwen4j.tensor.quant.Blocks.nearestInt;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -25,6 +26,8 @@ public final class Q4_K {
     public static final int QK = 256;
     public static final int BYTES = 144;
     private static final int SCALES = 4, QS = 16;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
     /** llama.cpp's quantize_row_q4_K_ref (no importance matrix). */
     public static void quantizeRow(float[] x, int xOff, int n, MemorySegment dst, long off) {
@@ -106,6 +109,19 @@ public final class Q4_K {
                 : (Blocks.u8(s, sc + j + 4) >> 4) | ((Blocks.u8(s, sc + j) >> 6) << 4);
     }
 
+    /** Byte k of the 12 packed scale bytes held as a little-endian long (bytes 0-7) and int (8-11). */
+    private static int sb(long lo, int hi, int k) {
+        return (k < 8 ? (int) (lo >>> (8 * k)) : hi >>> (8 * (k - 8))) & 0xFF;
+    }
+
+    private static int scale(long lo, int hi, int j) {
+        return j < 4 ? sb(lo, hi, j) & 63 : (sb(lo, hi, j + 4) & 0xF) | ((sb(lo, hi, j - 4) >> 6) << 4);
+    }
+
+    private static int min(long lo, int hi, int j) {
+        return j < 4 ? sb(lo, hi, j + 4) & 63 : (sb(lo, hi, j + 4) >> 4) | ((sb(lo, hi, j) >> 6) << 4);
+    }
+
     public static void dequantizeRow(MemorySegment src, long off, float[] y, int yOff, int n) {
         for (int b = 0; b < n / QK; b++, off += BYTES) {
             float d = Blocks.f16(src, off), dmin = Blocks.f16(src, off + 2);
@@ -146,7 +162,9 @@ public final class Q4_K {
      */
     private static float superBlock(MemorySegment w, long off, float[] x, int xb) {
         float d = Blocks.f16(w, off), dmin = Blocks.f16(w, off + 2);
-        long sc = off + SCALES;
+        // the 12 scale bytes in two reads instead of 16 bounds-checked byte reads per block
+        long lo = w.get(I64, off + SCALES);
+        int hi = w.get(I32, off + SCALES + 8);
         FloatVector acc = FloatVector.zero(F), accMin = FloatVector.zero(F);
         for (int j = 0; j < 4; j++) {
             FloatVector s1 = FloatVector.zero(F), s2 = FloatVector.zero(F);
@@ -162,10 +180,10 @@ public final class Q4_K {
                 x1 = x1.add(xa);
                 x2 = x2.add(xc);
             }
-            acc = s1.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j)), acc);
-            acc = s2.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j + 1)), acc);
-            accMin = x1.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j)), accMin);
-            accMin = x2.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j + 1)), accMin);
+            acc = s1.fma(FloatVector.broadcast(F, d * scale(lo, hi, 2 * j)), acc);
+            acc = s2.fma(FloatVector.broadcast(F, d * scale(lo, hi, 2 * j + 1)), acc);
+            accMin = x1.fma(FloatVector.broadcast(F, dmin * min(lo, hi, 2 * j)), accMin);
+            accMin = x2.fma(FloatVector.broadcast(F, dmin * min(lo, hi, 2 * j + 1)), accMin);
         }
         return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
     }
