@@ -61,6 +61,18 @@ public final class Q4_0 {
         }
     }
 
+    /** Vector twin of {@link #dequantizeRow}, bit-identical. */
+    public static void dequantizeRowVector(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int c = 0; c < n; c += QK, off += BYTES) {
+            FloatVector d = FloatVector.broadcast(F, Blocks.f16(src, off));
+            for (int i = 0; i < QK / 2; i += L) {
+                IntVector q = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, off + 2 + i, LE));
+                Blocks.intsToFloats(q.and(0x0F).sub(8)).mul(d).intoArray(y, yOff + c + i);
+                Blocks.intsToFloats(q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)).mul(d).intoArray(y, yOff + c + QK / 2 + i);
+            }
+        }
+    }
+
     public static float get(MemorySegment src, long off, int i) {
         long bo = off + (long) (i / QK) * BYTES;
         int j = i % QK;

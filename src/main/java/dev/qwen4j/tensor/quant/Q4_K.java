@@ -138,6 +138,25 @@ public final class Q4_K {
         }
     }
 
+    /** Vector twin of {@link #dequantizeRow}, bit-identical (d·sc·q − dmin·m with the same roundings, no FMA). */
+    public static void dequantizeRowVector(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int c = 0; c < n; c += QK, off += BYTES) {
+            float d = Blocks.f16(src, off), dmin = Blocks.f16(src, off + 2);
+            long lo = src.get(I64, off + SCALES);
+            int hi = src.get(I32, off + SCALES + 8);
+            for (int j = 0; j < 4; j++) {
+                FloatVector d1 = FloatVector.broadcast(F, d * scale(lo, hi, 2 * j)), m1 = FloatVector.broadcast(F, dmin * min(lo, hi, 2 * j));
+                FloatVector d2 = FloatVector.broadcast(F, d * scale(lo, hi, 2 * j + 1)), m2 = FloatVector.broadcast(F, dmin * min(lo, hi, 2 * j + 1));
+                int yb = yOff + c + 64 * j;
+                for (int i = 0; i < 32; i += L) {
+                    IntVector q = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, off + QS + 32 * j + i, LE));
+                    Blocks.intsToFloats(q.and(0x0F)).mul(d1).sub(m1).intoArray(y, yb + i);
+                    Blocks.intsToFloats(q.lanewise(VectorOperators.ASHR, 4).and(0x0F)).mul(d2).sub(m2).intoArray(y, yb + 32 + i);
+                }
+            }
+        }
+    }
+
     public static float get(MemorySegment src, long off, int i) {
         long bo = off + (long) (i / QK) * BYTES;
         int k = i % QK, sub = k / 32, pair = k / 64, within = k % 32;
