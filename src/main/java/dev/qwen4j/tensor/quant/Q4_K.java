@@ -170,26 +170,19 @@ public final class Q4_K {
      * activation sums are accumulated in vectors, and the two scales applied once per 32 values.
      */
     public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
-        float acc = 0f;
-        for (int c = 0; c < cols; c += QK, off += BYTES) acc += superBlock(w, off, x, xo + c);
-        return acc;
-    }
-
-    /**
-     * One 256-value block. Vectors never cross a method boundary here: a vector returned from a method C2
-     * did not inline (this one is too big to inline into every caller) would be boxed on every call.
-     */
-    private static float superBlock(MemorySegment w, long off, float[] x, int xb) {
-        float d = Blocks.f16(w, off), dmin = Blocks.f16(w, off + 2);
-        // the 12 scale bytes in two reads instead of 16 bounds-checked byte reads per block
-        long lo = w.get(I64, off + SCALES);
-        int hi = w.get(I32, off + SCALES + 8);
         FloatVector acc = FloatVector.zero(F), accMin = FloatVector.zero(F);
-        for (int j = 0; j < 4; j++) {
+        // one flat loop over 64-value groups (two sub-blocks sharing 32 bytes of nibbles): the block header is
+        // re-read per group, which is cheaper than nesting loops that carry vectors (C2 then boxes them)
+        for (int g = 0; g < cols / 64; g++) {
+            long bo = off + (long) (g >> 2) * BYTES;
+            int j = g & 3;
+            float d = Blocks.f16(w, bo), dmin = Blocks.f16(w, bo + 2);
+            long lo = w.get(I64, bo + SCALES);
+            int hi = w.get(I32, bo + SCALES + 8);
             FloatVector s1 = FloatVector.zero(F), s2 = FloatVector.zero(F);
             FloatVector x1 = FloatVector.zero(F), x2 = FloatVector.zero(F);
-            long q = off + QS + 32 * j;
-            int xj = xb + 64 * j;
+            long q = bo + QS + 32 * j;
+            int xj = xo + 64 * g;
             for (int i = 0; i < 32; i += L) {
                 IntVector b = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, q + i, LE));
                 FloatVector xa = FloatVector.fromArray(F, x, xj + i);
