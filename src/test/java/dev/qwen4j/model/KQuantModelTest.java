@@ -80,5 +80,6 @@ class KQuantModelTest {
         assertThat(kl.get(QuantType.Q4_0)).isLessThan(BOUND_Q4_0);
     }
 
-    private static final double BOUND_Q8_0 = 1, BOUND_Q4_K_M = 1, BOUND_Q4_0 = 1;
+    // measured when set: Q8_0 0.00103, Q4_K_M 0.0907, Q4_0 0.165
+    private static final double BOUND_Q8_0 = 0.003, BOUND_Q4_K_M = 0.3, BOUND_Q4_0 = 0.5;
 }
