@@ -177,8 +177,22 @@ public final class Q4_K {
             long bo = off + (long) (g >> 2) * BYTES;
             int j = g & 3;
             float d = Blocks.f16(w, bo), dmin = Blocks.f16(w, bo + 2);
+            // the packed 6-bit scales/mins of sub-blocks 2j and 2j+1, four at a time with masks (as ggml's kmask):
+            // bytes 0-3 hold scales 0-3, 4-7 mins 0-3, and 8-11 the low nibbles of scales/mins 4-7 whose top two
+            // bits sit in bits 6-7 of bytes 0-3 / 4-7
             long lo = w.get(I64, bo + SCALES);
-            int hi = w.get(I32, bo + SCALES + 8);
+            int sc, mn;
+            if (j < 2) {
+                sc = (int) lo & 0x3F3F3F3F;
+                mn = (int) (lo >>> 32) & 0x3F3F3F3F;
+            } else {
+                int hi = w.get(I32, bo + SCALES + 8);
+                sc = (hi & 0x0F0F0F0F) | ((int) (lo >>> 2) & 0x30303030);
+                mn = ((hi >>> 4) & 0x0F0F0F0F) | ((int) (lo >>> 34) & 0x30303030);
+            }
+            int sh = 16 * (j & 1);
+            float d1 = d * ((sc >>> sh) & 0xFF), d2 = d * ((sc >>> (sh + 8)) & 0xFF);
+            float m1 = dmin * ((mn >>> sh) & 0xFF), m2 = dmin * ((mn >>> (sh + 8)) & 0xFF);
             FloatVector s1 = FloatVector.zero(F), s2 = FloatVector.zero(F);
             FloatVector x1 = FloatVector.zero(F), x2 = FloatVector.zero(F);
             long q = bo + QS + 32 * j;
@@ -192,10 +206,10 @@ public final class Q4_K {
                 x1 = x1.add(xa);
                 x2 = x2.add(xc);
             }
-            acc = s1.fma(FloatVector.broadcast(F, d * scale(lo, hi, 2 * j)), acc);
-            acc = s2.fma(FloatVector.broadcast(F, d * scale(lo, hi, 2 * j + 1)), acc);
-            accMin = x1.fma(FloatVector.broadcast(F, dmin * min(lo, hi, 2 * j)), accMin);
-            accMin = x2.fma(FloatVector.broadcast(F, dmin * min(lo, hi, 2 * j + 1)), accMin);
+            acc = s1.fma(FloatVector.broadcast(F, d1), acc);
+            acc = s2.fma(FloatVector.broadcast(F, d2), acc);
+            accMin = x1.fma(FloatVector.broadcast(F, m1), accMin);
+            accMin = x2.fma(FloatVector.broadcast(F, m2), accMin);
         }
         return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
     }
