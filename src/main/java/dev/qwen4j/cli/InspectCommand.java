@@ -3,6 +3,11 @@ package dev.qwen4j.cli;
 import dev.qwen4j.format.ConfigReader;
 import dev.qwen4j.format.SafetensorsStore;
 import dev.qwen4j.format.TensorInfo;
+import dev.qwen4j.format.TensorStore;
+import dev.qwen4j.format.gguf.GgufArray;
+import dev.qwen4j.format.gguf.GgufFile;
+import dev.qwen4j.format.gguf.GgufModelConfig;
+import dev.qwen4j.format.gguf.GgufStore;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Prints a model's config and its tensor table. */
+/** Prints a model's config and its tensor table (a folder, or a GGUF file with its metadata). */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a model's config and tensors.")
 final class InspectCommand implements Callable<Integer> {
     @Mixin
@@ -24,11 +29,13 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = model.resolve();
-        ConfigReader cfg = ConfigReader.of(dir.resolve("config.json"));
-        System.out.println("model: " + dir);
-        System.out.println("config.json:");
-        System.out.println(Jsons.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cfg.node()).indent(2).stripTrailing());
-        try (SafetensorsStore store = SafetensorsStore.open(dir)) {
+        boolean gguf = GgufFile.looksLikeGguf(dir);
+        try (TensorStore store = gguf ? GgufStore.open(dir) : SafetensorsStore.open(dir)) {
+            ConfigReader cfg = gguf ? GgufModelConfig.toConfig(((GgufStore) store).file()) : ConfigReader.of(dir.resolve("config.json"));
+            System.out.println("model: " + dir);
+            if (gguf) printGgufMetadata(((GgufStore) store).file());
+            System.out.println(gguf ? "config (from GGUF metadata):" : "config.json:");
+            System.out.println(Jsons.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cfg.node()).indent(2).stripTrailing());
             Map<String, long[]> byDtype = new TreeMap<>();
             long params = 0, bytes = 0;
             for (TensorInfo t : store.all()) {
@@ -47,5 +54,20 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** GGUF metadata, one key a line; long arrays (the vocabulary) are summarized. */
+    private static void printGgufMetadata(GgufFile f) {
+        System.out.println("GGUF v" + f.version() + " metadata:");
+        f.metadata().forEach((k, v) -> {
+            String shown;
+            if (v.value() instanceof GgufArray a) {
+                shown = a.elementType() + "[" + a.size() + "]" + (a.size() <= 8 ? " " + a.values() : "");
+            } else {
+                String text = String.valueOf(v.value());
+                shown = text.length() > 80 ? text.substring(0, 77).replace("\n", " ") + "..." : text;
+            }
+            System.out.printf("  %-48s %s%n", k, shown.replace("\n", "\\n"));
+        });
     }
 }

@@ -43,7 +43,8 @@ public final class GgufConverter {
             w.put("general.file_type", GgufValue.uint32(type.llamaFtype()));
             if (type.isQuantized()) w.put("general.quantization_version", GgufValue.uint32(2));
             w.putAll(GgufModelConfig.fromConfig(config));
-            w.putAll(GgufTokenizer.fromModelDir(modelDir, config, template));
+            // a folder without tokenizer.json (e.g. a synthetic benchmark model) gives a weights-only file
+            if (Files.isRegularFile(modelDir.resolve("tokenizer.json"))) w.putAll(GgufTokenizer.fromModelDir(modelDir, config, template));
             addTensors(w, store, config, type, progress);
             w.write(out);
         }

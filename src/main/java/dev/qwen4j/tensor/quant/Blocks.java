@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -37,6 +38,18 @@ final class Blocks {
 
     static int u8(MemorySegment s, long off) {
         return s.get(I8, off) & 0xFF;
+    }
+
+    /** Ints with as many lanes as {@link #F}: nibble and bit-field work is done in int lanes (x86 has no byte shifts). */
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+
+    /** L signed bytes widened to int lanes (sign-extended). */
+    static IntVector bytesToInts(ByteVector v) {
+        return (IntVector) v.convertShape(jdk.incubator.vector.VectorOperators.B2I, I, 0);
+    }
+
+    static FloatVector intsToFloats(IntVector v) {
+        return (FloatVector) v.convertShape(jdk.incubator.vector.VectorOperators.I2F, F, 0);
     }
 
     /** L signed bytes at off, widened to f32 lanes. */

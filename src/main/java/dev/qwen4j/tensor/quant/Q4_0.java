@@ -9,6 +9,7 @@ import static dev.qwen4j.tensor.quant.Blocks.LE;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -60,6 +61,18 @@ public final class Q4_0 {
         }
     }
 
+    /** Vector twin of {@link #dequantizeRow}, bit-identical. */
+    public static void dequantizeRowVector(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int c = 0; c < n; c += QK, off += BYTES) {
+            FloatVector d = FloatVector.broadcast(F, Blocks.f16(src, off));
+            for (int i = 0; i < QK / 2; i += L) {
+                IntVector q = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, off + 2 + i, LE));
+                Blocks.intsToFloats(q.and(0x0F).sub(8)).mul(d).intoArray(y, yOff + c + i);
+                Blocks.intsToFloats(q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)).mul(d).intoArray(y, yOff + c + QK / 2 + i);
+            }
+        }
+    }
+
     public static float get(MemorySegment src, long off, int i) {
         long bo = off + (long) (i / QK) * BYTES;
         int j = i % QK;
@@ -68,15 +81,15 @@ public final class Q4_0 {
         return (v - 8) * Blocks.f16(src, bo);
     }
 
-    /** Σ W[c]·x[xo + c]: nibbles are split and re-centred in byte lanes, then widened to f32. */
+    /** Σ W[c]·x[xo + c]: bytes are widened to int lanes, split into nibbles and re-centred, then converted to f32. */
     public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < cols; c += QK, off += BYTES) {
             FloatVector s = FloatVector.zero(F);
             for (int i = 0; i < QK / 2; i += L) {
-                ByteVector q = ByteVector.fromMemorySegment(B, w, off + 2 + i, LE);
-                FloatVector lo = Blocks.bytesToFloats(q.and((byte) 0x0F).sub((byte) 8));
-                FloatVector hi = Blocks.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                IntVector q = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, off + 2 + i, LE));
+                FloatVector lo = Blocks.intsToFloats(q.and(0x0F).sub(8));
+                FloatVector hi = Blocks.intsToFloats(q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8));
                 s = lo.fma(FloatVector.fromArray(F, x, xo + c + i), s);
                 s = hi.fma(FloatVector.fromArray(F, x, xo + c + QK / 2 + i), s);
             }

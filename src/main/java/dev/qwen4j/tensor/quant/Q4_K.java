@@ -8,8 +8,10 @@ import static dev.qwen4j.tensor.quant.Blocks.LE;
 import static dev.qwen4j.tensor.quant.Blocks.nearestInt;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -24,6 +26,8 @@ public final class Q4_K {
     public static final int QK = 256;
     public static final int BYTES = 144;
     private static final int SCALES = 4, QS = 16;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
     /** llama.cpp's quantize_row_q4_K_ref (no importance matrix). */
     public static void quantizeRow(float[] x, int xOff, int n, MemorySegment dst, long off) {
@@ -105,6 +109,19 @@ public final class Q4_K {
                 : (Blocks.u8(s, sc + j + 4) >> 4) | ((Blocks.u8(s, sc + j) >> 6) << 4);
     }
 
+    /** Byte k of the 12 packed scale bytes held as a little-endian long (bytes 0-7) and int (8-11). */
+    private static int sb(long lo, int hi, int k) {
+        return (k < 8 ? (int) (lo >>> (8 * k)) : hi >>> (8 * (k - 8))) & 0xFF;
+    }
+
+    private static int scale(long lo, int hi, int j) {
+        return j < 4 ? sb(lo, hi, j) & 63 : (sb(lo, hi, j + 4) & 0xF) | ((sb(lo, hi, j - 4) >> 6) << 4);
+    }
+
+    private static int min(long lo, int hi, int j) {
+        return j < 4 ? sb(lo, hi, j + 4) & 63 : (sb(lo, hi, j + 4) >> 4) | ((sb(lo, hi, j) >> 6) << 4);
+    }
+
     public static void dequantizeRow(MemorySegment src, long off, float[] y, int yOff, int n) {
         for (int b = 0; b < n / QK; b++, off += BYTES) {
             float d = Blocks.f16(src, off), dmin = Blocks.f16(src, off + 2);
@@ -116,6 +133,25 @@ public final class Q4_K {
                     int q = Blocks.u8(src, off + QS + 32 * j + i);
                     y[yb + 64 * j + i] = d1 * (q & 0xF) - m1;
                     y[yb + 64 * j + 32 + i] = d2 * (q >> 4) - m2;
+                }
+            }
+        }
+    }
+
+    /** Vector twin of {@link #dequantizeRow}, bit-identical (d·sc·q − dmin·m with the same roundings, no FMA). */
+    public static void dequantizeRowVector(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int c = 0; c < n; c += QK, off += BYTES) {
+            float d = Blocks.f16(src, off), dmin = Blocks.f16(src, off + 2);
+            long lo = src.get(I64, off + SCALES);
+            int hi = src.get(I32, off + SCALES + 8);
+            for (int j = 0; j < 4; j++) {
+                FloatVector d1 = FloatVector.broadcast(F, d * scale(lo, hi, 2 * j)), m1 = FloatVector.broadcast(F, dmin * min(lo, hi, 2 * j));
+                FloatVector d2 = FloatVector.broadcast(F, d * scale(lo, hi, 2 * j + 1)), m2 = FloatVector.broadcast(F, dmin * min(lo, hi, 2 * j + 1));
+                int yb = yOff + c + 64 * j;
+                for (int i = 0; i < 32; i += L) {
+                    IntVector q = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, off + QS + 32 * j + i, LE));
+                    Blocks.intsToFloats(q.and(0x0F)).mul(d1).sub(m1).intoArray(y, yb + i);
+                    Blocks.intsToFloats(q.lanewise(VectorOperators.ASHR, 4).and(0x0F)).mul(d2).sub(m2).intoArray(y, yb + 32 + i);
                 }
             }
         }
@@ -135,27 +171,45 @@ public final class Q4_K {
      */
     public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(F), accMin = FloatVector.zero(F);
-        for (int c = 0; c < cols; c += QK, off += BYTES) {
-            float d = Blocks.f16(w, off), dmin = Blocks.f16(w, off + 2);
-            long sc = off + SCALES;
-            for (int j = 0; j < 4; j++) {
-                FloatVector s1 = FloatVector.zero(F), s2 = FloatVector.zero(F);
-                FloatVector x1 = FloatVector.zero(F), x2 = FloatVector.zero(F);
-                int xb = xo + c + 64 * j;
-                for (int i = 0; i < 32; i += L) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, w, off + QS + 32 * j + i, LE);
-                    FloatVector xa = FloatVector.fromArray(F, x, xb + i);
-                    FloatVector xc = FloatVector.fromArray(F, x, xb + 32 + i);
-                    s1 = Blocks.bytesToFloats(q.and((byte) 0x0F)).fma(xa, s1);
-                    s2 = Blocks.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xc, s2);
-                    x1 = x1.add(xa);
-                    x2 = x2.add(xc);
-                }
-                acc = s1.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j)), acc);
-                acc = s2.fma(FloatVector.broadcast(F, d * scale(w, sc, 2 * j + 1)), acc);
-                accMin = x1.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j)), accMin);
-                accMin = x2.fma(FloatVector.broadcast(F, dmin * min(w, sc, 2 * j + 1)), accMin);
+        // one flat loop over 64-value groups (two sub-blocks sharing 32 bytes of nibbles): the block header is
+        // re-read per group, which is cheaper than nesting loops that carry vectors (C2 then boxes them)
+        for (int g = 0; g < cols / 64; g++) {
+            long bo = off + (long) (g >> 2) * BYTES;
+            int j = g & 3;
+            float d = Blocks.f16(w, bo), dmin = Blocks.f16(w, bo + 2);
+            // the packed 6-bit scales/mins of sub-blocks 2j and 2j+1, four at a time with masks (as ggml's kmask):
+            // bytes 0-3 hold scales 0-3, 4-7 mins 0-3, and 8-11 the low nibbles of scales/mins 4-7 whose top two
+            // bits sit in bits 6-7 of bytes 0-3 / 4-7
+            long lo = w.get(I64, bo + SCALES);
+            int sc, mn;
+            if (j < 2) {
+                sc = (int) lo & 0x3F3F3F3F;
+                mn = (int) (lo >>> 32) & 0x3F3F3F3F;
+            } else {
+                int hi = w.get(I32, bo + SCALES + 8);
+                sc = (hi & 0x0F0F0F0F) | ((int) (lo >>> 2) & 0x30303030);
+                mn = ((hi >>> 4) & 0x0F0F0F0F) | ((int) (lo >>> 34) & 0x30303030);
             }
+            int sh = 16 * (j & 1);
+            float d1 = d * ((sc >>> sh) & 0xFF), d2 = d * ((sc >>> (sh + 8)) & 0xFF);
+            float m1 = dmin * ((mn >>> sh) & 0xFF), m2 = dmin * ((mn >>> (sh + 8)) & 0xFF);
+            FloatVector s1 = FloatVector.zero(F), s2 = FloatVector.zero(F);
+            FloatVector x1 = FloatVector.zero(F), x2 = FloatVector.zero(F);
+            long q = bo + QS + 32 * j;
+            int xj = xo + 64 * g;
+            for (int i = 0; i < 32; i += L) {
+                IntVector b = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, q + i, LE));
+                FloatVector xa = FloatVector.fromArray(F, x, xj + i);
+                FloatVector xc = FloatVector.fromArray(F, x, xj + 32 + i);
+                s1 = Blocks.intsToFloats(b.and(0x0F)).fma(xa, s1);
+                s2 = Blocks.intsToFloats(b.lanewise(VectorOperators.ASHR, 4).and(0x0F)).fma(xc, s2);
+                x1 = x1.add(xa);
+                x2 = x2.add(xc);
+            }
+            acc = s1.fma(FloatVector.broadcast(F, d1), acc);
+            acc = s2.fma(FloatVector.broadcast(F, d2), acc);
+            accMin = x1.fma(FloatVector.broadcast(F, m1), accMin);
+            accMin = x2.fma(FloatVector.broadcast(F, m2), accMin);
         }
         return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
     }

@@ -8,8 +8,10 @@ import static dev.qwen4j.tensor.quant.Blocks.LE;
 import static dev.qwen4j.tensor.quant.Blocks.nearestInt;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -23,6 +25,7 @@ public final class Q6_K {
     public static final int QK = 256;
     public static final int BYTES = 210;
     private static final int QH = 128, SCALES = 192, D = 208;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
 
     /** llama.cpp's quantize_row_q6_K_ref (no importance matrix). */
     public static void quantizeRow(float[] x, int xOff, int n, MemorySegment dst, long off) {
@@ -88,6 +91,32 @@ public final class Q6_K {
         }
     }
 
+    /** Vector twin of {@link #dequantizeRow}, bit-identical ((d·scale)·q either way). */
+    public static void dequantizeRowVector(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int c = 0; c < n; c += QK, off += BYTES) {
+            float d = Blocks.f16(src, off + D);
+            for (int h = 0; h < 2; h++) {
+                long ql = off + 64 * h, qh = off + QH + 32 * h;
+                long sc = src.get(I64, off + SCALES + 8 * h);
+                int yb = yOff + c + 128 * h;
+                for (int i = 0; i < 32; i += L) {
+                    int is = i / 16;
+                    IntVector a = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, ql + i, LE));
+                    IntVector b = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, ql + i + 32, LE));
+                    IntVector hb = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, qh + i, LE));
+                    Blocks.intsToFloats(a.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32))
+                            .mul(d * (byte) (sc >>> (8 * is))).intoArray(y, yb + i);
+                    Blocks.intsToFloats(b.and(0xF).or(hb.and(0xC).lanewise(VectorOperators.LSHL, 2)).sub(32))
+                            .mul(d * (byte) (sc >>> (8 * (is + 2)))).intoArray(y, yb + i + 32);
+                    Blocks.intsToFloats(a.lanewise(VectorOperators.ASHR, 4).and(0xF).or(hb.and(0x30)).sub(32))
+                            .mul(d * (byte) (sc >>> (8 * (is + 4)))).intoArray(y, yb + i + 64);
+                    Blocks.intsToFloats(b.lanewise(VectorOperators.ASHR, 4).and(0xF).or(hb.lanewise(VectorOperators.ASHR, 2).and(0x30)).sub(32))
+                            .mul(d * (byte) (sc >>> (8 * (is + 6)))).intoArray(y, yb + i + 96);
+                }
+            }
+        }
+    }
+
     public static float get(MemorySegment src, long off, int i) {
         long bo = off + (long) (i / QK) * BYTES;
         int k = i % QK, h = k / 128, r = k % 128, quarter = r / 32, l = r % 32;
@@ -98,32 +127,36 @@ public final class Q6_K {
         return Blocks.f16(src, bo + D) * scale * ((lo | (hi << 4)) - 32);
     }
 
-    /** Σ W[c]·x[xo + c]: the four 6-bit planes of each 32-byte stripe are assembled in byte lanes. */
+    /** Σ W[c]·x[xo + c]: the four 6-bit planes of each 32-byte stripe are assembled in int lanes. */
     public static float dot(MemorySegment w, long off, int cols, float[] x, int xo) {
+        float acc = 0f;
+        for (int c = 0; c < cols; c += QK, off += BYTES) acc += superBlock(w, off, x, xo + c);
+        return acc;
+    }
+
+    /** One 256-value block; returns a float so no vector crosses a (possibly not inlined) call. */
+    private static float superBlock(MemorySegment w, long off, float[] x, int xb0) {
+        float d = Blocks.f16(w, off + D);
         FloatVector acc = FloatVector.zero(F);
-        for (int c = 0; c < cols; c += QK, off += BYTES) {
-            float d = Blocks.f16(w, off + D);
-            for (int h = 0; h < 2; h++) {
-                long ql = off + 64 * h, qh = off + QH + 32 * h, sc = off + SCALES + 8 * h;
-                int xb = xo + c + 128 * h;
-                for (int i = 0; i < 32; i += L) {
-                    int is = i / 16;
-                    ByteVector a = ByteVector.fromMemorySegment(B, w, ql + i, LE);
-                    ByteVector b = ByteVector.fromMemorySegment(B, w, ql + i + 32, LE);
-                    ByteVector hb = ByteVector.fromMemorySegment(B, w, qh + i, LE);
-                    ByteVector q1 = a.and((byte) 0xF).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q2 = b.and((byte) 0xF).or(hb.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q4 = b.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
-                    FloatVector f1 = Blocks.bytesToFloats(q1.sub((byte) 32));
-                    FloatVector f2 = Blocks.bytesToFloats(q2.sub((byte) 32));
-                    FloatVector f3 = Blocks.bytesToFloats(q3.sub((byte) 32));
-                    FloatVector f4 = Blocks.bytesToFloats(q4.sub((byte) 32));
-                    acc = f1.mul(d * w.get(I8, sc + is)).fma(FloatVector.fromArray(F, x, xb + i), acc);
-                    acc = f2.mul(d * w.get(I8, sc + is + 2)).fma(FloatVector.fromArray(F, x, xb + i + 32), acc);
-                    acc = f3.mul(d * w.get(I8, sc + is + 4)).fma(FloatVector.fromArray(F, x, xb + i + 64), acc);
-                    acc = f4.mul(d * w.get(I8, sc + is + 6)).fma(FloatVector.fromArray(F, x, xb + i + 96), acc);
-                }
+        for (int h = 0; h < 2; h++) {
+            long ql = off + 64 * h, qh = off + QH + 32 * h;
+            // this half's 8 int8 scales in one read rather than 4 bounds-checked byte reads per stripe
+            long sc = w.get(I64, off + SCALES + 8 * h);
+            int xb = xb0 + 128 * h;
+            for (int i = 0; i < 32; i += L) {
+                int is = i / 16;
+                IntVector a = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, ql + i, LE));
+                IntVector b = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, ql + i + 32, LE));
+                IntVector hb = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, w, qh + i, LE));
+                FloatVector f1 = Blocks.intsToFloats(a.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32));
+                FloatVector f2 = Blocks.intsToFloats(b.and(0xF).or(hb.and(0xC).lanewise(VectorOperators.LSHL, 2)).sub(32));
+                FloatVector f3 = Blocks.intsToFloats(a.lanewise(VectorOperators.ASHR, 4).and(0xF).or(hb.and(0x30)).sub(32));
+                FloatVector f4 = Blocks.intsToFloats(b.lanewise(VectorOperators.ASHR, 4).and(0xF)
+                        .or(hb.lanewise(VectorOperators.ASHR, 2).and(0x30)).sub(32));
+                acc = f1.mul(d * (byte) (sc >>> (8 * (is)))).fma(FloatVector.fromArray(F, x, xb + i), acc);
+                acc = f2.mul(d * (byte) (sc >>> (8 * (is + 2)))).fma(FloatVector.fromArray(F, x, xb + i + 32), acc);
+                acc = f3.mul(d * (byte) (sc >>> (8 * (is + 4)))).fma(FloatVector.fromArray(F, x, xb + i + 64), acc);
+                acc = f4.mul(d * (byte) (sc >>> (8 * (is + 6)))).fma(FloatVector.fromArray(F, x, xb + i + 96), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

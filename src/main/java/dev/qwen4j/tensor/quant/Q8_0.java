@@ -38,6 +38,16 @@ public final class Q8_0 {
         }
     }
 
+    /** Vector twin of {@link #dequantizeRow}, bit-identical (q·d is one rounding either way). */
+    public static void dequantizeRowVector(MemorySegment src, long off, float[] y, int yOff, int n) {
+        for (int c = 0; c < n; c += QK, off += BYTES) {
+            FloatVector d = FloatVector.broadcast(F, Blocks.f16(src, off));
+            for (int i = 0; i < QK; i += L) {
+                Blocks.bytesToFloats(ByteVector.fromMemorySegment(B, src, off + 2 + i, LE)).mul(d).intoArray(y, yOff + c + i);
+            }
+        }
+    }
+
     /** Element i of the row starting at off. */
     public static float get(MemorySegment src, long off, int i) {
         long bo = off + (long) (i / QK) * BYTES;

@@ -89,7 +89,7 @@ public final class QuantMatMul {
         float[] tile = s.tile;
         int r = from;
         for (; r + TILE <= to; r += TILE) {
-            for (int i = 0; i < TILE; i++) QuantRows.dequantize(t, seg, (r + i) * rowBytes, tile, i * cols, cols);
+            for (int i = 0; i < TILE; i++) QuantRows.dequantizeVector(t, seg, (r + i) * rowBytes, tile, i * cols, cols);
             int b = 0;
             for (; b + 2 <= n; b += 2) tile4x2(tile, cols, x, xOff + b * cols, out, outOff + b * rows + r, rows);
             for (; b < n; b++) {
@@ -98,7 +98,7 @@ public final class QuantMatMul {
             }
         }
         for (; r < to; r++) {
-            QuantRows.dequantize(t, seg, r * rowBytes, tile, 0, cols);
+            QuantRows.dequantizeVector(t, seg, r * rowBytes, tile, 0, cols);
             for (int b = 0; b < n; b++) out[outOff + b * rows + r] = dotF32(tile, 0, x, xOff + b * cols, cols);
         }
     }

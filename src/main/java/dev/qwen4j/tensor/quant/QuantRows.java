@@ -31,6 +31,18 @@ public final class QuantRows {
         }
     }
 
+    /** The vector twin of {@link #dequantize}: the same values, bit for bit. */
+    public static void dequantizeVector(DType t, MemorySegment src, long off, float[] y, int yOff, int n) {
+        check(t, n);
+        switch (t) {
+            case Q8_0 -> Q8_0.dequantizeRowVector(src, off, y, yOff, n);
+            case Q4_0 -> Q4_0.dequantizeRowVector(src, off, y, yOff, n);
+            case Q4_K -> Q4_K.dequantizeRowVector(src, off, y, yOff, n);
+            case Q6_K -> Q6_K.dequantizeRowVector(src, off, y, yOff, n);
+            default -> throw notQuantized(t);
+        }
+    }
+
     /** Value i of the row of blocks starting at off. */
     public static float get(DType t, MemorySegment src, long off, int i) {
         return switch (t) {

@@ -55,6 +55,19 @@ class QuantKernelsTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void vectorDequantizeIsBitIdenticalToScalar(DType t) {
+        Random rnd = new Random(50 + t.ordinal());
+        WeightMatrix w = randomMatrix(rnd, t, 5, 768);
+        float[] a = new float[3 + 768], b = new float[3 + 768];
+        for (int r = 0; r < w.rows(); r++) {
+            QuantRows.dequantize(t, w.data(), r * w.rowBytes(), a, 3, 768);
+            QuantRows.dequantizeVector(t, w.data(), r * w.rowBytes(), b, 3, 768);
+            assertThat(b).as("%s row %d", t, r).containsExactly(a);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void matmulPathsAgree(DType t) {
         Random rnd = new Random(100 + t.ordinal());
         int rows = 37, cols = 512;
