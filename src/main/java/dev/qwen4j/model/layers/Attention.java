@@ -65,7 +65,8 @@ public final class Attention {
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int group = numHeads / numKvHeads;
         if (n >= TILE_MIN_TOKENS && QueryTileAttention.fits(group)) {
-            Parallel.forRange(numKvHeads * QueryTileAttention.tiles(n, group), 1, (from, to) ->
+            // KV-head-major items in a few chunks per thread: a chunk stays on one head's keys and values
+            Parallel.forChunks(numKvHeads * QueryTileAttention.tiles(n, group), 1, 4 * Parallel.threads(), (from, to) ->
                     QueryTileAttention.run(batch, layer, s.q, s.att, numHeads, numKvHeads, headDim, scale, from, to));
         } else {
             int maxLen = 0;
