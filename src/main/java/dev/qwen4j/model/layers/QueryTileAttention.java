@@ -165,24 +165,39 @@ final class QueryTileAttention {
 
     /** s[p·L + lane] = qt_lane · K[p] for slots [0, len) (len rounded up to PB; extra slots are garbage). */
     private static void scoreSlots(KvCache c, int layer, float[] qt, int kvOff, int headDim, int len, float[] s) {
+        int kvDim = c.kvDim();
+        boolean sameBlock = c.blockSize() % PB == 0; // the PB slots of a step share one key array
         for (int p = 0; p < len; p += PB) {
+            if (sameBlock) {
+                float[] k = c.keys(layer, p);
+                int o0 = c.slotOffset(p) + kvOff;
+                int o1 = o0 + (p + 1 < len ? kvDim : 0), o2 = o0 + (p + 2 < len ? 2 * kvDim : 0), o3 = o0 + (p + 3 < len ? 3 * kvDim : 0);
+                score4(qt, headDim, k, o0, k, o1, k, o2, k, o3, s, p);
+                continue;
+            }
             float[] k0 = c.keys(layer, p), k1 = c.keys(layer, Math.min(p + 1, len - 1));
             float[] k2 = c.keys(layer, Math.min(p + 2, len - 1)), k3 = c.keys(layer, Math.min(p + 3, len - 1));
             int o0 = c.slotOffset(p) + kvOff, o1 = c.slotOffset(Math.min(p + 1, len - 1)) + kvOff;
             int o2 = c.slotOffset(Math.min(p + 2, len - 1)) + kvOff, o3 = c.slotOffset(Math.min(p + 3, len - 1)) + kvOff;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int d = 0; d < headDim; d++) {
-                FloatVector qv = FloatVector.fromArray(F, qt, d * L);
-                a0 = qv.fma(FloatVector.broadcast(F, k0[o0 + d]), a0);
-                a1 = qv.fma(FloatVector.broadcast(F, k1[o1 + d]), a1);
-                a2 = qv.fma(FloatVector.broadcast(F, k2[o2 + d]), a2);
-                a3 = qv.fma(FloatVector.broadcast(F, k3[o3 + d]), a3);
-            }
-            a0.intoArray(s, p * L);
-            a1.intoArray(s, (p + 1) * L);
-            a2.intoArray(s, (p + 2) * L);
-            a3.intoArray(s, (p + 3) * L);
+            score4(qt, headDim, k0, o0, k1, o1, k2, o2, k3, o3, s, p);
         }
+    }
+
+    /** Scores of slots p .. p+3 (key rows at k_i[o_i ..]) for all lanes into s[(p + i)·L ..]. */
+    private static void score4(float[] qt, int headDim, float[] k0, int o0, float[] k1, int o1, float[] k2, int o2,
+                               float[] k3, int o3, float[] s, int p) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int d = 0; d < headDim; d++) {
+            FloatVector qv = FloatVector.fromArray(F, qt, d * L);
+            a0 = qv.fma(FloatVector.broadcast(F, k0[o0 + d]), a0);
+            a1 = qv.fma(FloatVector.broadcast(F, k1[o1 + d]), a1);
+            a2 = qv.fma(FloatVector.broadcast(F, k2[o2 + d]), a2);
+            a3 = qv.fma(FloatVector.broadcast(F, k3[o3 + d]), a3);
+        }
+        a0.intoArray(s, p * L);
+        a1.intoArray(s, (p + 1) * L);
+        a2.intoArray(s, (p + 2) * L);
+        a3.intoArray(s, (p + 3) * L);
     }
 
     /**
