@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
 
 /**
  * llama-bench-like speed test: pp (prefill N prompt tokens) and tg (generate N tokens one at a time),
- * mean ± stddev over repetitions, next to the machine's measured read bandwidth and FMA rate.
+ * mean ± stddev over repetitions, next to the machine's measured read bandwidth and FMA rate. On a
+ * shared machine those vary from minute to minute, so each repetition is also set against a short
+ * probe taken just before it, and the median of those fractions is reported too.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prefill (pp) and decode (tg) speed, like llama-bench.")
@@ -83,27 +85,37 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("%-8s %-14s %-10s %s%n", "test", "tokens/s", "median", "efficiency");
             SplittableRandom rnd = new SplittableRandom(42);
             if (pp > 0) {
-                run(m, rnd, true, 1); // warm-up: JIT and page-in
-                double[] tps = new double[reps];
-                for (int i = 0; i < reps; i++) tps[i] = run(m, rnd, true, pp);
-                Stats s = Stats.of(tps);
+                // warm-up (JIT, page-in) with a short prefill: one token would leave the packed GEMM and
+                // tiled attention kernels to be compiled during the first timed run
+                run(m, rnd, true, Math.min(pp, 64));
                 // A prefill multiplies every prompt token through the layers but only the last one
                 // through lm_head, so per-token FLOPs overstate its work (by 26% for Qwen3-0.6B).
                 long lmHead = 2L * m.vocabSize() * m.hiddenSize();
-                double flopsPerPrompt = (double) pp * (m.flopsPerToken() - lmHead) + lmHead;
-                double done = s.median() / pp * flopsPerPrompt;
-                String eff = flops > 0 ? String.format("%.1f GFLOP/s (%.0f%% of FMA peak)", done / 1e9, 100 * done / flops)
-                        : String.format("%.1f GFLOP/s", done / 1e9);
+                double flopsPerToken = ((double) pp * (m.flopsPerToken() - lmHead) + lmHead) / pp;
+                double[] tps = new double[reps], frac = new double[reps];
+                for (int i = 0; i < reps; i++) {
+                    double peak = noProbe ? 0 : MachineProbe.fmaRate(1);
+                    tps[i] = run(m, rnd, true, pp);
+                    frac[i] = peak > 0 ? tps[i] * flopsPerToken / peak : 0;
+                }
+                Stats s = Stats.of(tps);
+                double done = s.median() * flopsPerToken;
+                String eff = flops > 0 ? String.format("%.1f GFLOP/s (%.0f%% of FMA peak; %.0f%% of the peak probed before each run)",
+                        done / 1e9, 100 * done / flops, 100 * Stats.of(frac).median()) : String.format("%.1f GFLOP/s", done / 1e9);
                 System.out.printf("%-8s %-14s %-10.2f %s%n", "pp" + pp, s, s.median(), eff);
             }
             if (tg > 0) {
                 run(m, rnd, false, Math.min(tg, 8));
-                double[] tps = new double[reps];
-                for (int i = 0; i < reps; i++) tps[i] = run(m, rnd, false, tg);
+                double[] tps = new double[reps], frac = new double[reps];
+                for (int i = 0; i < reps; i++) {
+                    double bw = noProbe ? 0 : MachineProbe.readBandwidth(1L << 30, 1);
+                    tps[i] = run(m, rnd, false, tg);
+                    frac[i] = bw > 0 ? tps[i] * m.weightBytesPerToken() / bw : 0;
+                }
                 Stats s = Stats.of(tps);
                 double used = s.median() * m.weightBytesPerToken();
-                String eff = bandwidth > 0 ? String.format("%.1f GB/s (%.0f%% of read bandwidth)", used / 1e9, 100 * used / bandwidth)
-                        : String.format("%.1f GB/s", used / 1e9);
+                String eff = bandwidth > 0 ? String.format("%.1f GB/s (%.0f%% of read bandwidth; %.0f%% of the bandwidth probed before each run)",
+                        used / 1e9, 100 * used / bandwidth, 100 * Stats.of(frac).median()) : String.format("%.1f GB/s", used / 1e9);
                 System.out.printf("%-8s %-14s %-10.2f %s%n", "tg" + tg, s, s.median(), eff);
             }
         }

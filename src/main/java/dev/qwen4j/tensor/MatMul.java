@@ -27,7 +27,8 @@ final class MatMul {
         if (w.dtype().isQuantized()) {
             QuantMatMul.matmul(w, x, xOff, out, outOff, n);
         } else if (n >= GEMM_MIN_N) {
-            Parallel.forRange(w.rows(), Gemm.RB, (from, to) -> Gemm.rows(w, x, xOff, out, outOff, n, from, to));
+            // a few chunks per thread, claimed dynamically (see RowStream): each packs its own rows anyway
+            Parallel.forChunks(w.rows(), Gemm.RB, 4 * Parallel.threads(), (from, to) -> Gemm.rows(w, x, xOff, out, outOff, n, from, to));
         } else {
             RowStream.matmul(w, x, xOff, out, outOff, n);
         }

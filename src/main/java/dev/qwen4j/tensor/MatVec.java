@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Row-streaming kernels for few activation vectors (decode: n = 1, or a handful of tokens). Each
  * weight row is read once, front to back, and dotted with every activation vector while it is
- * still in L1.
+ * still in L1. bf16 matrices whose rows are whole 2·L blocks take {@link PairedBf16} instead (see
+ * {@link RowStream}); these kernels serve f32, f16 and other bf16 shapes.
  *
  * <p>Decode is bound by memory bandwidth, and measurements on the target (Zen 4) showed that one
  * sequential stream per thread beats interleaving several rows: rows are contiguous, so walking

@@ -86,7 +86,11 @@ class ParallelTest {
         ConcurrentLinkedQueue<int[]> chunks = new ConcurrentLinkedQueue<>();
         Parallel.forChunks(1024, 16, 8, (from, to) -> chunks.add(new int[] {from, to}));
         assertEquals(8, chunks.size());
-        for (int[] c : chunks) assertEquals(128, c[1] - c[0]);
+        // guided: sizes shrink from 1024·15/64 = 240 to 1024/64 = 16 (rounded to the grain)
+        int[][] sorted = chunks.stream().sorted((x, y) -> Integer.compare(x[0], y[0])).toArray(int[][]::new);
+        assertEquals(240, sorted[0][1] - sorted[0][0]);
+        assertEquals(16, sorted[7][1] - sorted[7][0]);
+        for (int i = 1; i < 8; i++) assertTrue(sorted[i][1] - sorted[i][0] <= sorted[i - 1][1] - sorted[i - 1][0], "sizes shrink");
     }
 
     @Test

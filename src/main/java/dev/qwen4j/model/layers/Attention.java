@@ -43,26 +43,30 @@ public final class Attention {
         int qDim = numHeads * headDim, kvDim = numKvHeads * headDim;
         qkv.matmul(x, 0, s.qkv(), n);
 
-        float[] cos = s.cos(headDim / 2), sin = s.sin;
-        int axes = batch.hasMultimodalPositions() ? 3 : 1;
-        int[] posRows = s.posRows(3 * n);
-        for (int a = 0; a < 3; a++) System.arraycopy(batch.ropePositionRow(Math.min(a, axes - 1)), 0, posRows, a * n, n);
-        for (int t = 0; t < n; t++) {
-            for (int h = 0; h < numHeads; h++) Ops.rmsnorm(s.q, t * qDim + h * headDim, s.q, t * qDim + h * headDim, qNorm, headDim, eps);
-            for (int h = 0; h < numKvHeads; h++) Ops.rmsnorm(s.k, t * kvDim + h * headDim, s.k, t * kvDim + h * headDim, kNorm, headDim, eps);
-            rope.angles(posRows, t, n, cos, sin);
-            rope.rotate(s.q, t * qDim, numHeads, cos, sin);
-            rope.rotate(s.k, t * kvDim, numKvHeads, cos, sin);
-            KvCache c = batch.cache(t);
-            int p = batch.cachePosition(t);
-            System.arraycopy(s.k, t * kvDim, c.keys(layer, p), c.slotOffset(p), kvDim);
-            System.arraycopy(s.v, t * kvDim, c.values(layer, p), c.slotOffset(p), kvDim);
-        }
+        int half = headDim / 2;
+        s.ropeTable(batch, n, rope, half);
+        float[] cos = s.cos, sin = s.sin;
+        Parallel.RangeTask prep = (from, to) -> {
+            for (int t = from; t < to; t++) {
+                for (int h = 0; h < numHeads; h++) Ops.rmsnorm(s.q, t * qDim + h * headDim, s.q, t * qDim + h * headDim, qNorm, headDim, eps);
+                for (int h = 0; h < numKvHeads; h++) Ops.rmsnorm(s.k, t * kvDim + h * headDim, s.k, t * kvDim + h * headDim, kNorm, headDim, eps);
+                rope.rotate(s.q, t * qDim, numHeads, cos, sin, t * half);
+                rope.rotate(s.k, t * kvDim, numKvHeads, cos, sin, t * half);
+                KvCache c = batch.cache(t);
+                int p = batch.cachePosition(t);
+                System.arraycopy(s.k, t * kvDim, c.keys(layer, p), c.slotOffset(p), kvDim);
+                System.arraycopy(s.v, t * kvDim, c.values(layer, p), c.slotOffset(p), kvDim);
+            }
+        };
+        // tokens write disjoint rows and cache slots; a decode step is too small to be worth a dispatch
+        if (n >= TILE_MIN_TOKENS) Parallel.forRange(n, 1, prep);
+        else prep.run(0, n);
 
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int group = numHeads / numKvHeads;
         if (n >= TILE_MIN_TOKENS && QueryTileAttention.fits(group)) {
-            Parallel.forRange(numKvHeads * QueryTileAttention.tiles(n, group), 1, (from, to) ->
+            // KV-head-major items in a few chunks per thread: a chunk stays on one head's keys and values
+            Parallel.forChunks(numKvHeads * QueryTileAttention.tiles(n, group), 1, 4 * Parallel.threads(), (from, to) ->
                     QueryTileAttention.run(batch, layer, s.q, s.att, numHeads, numKvHeads, headDim, scale, from, to));
         } else {
             int maxLen = 0;
@@ -100,6 +104,8 @@ public final class Attention {
         private float[][] qkv = {q, k, v};
         private float[] cos = new float[0], sin = new float[0];
         private int[] posRows = new int[0];
+        private RotaryEmbedding ropeOwner;
+        private int ropeTokens = -1;
 
         public void ensure(int n, int qDim, int kvDim) {
             if (q.length < n * qDim) {
@@ -117,18 +123,28 @@ public final class Attention {
             return qkv;
         }
 
-        /** cos of at least half floats; {@link #sin} has the same size after this call. */
-        float[] cos(int half) {
-            if (cos.length < half) {
-                cos = new float[half];
-                sin = new float[half];
+        /**
+         * Fills {@link #cos}/{@link #sin}[t·half ..] with token t's rotary angles, unless they already hold
+         * them for the same positions: every layer of a step has the same positions, so the trig runs once
+         * per step, not once per layer.
+         */
+        void ropeTable(ForwardBatch batch, int n, RotaryEmbedding rope, int half) {
+            int axes = batch.hasMultimodalPositions() ? 3 : 1;
+            if (posRows.length < 3 * n) posRows = new int[3 * n];
+            boolean same = rope == ropeOwner && n == ropeTokens;
+            for (int a = 0; a < 3; a++) {
+                int[] row = batch.ropePositionRow(Math.min(a, axes - 1));
+                same &= java.util.Arrays.equals(row, 0, n, posRows, a * n, a * n + n);
+                System.arraycopy(row, 0, posRows, a * n, n);
             }
-            return cos;
-        }
-
-        int[] posRows(int size) {
-            if (posRows.length < size) posRows = new int[size];
-            return posRows;
+            if (same) return;
+            if (cos.length < n * half) {
+                cos = new float[n * half];
+                sin = new float[n * half];
+            }
+            for (int t = 0; t < n; t++) rope.angles(posRows, t, n, cos, sin, t * half);
+            ropeOwner = rope;
+            ropeTokens = n;
         }
     }
 }

@@ -26,11 +26,14 @@ final class QueryTileAttention {
     private static final int L = F.length();
     /** Key slots scored per pass: 4 broadcasts against each loaded query vector. */
     private static final int PB = 4;
+    /** Lanes whose weighted values are summed together (8 accumulators; L is a multiple of 8). */
+    private static final int VB = 8;
 
     private static final class Scratch {
         float[] qt = new float[0], s = new float[0];
         final int[] pos = new int[L];
         final float[] posF = new float[L], inv = new float[L];
+        final int[] outOff = new int[L];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -43,7 +46,7 @@ final class QueryTileAttention {
 
     /** Whether tiles can be used: whole groups per tile. */
     static boolean fits(int group) {
-        return group <= L && L % group == 0;
+        return group <= L && L % group == 0 && L % VB == 0;
     }
 
     /**
@@ -104,33 +107,97 @@ final class QueryTileAttention {
         FloatVector sum = softmaxLanes(s, pos, sc.posF, maxLen);
         float[] inv = sc.inv;
         FloatVector.broadcast(F, 1f).div(sum).intoArray(inv, 0);
-        for (int lane = 0; lane < lanes; lane++) {
-            int t = t0 + lane / group;
-            int o = t * qDim + (g * group + lane % group) * headDim;
-            CachedAttention.weightedValues(c, layer, s, lane, L, pos[lane] + 1, g * headDim, headDim, inv[lane], out, o);
+        int[] outOff = sc.outOff;
+        for (int lane = 0; lane < lanes; lane++) outOff[lane] = (t0 + lane / group) * qDim + (g * group + lane % group) * headDim;
+        if (headDim % L == 0) {
+            for (int lane0 = 0; lane0 < lanes; lane0 += VB) {
+                weightedValues8(c, layer, s, lane0, Math.min(VB, lanes - lane0), maxLen, g * headDim, headDim, inv, outOff, out);
+            }
+        } else {
+            for (int lane = 0; lane < lanes; lane++) {
+                CachedAttention.weightedValues(c, layer, s, lane, L, pos[lane] + 1, g * headDim, headDim, inv[lane], out, outOff[lane]);
+            }
         }
+    }
+
+    /**
+     * Weighted values for lanes [lane0, lane0 + count), count ≤ {@link #VB}: one vector of a value row
+     * feeds all the lanes' accumulators, so each value row is loaded once per tile rather than once per
+     * query. Value rows are kvDim floats apart (4 KB for Qwen3-0.6B): walking them once per query
+     * missed L1 on every row (they all map to the same sets) and took 70% of this kernel's time.
+     * Masked slots have weight 0, so every lane sums over all len slots.
+     */
+    private static void weightedValues8(KvCache c, int layer, float[] s, int lane0, int count, int len, int kvOff,
+                                        int headDim, float[] inv, int[] outOff, float[] out) {
+        int bs = c.blockSize(), kvDim = c.kvDim();
+        for (int d = 0; d < headDim; d += L) {
+            FloatVector z = FloatVector.zero(F);
+            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+            for (int b0 = 0; b0 < len; b0 += bs) {
+                float[] values = c.values(layer, b0);
+                int end = Math.min(len, b0 + bs);
+                for (int p = b0, v = kvOff + d, w = b0 * L + lane0; p < end; p++, v += kvDim, w += L) {
+                    FloatVector vr = FloatVector.fromArray(F, values, v);
+                    a0 = vr.fma(FloatVector.broadcast(F, s[w]), a0);
+                    a1 = vr.fma(FloatVector.broadcast(F, s[w + 1]), a1);
+                    a2 = vr.fma(FloatVector.broadcast(F, s[w + 2]), a2);
+                    a3 = vr.fma(FloatVector.broadcast(F, s[w + 3]), a3);
+                    a4 = vr.fma(FloatVector.broadcast(F, s[w + 4]), a4);
+                    a5 = vr.fma(FloatVector.broadcast(F, s[w + 5]), a5);
+                    a6 = vr.fma(FloatVector.broadcast(F, s[w + 6]), a6);
+                    a7 = vr.fma(FloatVector.broadcast(F, s[w + 7]), a7);
+                }
+            }
+            store(a0, 0, count, lane0, d, inv, outOff, out);
+            store(a1, 1, count, lane0, d, inv, outOff, out);
+            store(a2, 2, count, lane0, d, inv, outOff, out);
+            store(a3, 3, count, lane0, d, inv, outOff, out);
+            store(a4, 4, count, lane0, d, inv, outOff, out);
+            store(a5, 5, count, lane0, d, inv, outOff, out);
+            store(a6, 6, count, lane0, d, inv, outOff, out);
+            store(a7, 7, count, lane0, d, inv, outOff, out);
+        }
+    }
+
+    private static void store(FloatVector a, int i, int count, int lane0, int d, float[] inv, int[] outOff, float[] out) {
+        if (i < count) a.mul(inv[lane0 + i]).intoArray(out, outOff[lane0 + i] + d);
     }
 
     /** s[p·L + lane] = qt_lane · K[p] for slots [0, len) (len rounded up to PB; extra slots are garbage). */
     private static void scoreSlots(KvCache c, int layer, float[] qt, int kvOff, int headDim, int len, float[] s) {
+        int kvDim = c.kvDim();
+        boolean sameBlock = c.blockSize() % PB == 0; // the PB slots of a step share one key array
         for (int p = 0; p < len; p += PB) {
+            if (sameBlock) {
+                float[] k = c.keys(layer, p);
+                int o0 = c.slotOffset(p) + kvOff;
+                int o1 = o0 + (p + 1 < len ? kvDim : 0), o2 = o0 + (p + 2 < len ? 2 * kvDim : 0), o3 = o0 + (p + 3 < len ? 3 * kvDim : 0);
+                score4(qt, headDim, k, o0, k, o1, k, o2, k, o3, s, p);
+                continue;
+            }
             float[] k0 = c.keys(layer, p), k1 = c.keys(layer, Math.min(p + 1, len - 1));
             float[] k2 = c.keys(layer, Math.min(p + 2, len - 1)), k3 = c.keys(layer, Math.min(p + 3, len - 1));
             int o0 = c.slotOffset(p) + kvOff, o1 = c.slotOffset(Math.min(p + 1, len - 1)) + kvOff;
             int o2 = c.slotOffset(Math.min(p + 2, len - 1)) + kvOff, o3 = c.slotOffset(Math.min(p + 3, len - 1)) + kvOff;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int d = 0; d < headDim; d++) {
-                FloatVector qv = FloatVector.fromArray(F, qt, d * L);
-                a0 = qv.fma(FloatVector.broadcast(F, k0[o0 + d]), a0);
-                a1 = qv.fma(FloatVector.broadcast(F, k1[o1 + d]), a1);
-                a2 = qv.fma(FloatVector.broadcast(F, k2[o2 + d]), a2);
-                a3 = qv.fma(FloatVector.broadcast(F, k3[o3 + d]), a3);
-            }
-            a0.intoArray(s, p * L);
-            a1.intoArray(s, (p + 1) * L);
-            a2.intoArray(s, (p + 2) * L);
-            a3.intoArray(s, (p + 3) * L);
+            score4(qt, headDim, k0, o0, k1, o1, k2, o2, k3, o3, s, p);
         }
+    }
+
+    /** Scores of slots p .. p+3 (key rows at k_i[o_i ..]) for all lanes into s[(p + i)·L ..]. */
+    private static void score4(float[] qt, int headDim, float[] k0, int o0, float[] k1, int o1, float[] k2, int o2,
+                               float[] k3, int o3, float[] s, int p) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int d = 0; d < headDim; d++) {
+            FloatVector qv = FloatVector.fromArray(F, qt, d * L);
+            a0 = qv.fma(FloatVector.broadcast(F, k0[o0 + d]), a0);
+            a1 = qv.fma(FloatVector.broadcast(F, k1[o1 + d]), a1);
+            a2 = qv.fma(FloatVector.broadcast(F, k2[o2 + d]), a2);
+            a3 = qv.fma(FloatVector.broadcast(F, k3[o3 + d]), a3);
+        }
+        a0.intoArray(s, p * L);
+        a1.intoArray(s, (p + 1) * L);
+        a2.intoArray(s, (p + 2) * L);
+        a3.intoArray(s, (p + 3) * L);
     }
 
     /**

@@ -1,11 +1,17 @@
 package dev.qwen4j.model.layers;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * NEOX ("rotate_half") rotary position embedding: element j is rotated with element j + D/2 by the
  * angle position · inv_freq[j]. For M-RoPE (Qwen3-VL) each frequency takes its position from the T, H
  * or W row, interleaved as in transformers' `apply_interleaved_mrope`.
  */
 public final class RotaryEmbedding {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+
     private final int headDim;
     private final float[] invFreq;
     private final float attentionScaling;
@@ -69,25 +75,42 @@ public final class RotaryEmbedding {
      * Fills cos/sin [D/2] for one token. positions holds 1 value for 1-D RoPE or 3 (t, h, w) for M-RoPE.
      */
     public void angles(int[] positions, int posOffset, int posStride, float[] cos, float[] sin) {
+        angles(positions, posOffset, posStride, cos, sin, 0);
+    }
+
+    /** As above, writing cos/sin[csOff .. csOff + D/2) (one row of a per-token table). */
+    public void angles(int[] positions, int posOffset, int posStride, float[] cos, float[] sin, int csOff) {
         int half = headDim / 2;
         for (int j = 0; j < half; j++) {
             int axis = axisOfFrequency == null ? 0 : axisOfFrequency[j];
             float p = positions[posOffset + axis * posStride];
             float angle = p * invFreq[j];
-            cos[j] = (float) Math.cos(angle) * attentionScaling;
-            sin[j] = (float) Math.sin(angle) * attentionScaling;
+            cos[csOff + j] = (float) Math.cos(angle) * attentionScaling;
+            sin[csOff + j] = (float) Math.sin(angle) * attentionScaling;
         }
     }
 
     /** Rotates `heads` consecutive head vectors of length D starting at x[off], in place. */
     public void rotate(float[] x, int off, int heads, float[] cos, float[] sin) {
+        rotate(x, off, heads, cos, sin, 0);
+    }
+
+    /** As above with the angles at cos/sin[csOff ..]; vectorised over j, scalar for the last D/2 mod L. */
+    public void rotate(float[] x, int off, int heads, float[] cos, float[] sin, int csOff) {
         int half = headDim / 2;
+        int vecEnd = half - half % L;
         for (int h = 0; h < heads; h++) {
             int base = off + h * headDim;
-            for (int j = 0; j < half; j++) {
+            for (int j = 0; j < vecEnd; j += L) {
+                FloatVector a = FloatVector.fromArray(F, x, base + j), b = FloatVector.fromArray(F, x, base + j + half);
+                FloatVector c = FloatVector.fromArray(F, cos, csOff + j), s = FloatVector.fromArray(F, sin, csOff + j);
+                a.mul(c).sub(b.mul(s)).intoArray(x, base + j);
+                b.mul(c).add(a.mul(s)).intoArray(x, base + j + half);
+            }
+            for (int j = vecEnd; j < half; j++) {
                 float a = x[base + j], b = x[base + j + half];
-                x[base + j] = a * cos[j] - b * sin[j];
-                x[base + j + half] = b * cos[j] + a * sin[j];
+                x[base + j] = a * cos[csOff + j] - b * sin[csOff + j];
+                x[base + j + half] = b * cos[csOff + j] + a * sin[csOff + j];
             }
         }
     }
