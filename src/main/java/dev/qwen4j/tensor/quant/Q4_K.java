@@ -214,6 +214,51 @@ public final class Q4_K {
         return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Decode kernel for 16-lane f32 vectors (AVX-512): out[oo + r] = Σ W[r, c]·x[xo + c] for rows [from, to).
+     * The mins term Σ_j dmin·m_j·Σx_j only needs the activation sums, so it is a scalar sum per block from
+     * {@code sums16[so..]} (Σ x per 16 values); 64 nibbles are split in byte lanes and each 32-value sub-block
+     * is scaled once, after its two products.
+     */
+    static void matvec16(MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo,
+            float[] sums16, int so, float[] out, int oo) {
+        for (int r = from; r < to; r++) {
+            FloatVector a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
+            float mins = 0f;
+            long off = r * rowBytes;
+            for (int c = 0; c < cols; c += QK, off += BYTES) {
+                float d = Blocks.f16(w, off), dmin = Blocks.f16(w, off + 2);
+                long lo = w.get(I64, off + SCALES);
+                int hi = w.get(I32, off + SCALES + 8);
+                // the 6-bit scales and mins of sub-blocks 0-3 and 4-7, one per byte (see dot)
+                int sc03 = (int) lo & 0x3F3F3F3F, mn03 = (int) (lo >>> 32) & 0x3F3F3F3F;
+                int sc47 = (hi & 0x0F0F0F0F) | ((int) (lo >>> 2) & 0x30303030);
+                int mn47 = ((hi >>> 4) & 0x0F0F0F0F) | ((int) (lo >>> 34) & 0x30303030);
+                int s = so + c / 16;
+                float m = 0f;
+                for (int j = 0; j < 4; j++) {
+                    m += ((mn03 >>> (8 * j)) & 0xFF) * (sums16[s + 2 * j] + sums16[s + 2 * j + 1])
+                            + ((mn47 >>> (8 * j)) & 0xFF) * (sums16[s + 8 + 2 * j] + sums16[s + 9 + 2 * j]);
+                }
+                mins += dmin * m;
+                for (int j = 0; j < 4; j++) {
+                    int sc = j < 2 ? sc03 : sc47, sh = 16 * (j & 1);
+                    ByteVector v = ByteVector.fromMemorySegment(RowKernels.B256, w, off + QS + 32 * j, LE);
+                    ByteVector low = v.and((byte) 0x0F);
+                    ByteVector high = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                    int xb = xo + c + 64 * j;
+                    FloatVector t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb));
+                    t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 16), t1);
+                    FloatVector t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb + 32));
+                    t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 48), t2);
+                    a1 = t1.fma(FloatVector.broadcast(F, d * ((sc >>> sh) & 0xFF)), a1);
+                    a2 = t2.fma(FloatVector.broadcast(F, d * ((sc >>> (sh + 8)) & 0xFF)), a2);
+                }
+            }
+            out[oo + r] = a1.add(a2).reduceLanes(VectorOperators.ADD) - mins;
+        }
+    }
+
     public static float dotScalar(MemorySegment w, long off, int cols, float[] x, int xo) {
         float acc = 0f;
         for (int c = 0; c < cols; c += QK, off += BYTES) {

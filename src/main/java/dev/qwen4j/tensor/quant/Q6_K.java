@@ -162,6 +162,54 @@ public final class Q6_K {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Decode kernel for 16-lane f32 vectors (AVX-512): out[oo + r] = Σ W[r, c]·x[xo + c] for rows [from, to).
+     * Per block the 16 int8 scales are widened once, multiplied by d and kept in {@code scales}, so each
+     * 16-value group costs one broadcast load; the −32 offset is folded out as 32·Σ_g scale_g·Σx_g using
+     * {@code sums16[so..]} (Σ x per 16 values, from {@link RowKernels#sums16}); the 6-bit values are assembled
+     * 32 at a time in byte lanes (no per-lane int work) and widened to f32 only for the products.
+     */
+    static void matvec16(MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo,
+            float[] sums16, int so, float[] out, int oo, float[] scales) {
+        for (int r = from; r < to; r++) {
+            FloatVector a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F), a4 = FloatVector.zero(F);
+            FloatVector offset = FloatVector.zero(F);
+            long off = r * rowBytes;
+            for (int c = 0; c < cols; c += QK, off += BYTES) {
+                FloatVector sv = ((FloatVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + SCALES, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(Blocks.f16(w, off + D));
+                sv.intoArray(scales, 0);
+                offset = sv.fma(FloatVector.fromArray(F, sums16, so + c / 16), offset);
+                for (int h = 0; h < 2; h++) {
+                    long ql = off + 64 * h, qh = off + QH + 32 * h;
+                    ByteVector a = ByteVector.fromMemorySegment(RowKernels.B256, w, ql, LE);
+                    ByteVector b = ByteVector.fromMemorySegment(RowKernels.B256, w, ql + 32, LE);
+                    ByteVector hb = ByteVector.fromMemorySegment(RowKernels.B256, w, qh, LE);
+                    // byte shifts go through 16-bit lanes (x86 has none for bytes); the masks drop what crossed over
+                    ByteVector q1 = a.and((byte) 0x0F)
+                            .or(hb.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30));
+                    ByteVector q2 = b.and((byte) 0x0F)
+                            .or(hb.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30));
+                    ByteVector q3 = a.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                            .or(hb.and((byte) 0x30));
+                    ByteVector q4 = b.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F)
+                            .or(hb.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30));
+                    int xb = xo + c + 128 * h, g = 8 * h;
+                    // the part numbers must be literals: the Vector API intrinsics need them constant at parse time
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).mul(scales[g]).fma(FloatVector.fromArray(F, x, xb), a1);
+                    a2 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 1)).mul(scales[g + 1]).fma(FloatVector.fromArray(F, x, xb + 16), a2);
+                    a3 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).mul(scales[g + 2]).fma(FloatVector.fromArray(F, x, xb + 32), a3);
+                    a4 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 1)).mul(scales[g + 3]).fma(FloatVector.fromArray(F, x, xb + 48), a4);
+                    a1 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 0)).mul(scales[g + 4]).fma(FloatVector.fromArray(F, x, xb + 64), a1);
+                    a2 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 1)).mul(scales[g + 5]).fma(FloatVector.fromArray(F, x, xb + 80), a2);
+                    a3 = ((FloatVector) q4.convertShape(VectorOperators.B2F, F, 0)).mul(scales[g + 6]).fma(FloatVector.fromArray(F, x, xb + 96), a3);
+                    a4 = ((FloatVector) q4.convertShape(VectorOperators.B2F, F, 1)).mul(scales[g + 7]).fma(FloatVector.fromArray(F, x, xb + 112), a4);
+                }
+            }
+            out[oo + r] = a1.add(a2).add(a3.add(a4)).sub(offset.mul(32f)).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
     public static float dotScalar(MemorySegment w, long off, int cols, float[] x, int xo) {
         float acc = 0f;
         for (int c = 0; c < cols; c += QK, off += BYTES) {

@@ -30,9 +30,14 @@ public final class QuantMatMul {
     /** Rows dequantized together; four rows against two vectors keeps 8 accumulators in registers. */
     static final int TILE = 4;
     private static final int GRAIN = 16;
+    /** Rows per row-kernel call. */
+    private static final int KERNEL_ROWS = 32;
 
     private static final class Scratch {
         float[] tile = new float[0];
+        /** Activation sums for the row kernels, filled by the calling thread before the rows are split. */
+        float[] sums = new float[0];
+        final float[] scales = new float[16];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -41,9 +46,38 @@ public final class QuantMatMul {
         if (n <= 0) return;
         if (n >= TILE_MIN_N) {
             Parallel.forRange(w.rows(), GRAIN, (from, to) -> tiled(w, x, xOff, out, outOff, n, from, to));
+        } else if (RowKernels.supports(w.dtype())) {
+            rowKernels(w, x, xOff, out, outOff, n);
         } else {
             Parallel.forRange(w.rows(), GRAIN, (from, to) -> streamed(w, x, xOff, out, outOff, n, from, to));
         }
+    }
+
+    /** The row-range decode kernels ({@link RowKernels}) for any n; the activation sums are taken once per call. */
+    static void rowKernels(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        DType t = w.dtype();
+        int rows = w.rows(), cols = w.cols();
+        long rowBytes = t.byteSize(cols);
+        float[] sums = null;
+        if (RowKernels.needsSums(t)) {
+            Scratch s = SCRATCH.get();
+            if (s.sums.length < n * (cols / 16)) s.sums = new float[n * (cols / 16)];
+            sums = s.sums;
+            for (int b = 0; b < n; b++) RowKernels.sums16(x, xOff + b * cols, cols, sums, b * (cols / 16));
+        }
+        float[] sumsFinal = sums;
+        Parallel.forRange(rows, GRAIN, (from, to) -> {
+            float[] scales = SCRATCH.get().scales;
+            // short calls: a kernel entered rarely and looping long runs as an on-stack-replacement compilation,
+            // which C2 builds without the Vector API intrinsics (measured 10-100x slower)
+            for (int r = from; r < to; r += KERNEL_ROWS) {
+                int end = Math.min(to, r + KERNEL_ROWS);
+                for (int b = 0; b < n; b++) {
+                    RowKernels.matvec(t, w.data(), rowBytes, cols, r, end, x, xOff + b * cols, sumsFinal, b * (cols / 16),
+                            out, outOff + b * rows, scales);
+                }
+            }
+        });
     }
 
     /** The row-streaming kernel for any n (tests). */

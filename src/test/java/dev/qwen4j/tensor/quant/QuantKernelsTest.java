@@ -53,6 +53,41 @@ class QuantKernelsTest {
         }
     }
 
+    /** The row-range decode kernels (16-lane machines) against the scalar dot, on row ranges, offsets and odd block counts. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_K", "Q6_K"})
+    void rowKernelsMatchScalarTwin(DType t) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RowKernels.supports(t), "no row kernel on this vector width");
+        Random rnd = new Random(200 + t.ordinal());
+        for (int cols : new int[] {256, 768, 1280}) {
+            WeightMatrix w = randomMatrix(rnd, t, 21, cols);
+            int xo = 7, oo = 3, so = 2;
+            float[] x = randomVector(rnd, xo + cols);
+            float[] sums = new float[so + cols / 16];
+            RowKernels.sums16(x, xo, cols, sums, so);
+            for (int g = 0; g < cols / 16; g++) {
+                float e = 0;
+                for (int i = 0; i < 16; i++) e += x[xo + 16 * g + i];
+                assertThat(sums[so + g]).isCloseTo(e, within(1e-4f * (1 + Math.abs(e))));
+            }
+            float[] out = new float[oo + w.rows() + 2];
+            float[] scratch = new float[16];
+            RowKernels.matvec(t, w.data(), w.rowBytes(), cols, 4, 19, x, xo, sums, so, out, oo, scratch);
+            for (int r = 0; r < w.rows(); r++) {
+                if (r < 4 || r >= 19) {
+                    assertThat(out[oo + r]).as("%s row %d outside the range is untouched", t, r).isZero();
+                    continue;
+                }
+                float[] deq = new float[cols];
+                w.rowInto(r, deq, 0);
+                double mag = 0;
+                for (int c = 0; c < cols; c++) mag += Math.abs((double) deq[c] * x[xo + c]);
+                double ref = QuantRows.dotScalar(t, w.data(), r * w.rowBytes(), cols, x, xo);
+                assertThat((double) out[oo + r]).as("%s cols=%d row %d", t, cols, r).isCloseTo(ref, within(2e-5 * mag + 1e-5));
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void vectorDequantizeIsBitIdenticalToScalar(DType t) {
@@ -76,6 +111,8 @@ class QuantKernelsTest {
             int xOff = 3, outOff = 2;
             float[] x = randomVector(rnd, xOff + n * cols);
             float[] ref = new float[outOff + n * rows], a = new float[ref.length], b = new float[ref.length], c = new float[ref.length];
+            float[] d = new float[ref.length];
+            if (RowKernels.supports(t)) QuantMatMul.rowKernels(w, x, xOff, d, outOff, n);
             QuantMatMul.matmulScalar(w, x, xOff, ref, outOff, n);
             QuantMatMul.matmulStreamed(w, x, xOff, a, outOff, n);
             QuantMatMul.matmulTiled(w, x, xOff, b, outOff, n);
@@ -85,6 +122,7 @@ class QuantKernelsTest {
                 assertThat((double) a[i]).as("%s streamed n=%d i=%d", t, n, i).isCloseTo(ref[i], within(tol));
                 assertThat((double) b[i]).as("%s tiled n=%d i=%d", t, n, i).isCloseTo(ref[i], within(tol));
                 assertThat((double) c[i]).as("%s dispatched n=%d i=%d", t, n, i).isCloseTo(ref[i], within(tol));
+                if (RowKernels.supports(t)) assertThat((double) d[i]).as("%s row kernels n=%d i=%d", t, n, i).isCloseTo(ref[i], within(tol));
             }
             assertThat(a[0]).isZero();
             assertThat(b[1]).isZero();
