@@ -2,6 +2,7 @@ package dev.qwen4j.tensor;
 
 import static dev.qwen4j.tensor.Halfs.F;
 
+import dev.qwen4j.tensor.quant.QuantRows;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
@@ -35,7 +36,7 @@ final class Gemm {
     /** Per-thread scratch: the packed panel and, for a final partial row block, an output tile. */
     private static final class Scratch {
         final float[] panel = new float[RB * KC_MAX];
-        final float[] stage = new float[16 * STAGE_W];
+        final float[] stage = new float[STAGE_FLOATS];
         float[] tile = new float[0];
 
         float[] tile(int size) {
@@ -53,6 +54,8 @@ final class Gemm {
         float[] wp = s.panel;
         int chunks = (cols + KC_MAX - 1) / KC_MAX;
         int kcMax = (cols + chunks - 1) / chunks; // even chunks: 1100 → 2 × 550, not 1024 + 76
+        int block = w.dtype().blockSize();
+        kcMax = (kcMax + block - 1) / block * block; // quantized blocks decode whole; KC_MAX is a multiple of 256
         for (int r0 = from; r0 < to; r0 += RB) {
             int rb = Math.min(RB, to - r0);
             // A full block is written in place; the final partial block goes through a tile so the
@@ -94,6 +97,13 @@ final class Gemm {
 
     /** Columns staged per row: 64 f32 = 256 B, so the 16 staged rows fall in distinct L1 sets. */
     static final int STAGE_W = 64;
+    /**
+     * Columns staged per row for block-quantized weights: whole blocks must be dequantized at once, and
+     * 256 (one K-quant super-block, eight Q8_0/Q4_0 blocks) is the widest block; 16 such rows are 16 KB.
+     */
+    static final int QSTAGE_W = 256;
+    /** Size of the staging buffer {@link #pack} needs. */
+    static final int STAGE_FLOATS = 16 * QSTAGE_W;
 
     /** Lane-index tables for the 16 × 16 transpose; null unless the species has 16 lanes. */
     private static final FloatVector SWAP8_LO = swapIndex(8, true), SWAP8_HI = swapIndex(8, false);
@@ -118,6 +128,10 @@ final class Gemm {
     }
 
     static void pack(WeightMatrix w, int r0, int rb, int k0, int kc, float[] wp, float[] stage) {
+        if (w.dtype().isQuantized() && L == 16 && rb == RB) {
+            packQuantized(w, r0, k0, kc, wp, stage);
+            return;
+        }
         if (L != 16 || rb != RB) {
             // the 16 × 16 transpose is written for 512-bit vectors; other shapes (and the final partial
             // row block) take the scalar path
@@ -129,10 +143,30 @@ final class Gemm {
             for (int kb = 0; kb < kVec; kb += STAGE_W) {
                 int width = Math.min(STAGE_W, kVec - kb);
                 stageRows(w, r0 + 16 * half, k0 + kb, width, stage);
-                for (int kk = 0; kk < width; kk += 16) transpose16(stage, kk, wp, (kb + kk) * RB + 16 * half);
+                for (int kk = 0; kk < width; kk += 16) transpose16(stage, kk, STAGE_W, wp, (kb + kk) * RB + 16 * half);
             }
         }
         if (kVec < kc) packScalar(w, r0, rb, k0, kVec, kc, wp);
+    }
+
+    /**
+     * The quantized twin of the staging loop: 16 rows at a time are dequantized {@link #QSTAGE_W} columns
+     * (whole blocks) wide, then transposed like the others. k0 and kc are multiples of the block size.
+     */
+    private static void packQuantized(WeightMatrix w, int r0, int k0, int kc, float[] wp, float[] stage) {
+        DType t = w.dtype();
+        MemorySegment seg = w.data();
+        long rowBytes = t.byteSize(w.cols());
+        for (int half = 0; half < 2; half++) {
+            for (int kb = 0; kb < kc; kb += QSTAGE_W) {
+                int width = Math.min(QSTAGE_W, kc - kb);
+                long colBytes = t.byteSize(k0 + kb);
+                for (int j = 0; j < 16; j++) {
+                    QuantRows.dequantizeVector(t, seg, (r0 + 16 * half + j) * rowBytes + colBytes, stage, j * QSTAGE_W, width);
+                }
+                for (int kk = 0; kk < width; kk += 16) transpose16(stage, kk, QSTAGE_W, wp, (kb + kk) * RB + 16 * half);
+            }
+        }
     }
 
     /** Converts rows [r, r+16) × columns [k, k+width) to f32 into stage[j·STAGE_W + c]; width % 16 == 0. */
@@ -165,24 +199,24 @@ final class Gemm {
         }
     }
 
-    /** wp[p + i·RB + j] = st[so + j·STAGE_W + i] for i, j < 16. */
-    private static void transpose16(float[] st, int so, float[] wp, int p) {
-        FloatVector v0 = FloatVector.fromArray(F, st, so + 0 * STAGE_W);
-        FloatVector v1 = FloatVector.fromArray(F, st, so + 1 * STAGE_W);
-        FloatVector v2 = FloatVector.fromArray(F, st, so + 2 * STAGE_W);
-        FloatVector v3 = FloatVector.fromArray(F, st, so + 3 * STAGE_W);
-        FloatVector v4 = FloatVector.fromArray(F, st, so + 4 * STAGE_W);
-        FloatVector v5 = FloatVector.fromArray(F, st, so + 5 * STAGE_W);
-        FloatVector v6 = FloatVector.fromArray(F, st, so + 6 * STAGE_W);
-        FloatVector v7 = FloatVector.fromArray(F, st, so + 7 * STAGE_W);
-        FloatVector v8 = FloatVector.fromArray(F, st, so + 8 * STAGE_W);
-        FloatVector v9 = FloatVector.fromArray(F, st, so + 9 * STAGE_W);
-        FloatVector v10 = FloatVector.fromArray(F, st, so + 10 * STAGE_W);
-        FloatVector v11 = FloatVector.fromArray(F, st, so + 11 * STAGE_W);
-        FloatVector v12 = FloatVector.fromArray(F, st, so + 12 * STAGE_W);
-        FloatVector v13 = FloatVector.fromArray(F, st, so + 13 * STAGE_W);
-        FloatVector v14 = FloatVector.fromArray(F, st, so + 14 * STAGE_W);
-        FloatVector v15 = FloatVector.fromArray(F, st, so + 15 * STAGE_W);
+    /** wp[p + i·RB + j] = st[so + j·stride + i] for i, j < 16. */
+    private static void transpose16(float[] st, int so, int stride, float[] wp, int p) {
+        FloatVector v0 = FloatVector.fromArray(F, st, so + 0 * stride);
+        FloatVector v1 = FloatVector.fromArray(F, st, so + 1 * stride);
+        FloatVector v2 = FloatVector.fromArray(F, st, so + 2 * stride);
+        FloatVector v3 = FloatVector.fromArray(F, st, so + 3 * stride);
+        FloatVector v4 = FloatVector.fromArray(F, st, so + 4 * stride);
+        FloatVector v5 = FloatVector.fromArray(F, st, so + 5 * stride);
+        FloatVector v6 = FloatVector.fromArray(F, st, so + 6 * stride);
+        FloatVector v7 = FloatVector.fromArray(F, st, so + 7 * stride);
+        FloatVector v8 = FloatVector.fromArray(F, st, so + 8 * stride);
+        FloatVector v9 = FloatVector.fromArray(F, st, so + 9 * stride);
+        FloatVector v10 = FloatVector.fromArray(F, st, so + 10 * stride);
+        FloatVector v11 = FloatVector.fromArray(F, st, so + 11 * stride);
+        FloatVector v12 = FloatVector.fromArray(F, st, so + 12 * stride);
+        FloatVector v13 = FloatVector.fromArray(F, st, so + 13 * stride);
+        FloatVector v14 = FloatVector.fromArray(F, st, so + 14 * stride);
+        FloatVector v15 = FloatVector.fromArray(F, st, so + 15 * stride);
         FloatVector t;
         t = SWAP8_LO.selectFrom(v0, v8);
         v8 = SWAP8_HI.selectFrom(v0, v8);
@@ -301,6 +335,17 @@ final class Gemm {
     /** Scalar packing of columns [kFrom, kTo) of the chunk (and zero rows ≥ rb), any vector shape. */
     static void packScalar(WeightMatrix w, int r0, int rb, int k0, int kFrom, int kTo, float[] wp) {
         MemorySegment seg = w.data();
+        if (w.dtype().isQuantized()) {
+            // blocks decode whole: one row segment at a time (k0 + kFrom and kTo − kFrom are block multiples)
+            DType t = w.dtype();
+            long qRowBytes = t.byteSize(w.cols());
+            float[] row = new float[kTo - kFrom];
+            for (int r = 0; r < RB; r++) {
+                if (r < rb) QuantRows.dequantizeVector(t, seg, (r0 + r) * qRowBytes + t.byteSize(k0 + kFrom), row, 0, row.length);
+                for (int k = kFrom; k < kTo; k++) wp[k * RB + r] = r < rb ? row[k - kFrom] : 0f;
+            }
+            return;
+        }
         int bytes = w.dtype().bytes();
         long rowBytes = (long) w.cols() * bytes;
         long base = r0 * rowBytes + (long) k0 * bytes;

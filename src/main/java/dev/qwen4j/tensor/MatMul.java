@@ -24,9 +24,10 @@ final class MatMul {
     static void matmul(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
         checkBounds(w, x, xOff, out, outOff, n);
         if (n <= 0) return;
-        if (w.dtype().isQuantized()) {
+        if (w.dtype().isQuantized() && n < GEMM_MIN_N) {
             QuantMatMul.matmul(w, x, xOff, out, outOff, n);
         } else if (n >= GEMM_MIN_N) {
+            // quantized weights too: a panel is dequantized once and reused by all n tokens
             // a few chunks per thread, claimed dynamically (see RowStream): each packs its own rows anyway
             Parallel.forChunks(w.rows(), Gemm.RB, 4 * Parallel.threads(), (from, to) -> Gemm.rows(w, x, xOff, out, outOff, n, from, to));
         } else {

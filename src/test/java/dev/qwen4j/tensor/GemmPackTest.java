@@ -25,9 +25,44 @@ class GemmPackTest {
             float[] got = new float[Gemm.RB * Gemm.KC_MAX], want = new float[Gemm.RB * Gemm.KC_MAX];
             Arrays.fill(got, Float.NaN);
             Arrays.fill(want, Float.NaN);
-            Gemm.pack(w, r0, rb, k0, kc, got, new float[16 * Gemm.STAGE_W]);
+            Gemm.pack(w, r0, rb, k0, kc, got, new float[Gemm.STAGE_FLOATS]);
             Gemm.packScalar(w, r0, rb, k0, 0, kc, want);
             assertArrayEquals(want, got, dtype + " rows=" + rows + " cols=" + cols + " r0=" + r0 + " k0=" + k0 + " kc=" + kc);
+        }
+    }
+
+    /** Block-quantized panels: whole blocks dequantized, equal to the scalar pack and to W's values one by one. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void quantizedPackEqualsScalarPackAndValues(DType dtype) {
+        Random rnd = new Random(11 + dtype.ordinal());
+        int block = dtype.blockSize();
+        for (int iter = 0; iter < 12; iter++) {
+            int rows = Gemm.RB * (1 + rnd.nextInt(2)) + (iter % 3 == 0 ? rnd.nextInt(Gemm.RB) : 0);
+            int blocks = 1 + rnd.nextInt(block == 256 ? 4 : 20);
+            int cols = blocks * block;
+            long rowBytes = dtype.byteSize(cols);
+            java.lang.foreign.MemorySegment data = java.lang.foreign.Arena.ofAuto().allocate(rows * rowBytes + 1, 64).asSlice(1, rows * rowBytes);
+            float[] row = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) row[c] = (float) rnd.nextGaussian();
+                dev.qwen4j.tensor.quant.QuantRows.quantize(dtype, row, 0, cols, data, r * rowBytes);
+            }
+            WeightMatrix w = new WeightMatrix("q", data, dtype, rows, cols);
+            int r0 = Gemm.RB * rnd.nextInt((rows + Gemm.RB - 1) / Gemm.RB);
+            int rb = Math.min(Gemm.RB, rows - r0);
+            int k0 = block * rnd.nextInt(blocks);
+            int kc = block * (1 + rnd.nextInt(blocks - k0 / block));
+            float[] got = new float[Gemm.RB * Gemm.KC_MAX], want = new float[Gemm.RB * Gemm.KC_MAX];
+            Gemm.pack(w, r0, rb, k0, kc, got, new float[Gemm.STAGE_FLOATS]);
+            Gemm.packScalar(w, r0, rb, k0, 0, kc, want);
+            assertArrayEquals(want, got, dtype + " rows=" + rows + " cols=" + cols + " r0=" + r0 + " k0=" + k0 + " kc=" + kc);
+            for (int k = 0; k < kc; k += 7) {
+                for (int r = 0; r < Gemm.RB; r++) {
+                    float v = r < rb ? w.get(r0 + r, k0 + k) : 0f;
+                    org.junit.jupiter.api.Assertions.assertEquals(v, got[k * Gemm.RB + r], dtype + " value (" + (r0 + r) + ", " + (k0 + k) + ")");
+                }
+            }
         }
     }
 }
