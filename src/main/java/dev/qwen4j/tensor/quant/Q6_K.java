@@ -166,7 +166,7 @@ public final class Q6_K {
      * Decode kernel for 16-lane f32 vectors (AVX-512): out[oo + r] = Σ W[r, c]·x[xo + c] for rows [from, to).
      * Per block the 16 int8 scales are widened once, multiplied by d and kept in {@code scales}, so each
      * 16-value group costs one broadcast load; the −32 offset is folded out as 32·Σ_g scale_g·Σx_g using
-     * {@code sums16[so..]} (Σ x per 16 values, from {@link RowKernels#sums16}); the 6-bit values are assembled
+     * {@code sums16[so..]} (Σ x per 16 values, from {@link RowKernels#sums}); the 6-bit values are assembled
      * 32 at a time in byte lanes (no per-lane int work) and widened to f32 only for the products.
      */
     static void matvec16(MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo,

@@ -58,14 +58,11 @@ public final class QuantMatMul {
         DType t = w.dtype();
         int rows = w.rows(), cols = w.cols();
         long rowBytes = t.byteSize(cols);
-        float[] sums = null;
-        if (RowKernels.needsSums(t)) {
-            Scratch s = SCRATCH.get();
-            if (s.sums.length < n * (cols / 16)) s.sums = new float[n * (cols / 16)];
-            sums = s.sums;
-            for (int b = 0; b < n; b++) RowKernels.sums16(x, xOff + b * cols, cols, sums, b * (cols / 16));
-        }
-        float[] sumsFinal = sums;
+        int group = RowKernels.sumGroup(t), perVector = cols / group;
+        Scratch s = SCRATCH.get();
+        if (s.sums.length < n * perVector) s.sums = new float[n * perVector];
+        float[] sums = s.sums;
+        for (int b = 0; b < n; b++) RowKernels.sums(x, xOff + b * cols, cols, group, sums, b * perVector);
         Parallel.forRange(rows, GRAIN, (from, to) -> {
             float[] scales = SCRATCH.get().scales;
             // short calls: a kernel entered rarely and looping long runs as an on-stack-replacement compilation,
@@ -73,7 +70,7 @@ public final class QuantMatMul {
             for (int r = from; r < to; r += KERNEL_ROWS) {
                 int end = Math.min(to, r + KERNEL_ROWS);
                 for (int b = 0; b < n; b++) {
-                    RowKernels.matvec(t, w.data(), rowBytes, cols, r, end, x, xOff + b * cols, sumsFinal, b * (cols / 16),
+                    RowKernels.matvec(t, w.data(), rowBytes, cols, r, end, x, xOff + b * cols, sums, b * perVector,
                             out, outOff + b * rows, scales);
                 }
             }

@@ -32,36 +32,40 @@ public final class RowKernels {
         return SIXTEEN_LANES && (t == DType.Q4_K || t == DType.Q6_K);
     }
 
-    /** Whether the kernel for t reads activation sums ({@link #sums16}). */
-    public static boolean needsSums(DType t) {
-        return t == DType.Q4_K || t == DType.Q6_K;
+    /**
+     * The activation sums the kernel for t reads: Σ x per group of this many values (Q6_K's 16-value
+     * scale groups, Q4_K's 32-value sub-blocks).
+     */
+    public static int sumGroup(DType t) {
+        return t == DType.Q4_K ? 32 : 16;
     }
 
-    /** sums[so + g] = Σ x[xo + 16g .. xo + 16g + 16) for g &lt; cols / 16. */
-    public static void sums16(float[] x, int xo, int cols, float[] sums, int so) {
-        for (int g = 0; g < cols / 16; g++) {
-            sums[so + g] = SIXTEEN_LANES
-                    ? FloatVector.fromArray(F, x, xo + 16 * g).reduceLanes(VectorOperators.ADD)
-                    : scalarSum(x, xo + 16 * g);
+    /** sums[so + g] = Σ x[xo + group·g .. xo + group·(g + 1)) for g &lt; cols / group; group is 16 or 32. */
+    public static void sums(float[] x, int xo, int cols, int group, float[] sums, int so) {
+        for (int g = 0; g < cols / group; g++) {
+            int o = xo + group * g;
+            if (SIXTEEN_LANES) {
+                FloatVector v = FloatVector.fromArray(F, x, o);
+                if (group == 32) v = v.add(FloatVector.fromArray(F, x, o + 16));
+                sums[so + g] = v.reduceLanes(VectorOperators.ADD);
+            } else {
+                float s = 0f;
+                for (int i = 0; i < group; i++) s += x[o + i];
+                sums[so + g] = s;
+            }
         }
-    }
-
-    private static float scalarSum(float[] x, int off) {
-        float s = 0f;
-        for (int i = 0; i < 16; i++) s += x[off + i];
-        return s;
     }
 
     /**
      * out[oo + r] = Σ_c W[r, c]·x[xo + c] for rows [from, to) of a row-major matrix of block type t with
-     * rowBytes per row. sums16[so..] holds {@link #sums16} of the same x where {@link #needsSums}; scratch
+     * rowBytes per row. sums[so..] holds {@link #sums} of the same x in groups of {@link #sumGroup}; scratch
      * holds at least 16 floats.
      */
     public static void matvec(DType t, MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo,
-            float[] sums16, int so, float[] out, int oo, float[] scratch) {
+            float[] sums, int so, float[] out, int oo, float[] scratch) {
         switch (t) {
-            case Q4_K -> Q4_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums16, so, out, oo);
-            case Q6_K -> Q6_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums16, so, out, oo, scratch);
+            case Q4_K -> Q4_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo);
+            case Q6_K -> Q6_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo, scratch);
             default -> throw new IllegalArgumentException("no row kernel for " + t);
         }
     }

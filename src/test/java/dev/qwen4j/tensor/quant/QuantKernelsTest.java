@@ -63,11 +63,12 @@ class QuantKernelsTest {
             WeightMatrix w = randomMatrix(rnd, t, 21, cols);
             int xo = 7, oo = 3, so = 2;
             float[] x = randomVector(rnd, xo + cols);
-            float[] sums = new float[so + cols / 16];
-            RowKernels.sums16(x, xo, cols, sums, so);
-            for (int g = 0; g < cols / 16; g++) {
+            int group = RowKernels.sumGroup(t);
+            float[] sums = new float[so + cols / group];
+            RowKernels.sums(x, xo, cols, group, sums, so);
+            for (int g = 0; g < cols / group; g++) {
                 float e = 0;
-                for (int i = 0; i < 16; i++) e += x[xo + 16 * g + i];
+                for (int i = 0; i < group; i++) e += x[xo + group * g + i];
                 assertThat(sums[so + g]).isCloseTo(e, within(1e-4f * (1 + Math.abs(e))));
             }
             float[] out = new float[oo + w.rows() + 2];
