@@ -98,6 +98,37 @@ public final class Q4_0 {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Decode kernel for 16-lane f32 vectors: out[oo + r] = Σ W[r, c]·x[xo + c] for rows [from, to), two
+     * blocks in flight with separate accumulators. Arithmetic as in {@link #dot}; see {@link RowKernels}
+     * for why the rows loop lives here.
+     */
+    static void matvec16(MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo, float[] out, int oo) {
+        for (int r = from; r < to; r++) {
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            long off = r * rowBytes;
+            int c = 0;
+            for (; c + 2 * QK <= cols; c += 2 * QK, off += 2 * BYTES) {
+                IntVector p = Blocks.bytesToInts(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE));
+                IntVector q = Blocks.bytesToInts(ByteVector.fromMemorySegment(RowKernels.B128, w, off + BYTES + 2, LE));
+                int xb = xo + c;
+                FloatVector t0 = Blocks.intsToFloats(p.and(0x0F).sub(8)).mul(FloatVector.fromArray(F, x, xb));
+                t0 = Blocks.intsToFloats(p.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)).fma(FloatVector.fromArray(F, x, xb + 16), t0);
+                FloatVector t1 = Blocks.intsToFloats(q.and(0x0F).sub(8)).mul(FloatVector.fromArray(F, x, xb + 32));
+                t1 = Blocks.intsToFloats(q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)).fma(FloatVector.fromArray(F, x, xb + 48), t1);
+                acc0 = t0.fma(FloatVector.broadcast(F, Blocks.f16(w, off)), acc0);
+                acc1 = t1.fma(FloatVector.broadcast(F, Blocks.f16(w, off + BYTES)), acc1);
+            }
+            for (; c < cols; c += QK, off += BYTES) {
+                IntVector p = Blocks.bytesToInts(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE));
+                FloatVector t0 = Blocks.intsToFloats(p.and(0x0F).sub(8)).mul(FloatVector.fromArray(F, x, xo + c));
+                t0 = Blocks.intsToFloats(p.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)).fma(FloatVector.fromArray(F, x, xo + c + 16), t0);
+                acc0 = t0.fma(FloatVector.broadcast(F, Blocks.f16(w, off)), acc0);
+            }
+            out[oo + r] = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
     public static float dotScalar(MemorySegment w, long off, int cols, float[] x, int xo) {
         float acc = 0f;
         for (int c = 0; c < cols; c += QK, off += BYTES) {

@@ -68,6 +68,40 @@ public final class Q8_0 {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Decode kernel for 16-lane f32 vectors: out[oo + r] = Σ W[r, c]·x[xo + c] for rows [from, to), two
+     * blocks in flight with separate accumulators. Arithmetic as in {@link #dot}; see {@link RowKernels}
+     * for why the rows loop lives here.
+     */
+    static void matvec16(MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo, float[] out, int oo) {
+        for (int r = from; r < to; r++) {
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            long off = r * rowBytes;
+            int c = 0;
+            for (; c + 2 * QK <= cols; c += 2 * QK, off += 2 * BYTES) {
+                int xb = xo + c;
+                FloatVector s0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE))
+                        .mul(FloatVector.fromArray(F, x, xb));
+                s0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 18, LE))
+                        .fma(FloatVector.fromArray(F, x, xb + 16), s0);
+                FloatVector s1 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + BYTES + 2, LE))
+                        .mul(FloatVector.fromArray(F, x, xb + 32));
+                s1 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + BYTES + 18, LE))
+                        .fma(FloatVector.fromArray(F, x, xb + 48), s1);
+                acc0 = s0.fma(FloatVector.broadcast(F, Blocks.f16(w, off)), acc0);
+                acc1 = s1.fma(FloatVector.broadcast(F, Blocks.f16(w, off + BYTES)), acc1);
+            }
+            for (; c < cols; c += QK, off += BYTES) {
+                FloatVector s0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE))
+                        .mul(FloatVector.fromArray(F, x, xo + c));
+                s0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 18, LE))
+                        .fma(FloatVector.fromArray(F, x, xo + c + 16), s0);
+                acc0 = s0.fma(FloatVector.broadcast(F, Blocks.f16(w, off)), acc0);
+            }
+            out[oo + r] = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
     /** Scalar twin of {@link #dot}. */
     public static float dotScalar(MemorySegment w, long off, int cols, float[] x, int xo) {
         float acc = 0f;

@@ -62,7 +62,9 @@ public final class QuantMatMul {
         Scratch s = SCRATCH.get();
         if (s.sums.length < n * perVector) s.sums = new float[n * perVector];
         float[] sums = s.sums;
-        for (int b = 0; b < n; b++) RowKernels.sums(x, xOff + b * cols, cols, group, sums, b * perVector);
+        if (RowKernels.needsSums(t)) {
+            for (int b = 0; b < n; b++) RowKernels.sums(x, xOff + b * cols, cols, group, sums, b * perVector);
+        }
         Parallel.forRange(rows, GRAIN, (from, to) -> {
             float[] scales = SCRATCH.get().scales;
             // short calls: a kernel entered rarely and looping long runs as an on-stack-replacement compilation,

@@ -17,8 +17,16 @@ import jdk.incubator.vector.VectorSpecies;
  * is false and the per-row {@link QuantRows#dot} kernels run instead.
  *
  * <p>Why: measured on Zen 4, the per-row K-quant kernels spent more instructions on extracting scales and
- * on bounds checks than on arithmetic; these run Q6_K ~1.8× and Q4_K ~1.4× faster on one core. Q4_0 and
- * Q8_0 have one f16 scale per 32 values and no offsets to fold, and gain nothing from this shape.
+ * on bounds checks than on arithmetic; these run Q6_K ~1.8× and Q4_K ~1.4× faster on one core. Q8_0 and
+ * Q4_0 have one f16 scale per 32 values and no offsets to fold; their row kernels are as fast as the
+ * per-row dot, and exist for a second reason that holds for all four: a kernel whose bytecode exceeds C2's
+ * inlining limit (325 bytes) is always compiled as its own root. A small per-row kernel gets inlined into
+ * whatever hot caller C2 compiles next (WeightMatrix.matvec → MatMul → Parallel → ...), and at that depth
+ * the Vector API's own call chains pass MaxInlineLevel, their intrinsics fail and every vector is boxed:
+ * the Q8_0 matrix-vector product went from 0.2 to 1.0 ms per call mid-run that way.
+ *
+ * <p>Callers keep calls short ({@code QuantMatMul} passes at most 32 rows): a kernel entered rarely and
+ * looping long runs as an on-stack-replacement compilation, which C2 also builds without the intrinsics.
  */
 public final class RowKernels {
     private RowKernels() {}
@@ -29,7 +37,12 @@ public final class RowKernels {
 
     /** Whether {@link #matvec} has a kernel for t on this machine. */
     public static boolean supports(DType t) {
-        return SIXTEEN_LANES && (t == DType.Q4_K || t == DType.Q6_K);
+        return SIXTEEN_LANES && t.isQuantized();
+    }
+
+    /** Whether the kernel for t reads activation sums ({@link #sums}). */
+    public static boolean needsSums(DType t) {
+        return t == DType.Q4_K || t == DType.Q6_K;
     }
 
     /**
@@ -64,6 +77,8 @@ public final class RowKernels {
     public static void matvec(DType t, MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo,
             float[] sums, int so, float[] out, int oo, float[] scratch) {
         switch (t) {
+            case Q8_0 -> Q8_0.matvec16(w, rowBytes, cols, from, to, x, xo, out, oo);
+            case Q4_0 -> Q4_0.matvec16(w, rowBytes, cols, from, to, x, xo, out, oo);
             case Q4_K -> Q4_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo);
             case Q6_K -> Q6_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo, scratch);
             default -> throw new IllegalArgumentException("no row kernel for " + t);

@@ -3,6 +3,7 @@ package dev.qwen4j.tensor.bench;
 import dev.qwen4j.tensor.DType;
 import dev.qwen4j.tensor.Parallel;
 import dev.qwen4j.tensor.WeightMatrix;
+import dev.qwen4j.tensor.quant.QuantRows;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,6 +24,7 @@ public final class KernelMeasure {
     private KernelMeasure() {}
 
     static WeightMatrix matrix(DType dtype, int rows, int cols, long seed) {
+        if (dtype.isQuantized()) return quantizedMatrix(dtype, rows, cols, seed);
         long bytes = (long) rows * cols * dtype.bytes();
         MemorySegment s = Arena.ofAuto().allocate(bytes + 2, 64).asSlice(2, bytes); // unaligned, as in safetensors
         Random rnd = new Random(seed);
@@ -35,6 +37,19 @@ public final class KernelMeasure {
                 case BF16 -> s.setAtIndex(i16, i, (short) (Float.floatToRawIntBits(v) >>> 16));
                 case F16 -> s.setAtIndex(i16, i, Float.floatToFloat16(v));
             }
+        }
+        return new WeightMatrix("bench", s, dtype, rows, cols);
+    }
+
+    /** Random rows quantized with the reference quantizers (as `qwen4j quantize` writes them). */
+    static WeightMatrix quantizedMatrix(DType dtype, int rows, int cols, long seed) {
+        long rowBytes = dtype.byteSize(cols);
+        MemorySegment s = Arena.ofAuto().allocate(rows * rowBytes + 2, 64).asSlice(2, rows * rowBytes);
+        Random rnd = new Random(seed);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) row[c] = rnd.nextFloat() * 2 - 1;
+            QuantRows.quantize(dtype, row, 0, cols, s, r * rowBytes);
         }
         return new WeightMatrix("bench", s, dtype, rows, cols);
     }

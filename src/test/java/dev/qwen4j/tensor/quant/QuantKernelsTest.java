@@ -55,11 +55,13 @@ class QuantKernelsTest {
 
     /** The row-range decode kernels (16-lane machines) against the scalar dot, on row ranges, offsets and odd block counts. */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void rowKernelsMatchScalarTwin(DType t) {
         org.junit.jupiter.api.Assumptions.assumeTrue(RowKernels.supports(t), "no row kernel on this vector width");
         Random rnd = new Random(200 + t.ordinal());
-        for (int cols : new int[] {256, 768, 1280}) {
+        // 32-value formats also with odd block counts (the two-block loop's tail)
+        int[] widths = t.blockSize() == 32 ? new int[] {32, 96, 288, 1024} : new int[] {256, 768, 1280};
+        for (int cols : widths) {
             WeightMatrix w = randomMatrix(rnd, t, 21, cols);
             int xo = 7, oo = 3, so = 2;
             float[] x = randomVector(rnd, xo + cols);
