@@ -1,5 +1,8 @@
 package dev.qwen4j.tensor;
 
+import dev.qwen4j.tensor.quant.QuantMatMul;
+import dev.qwen4j.tensor.quant.RowKernels;
+
 /**
  * Weight matrices that multiply the same input, such as q/k/v or gate/up: outs[i] = x · W_iᵀ. For
  * decode (few tokens) all of them run in one parallel pass over their combined rows, which saves a
@@ -9,21 +12,27 @@ package dev.qwen4j.tensor;
 public final class MatMulGroup {
     private final WeightMatrix[] ws;
     private final boolean fusable;
+    /** All block-quantized with row kernels: fused through {@link QuantMatMul#rowKernels}. */
+    private final boolean quantFusable;
+    private final int[] zeroOffsets;
 
     public MatMulGroup(WeightMatrix... ws) {
         if (ws.length == 0) throw new IllegalArgumentException("empty matmul group");
-        boolean f = true;
+        boolean f = true, q = true;
         for (WeightMatrix w : ws) {
             if (w.cols() != ws[0].cols()) {
                 throw new IllegalArgumentException("matmul group needs equal column counts: " + w + " vs " + ws[0]);
             }
             f &= streamable(w.dtype());
+            q &= RowKernels.supports(w.dtype());
         }
         this.ws = ws.clone();
         this.fusable = f;
+        this.quantFusable = q;
+        this.zeroOffsets = new int[ws.length];
     }
 
-    /** Dtypes {@link RowStream} handles; others (block-quantized ones) run matrix by matrix. */
+    /** Dtypes {@link RowStream} handles; block-quantized ones fuse through their row kernels instead. */
     private static boolean streamable(DType d) {
         return switch (d) {
             case F32, BF16, F16 -> true;
@@ -43,11 +52,16 @@ public final class MatMulGroup {
     public void matmul(float[] x, int xOff, float[][] outs, int n) {
         if (outs.length != ws.length) throw new IllegalArgumentException(outs.length + " outputs for " + ws.length + " matrices");
         if (n <= 0) return;
-        if (!fusable || n >= MatMul.GEMM_MIN_N) {
+        boolean quantRows = quantFusable && n < QuantMatMul.TILE_MIN_N;
+        if (!(fusable || quantRows) || n >= MatMul.GEMM_MIN_N) {
             for (int i = 0; i < ws.length; i++) ws[i].matmul(x, xOff, outs[i], 0, n);
             return;
         }
         for (int i = 0; i < ws.length; i++) MatMul.checkBounds(ws[i], x, xOff, outs[i], 0, n);
-        RowStream.matmul(ws, x, xOff, outs, n);
+        if (quantRows) {
+            QuantMatMul.rowKernels(ws, x, xOff, outs, zeroOffsets, n);
+        } else {
+            RowStream.matmul(ws, x, xOff, outs, n);
+        }
     }
 }

@@ -67,6 +67,53 @@ class MatMulGroupTest {
         }
     }
 
+    /** Block-quantized groups (mixed formats, as Q4_K_M mixes Q4_K and Q6_K) fuse through the row kernels. */
+    @Test
+    void quantizedGroupsMatchPerMatrixReference() {
+        Random rnd = new Random(77);
+        DType[] formats = {DType.Q4_K, DType.Q6_K, DType.Q8_0, DType.Q4_0};
+        for (int iter = 0; iter < 12; iter++) {
+            Parallel.setThreads(1 + iter % 2);
+            int cols = 256 * (1 + rnd.nextInt(3));
+            int count = 1 + rnd.nextInt(3);
+            WeightMatrix[] ws = new WeightMatrix[count];
+            for (int i = 0; i < count; i++) ws[i] = quantized(rnd, formats[(iter + i) % formats.length], 1 + rnd.nextInt(80), cols);
+            int n = 1 + rnd.nextInt(3);
+            float[] x = TestWeights.randomArray(rnd, 1 + n * cols, 2f);
+            float[][] outs = new float[count][];
+            for (int i = 0; i < count; i++) {
+                outs[i] = new float[n * ws[i].rows() + 2];
+                Arrays.fill(outs[i], Float.NaN);
+            }
+            new MatMulGroup(ws).matmul(x, 1, outs, n);
+            for (int i = 0; i < count; i++) {
+                WeightMatrix w = ws[i];
+                float[] scalar = new float[n * w.rows()];
+                MatMul.matmulScalar(w, x, 1, scalar, 0, n);
+                for (int j = 0; j < scalar.length; j++) {
+                    double m = 0;
+                    for (int c = 0; c < cols; c++) m += Math.abs((double) w.get(j % w.rows(), c) * x[1 + (j / w.rows()) * cols + c]);
+                    // the row kernels fold offsets and mins into activation sums: a few more roundings than the loop
+                    if (!(Math.abs(outs[i][j] - scalar[j]) <= 2e-5 * m + 1e-5)) fail(w + " n=" + n + " out[" + j + "] = " + outs[i][j] + ", scalar " + scalar[j]);
+                }
+                for (int j = scalar.length; j < outs[i].length; j++) {
+                    if (!Float.isNaN(outs[i][j])) fail(w + ": wrote past the output at " + j);
+                }
+            }
+        }
+    }
+
+    private static WeightMatrix quantized(Random rnd, DType t, int rows, int cols) {
+        long rowBytes = t.byteSize(cols);
+        java.lang.foreign.MemorySegment data = java.lang.foreign.Arena.ofAuto().allocate(rows * rowBytes);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) row[c] = (float) rnd.nextGaussian();
+            dev.qwen4j.tensor.quant.QuantRows.quantize(t, row, 0, cols, data, r * rowBytes);
+        }
+        return new WeightMatrix("q" + t, data, t, rows, cols);
+    }
+
     @Test
     void rejectsMismatchedShapes() {
         Random rnd = new Random(3);

@@ -35,9 +35,14 @@ public final class QuantMatMul {
 
     private static final class Scratch {
         float[] tile = new float[0];
-        /** Activation sums for the row kernels, filled by the calling thread before the rows are split. */
-        float[] sums = new float[0];
+        /** Activation sums per 16 and per 32 values for the row kernels, filled by the calling thread. */
+        final float[][] sums = {new float[0], new float[0]};
         final float[] scales = new float[16];
+
+        float[] sums(int which, int size) {
+            if (sums[which].length < size) sums[which] = new float[size];
+            return sums[which];
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -55,25 +60,53 @@ public final class QuantMatMul {
 
     /** The row-range decode kernels ({@link RowKernels}) for any n; the activation sums are taken once per call. */
     static void rowKernels(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
-        DType t = w.dtype();
-        int rows = w.rows(), cols = w.cols();
-        long rowBytes = t.byteSize(cols);
-        int group = RowKernels.sumGroup(t), perVector = cols / group;
-        Scratch s = SCRATCH.get();
-        if (s.sums.length < n * perVector) s.sums = new float[n * perVector];
-        float[] sums = s.sums;
-        if (RowKernels.needsSums(t)) {
-            for (int b = 0; b < n; b++) RowKernels.sums(x, xOff + b * cols, cols, group, sums, b * perVector);
+        rowKernels(new WeightMatrix[] {w}, x, xOff, new float[][] {out}, new int[] {outOff}, n);
+    }
+
+    /**
+     * outs[i][outOffs[i] + b·rows_i + r] = Σ_c W_i[r, c]·x[xOff + b·cols + c] for matrices that share x (q/k/v,
+     * gate/up), in one parallel pass over their combined rows: one fork/join instead of one per matrix, and
+     * the threads split the combined bytes. Every dtype must have a row kernel ({@link RowKernels#supports});
+     * they may differ (Q4_K_M mixes Q4_K and Q6_K).
+     */
+    public static void rowKernels(WeightMatrix[] ws, float[] x, int xOff, float[][] outs, int[] outOffs, int n) {
+        int cols = ws[0].cols();
+        int[] starts = new int[ws.length + 1];
+        boolean by16 = false, by32 = false;
+        for (int i = 0; i < ws.length; i++) {
+            DType t = ws[i].dtype();
+            if (!RowKernels.supports(t) || ws[i].cols() != cols) throw new IllegalArgumentException("no row kernel for " + ws[i]);
+            starts[i + 1] = starts[i] + ws[i].rows();
+            if (RowKernels.needsSums(t)) {
+                by16 |= RowKernels.sumGroup(t) == 16;
+                by32 |= RowKernels.sumGroup(t) == 32;
+            }
         }
-        Parallel.forRange(rows, GRAIN, (from, to) -> {
+        Scratch s = SCRATCH.get();
+        float[] sums16 = by16 ? s.sums(0, n * (cols / 16)) : null;
+        float[] sums32 = by32 ? s.sums(1, n * (cols / 32)) : null;
+        for (int b = 0; b < n; b++) {
+            if (by16) RowKernels.sums(x, xOff + b * cols, cols, 16, sums16, b * (cols / 16));
+            if (by32) RowKernels.sums(x, xOff + b * cols, cols, 32, sums32, b * (cols / 32));
+        }
+        Parallel.forRange(starts[ws.length], GRAIN, (from, to) -> {
             float[] scales = SCRATCH.get().scales;
-            // short calls: a kernel entered rarely and looping long runs as an on-stack-replacement compilation,
-            // which C2 builds without the Vector API intrinsics (measured 10-100x slower)
-            for (int r = from; r < to; r += KERNEL_ROWS) {
-                int end = Math.min(to, r + KERNEL_ROWS);
-                for (int b = 0; b < n; b++) {
-                    RowKernels.matvec(t, w.data(), rowBytes, cols, r, end, x, xOff + b * cols, sums, b * perVector,
-                            out, outOff + b * rows, scales);
+            for (int i = 0; i < ws.length; i++) {
+                int lo = Math.max(from, starts[i]) - starts[i], hi = Math.min(to, starts[i + 1]) - starts[i];
+                if (lo >= hi) continue;
+                WeightMatrix w = ws[i];
+                DType t = w.dtype();
+                long rowBytes = t.byteSize(cols);
+                int group = RowKernels.sumGroup(t), rows = w.rows();
+                float[] sums = group == 32 ? sums32 : sums16;
+                // short calls: a kernel entered rarely and looping long runs as an on-stack-replacement
+                // compilation, which C2 builds without the Vector API intrinsics (measured 10-100x slower)
+                for (int r = lo; r < hi; r += KERNEL_ROWS) {
+                    int end = Math.min(hi, r + KERNEL_ROWS);
+                    for (int b = 0; b < n; b++) {
+                        RowKernels.matvec(t, w.data(), rowBytes, cols, r, end, x, xOff + b * cols, sums, b * (cols / group),
+                                outs[i], outOffs[i] + b * rows, scales);
+                    }
                 }
             }
         });
