@@ -236,24 +236,52 @@ public final class Q4_K {
                 int sc47 = (hi & 0x0F0F0F0F) | ((int) (lo >>> 2) & 0x30303030);
                 int mn47 = ((hi >>> 4) & 0x0F0F0F0F) | ((int) (lo >>> 34) & 0x30303030);
                 int s = so + c / 32;
-                float m = 0f;
-                for (int j = 0; j < 4; j++) {
-                    m += ((mn03 >>> (8 * j)) & 0xFF) * sums32[s + j] + ((mn47 >>> (8 * j)) & 0xFF) * sums32[s + 4 + j];
-                }
-                mins += dmin * m;
-                for (int j = 0; j < 4; j++) {
-                    int sc = j < 2 ? sc03 : sc47, sh = 16 * (j & 1);
-                    ByteVector v = ByteVector.fromMemorySegment(RowKernels.B256, w, off + QS + 32 * j, LE);
-                    ByteVector low = v.and((byte) 0x0F);
-                    ByteVector high = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
-                    int xb = xo + c + 64 * j;
-                    FloatVector t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb));
-                    t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 16), t1);
-                    FloatVector t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb + 32));
-                    t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 48), t2);
-                    a1 = t1.fma(FloatVector.broadcast(F, d * ((sc >>> sh) & 0xFF)), a1);
-                    a2 = t2.fma(FloatVector.broadcast(F, d * ((sc >>> (sh + 8)) & 0xFF)), a2);
-                }
+                mins += dmin * ((mn03 & 0xFF) * sums32[s] + ((mn03 >>> 8) & 0xFF) * sums32[s + 1]
+                        + ((mn03 >>> 16) & 0xFF) * sums32[s + 2] + (mn03 >>> 24) * sums32[s + 3]
+                        + (mn47 & 0xFF) * sums32[s + 4] + ((mn47 >>> 8) & 0xFF) * sums32[s + 5]
+                        + ((mn47 >>> 16) & 0xFF) * sums32[s + 6] + (mn47 >>> 24) * sums32[s + 7]);
+                FloatVector t1, t2;
+                ByteVector v, low, high;
+                int xb = xo + c;
+                float d0 = d * (sc03 & 0xFF), d1 = d * ((sc03 >>> 8) & 0xFF), d2 = d * ((sc03 >>> 16) & 0xFF), d3 = d * (sc03 >>> 24);
+                float d4 = d * (sc47 & 0xFF), d5 = d * ((sc47 >>> 8) & 0xFF), d6 = d * ((sc47 >>> 16) & 0xFF), d7 = d * (sc47 >>> 24);
+                // four 64-value groups written out: constant offsets and no loop-carried bookkeeping
+                v = ByteVector.fromMemorySegment(RowKernels.B256, w, off + QS, LE);
+                low = v.and((byte) 0x0F);
+                high = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb));
+                t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 16), t1);
+                t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb + 32));
+                t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 48), t2);
+                a1 = t1.fma(FloatVector.broadcast(F, d0), a1);
+                a2 = t2.fma(FloatVector.broadcast(F, d1), a2);
+                v = ByteVector.fromMemorySegment(RowKernels.B256, w, off + QS + 32, LE);
+                low = v.and((byte) 0x0F);
+                high = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb + 64));
+                t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 80), t1);
+                t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb + 96));
+                t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 112), t2);
+                a1 = t1.fma(FloatVector.broadcast(F, d2), a1);
+                a2 = t2.fma(FloatVector.broadcast(F, d3), a2);
+                v = ByteVector.fromMemorySegment(RowKernels.B256, w, off + QS + 64, LE);
+                low = v.and((byte) 0x0F);
+                high = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb + 128));
+                t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 144), t1);
+                t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb + 160));
+                t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 176), t2);
+                a1 = t1.fma(FloatVector.broadcast(F, d4), a1);
+                a2 = t2.fma(FloatVector.broadcast(F, d5), a2);
+                v = ByteVector.fromMemorySegment(RowKernels.B256, w, off + QS + 96, LE);
+                low = v.and((byte) 0x0F);
+                high = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb + 192));
+                t1 = ((FloatVector) low.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 208), t1);
+                t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb + 224));
+                t2 = ((FloatVector) high.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 240), t2);
+                a1 = t1.fma(FloatVector.broadcast(F, d6), a1);
+                a2 = t2.fma(FloatVector.broadcast(F, d7), a2);
             }
             out[oo + r] = a1.add(a2).reduceLanes(VectorOperators.ADD) - mins;
         }
