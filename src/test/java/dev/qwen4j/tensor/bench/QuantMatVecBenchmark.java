@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decode-shaped block-quantized matrix × one vector, the weights streamed from DRAM as in a model (copies
- * rotate past the L3 cache). "dispatch" is what the model runs (the row-range kernels for Q4_K/Q6_K on
+ * rotate past the L3 cache). "dispatch" is what the model runs (the row-range kernels of RowKernels on
  * 16-lane machines), "perRow" the one-row-per-call fused dot, "scalar" the reference loop. Bytes per call
  * are rows · dtype.byteSize(cols), so GB/s = that / score. Run with JmhRatios for the ratios.
  */
