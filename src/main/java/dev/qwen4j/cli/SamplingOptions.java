@@ -1,7 +1,9 @@
 package dev.qwen4j.cli;
 
+import dev.qwen4j.runtime.sampling.LogitBias;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Sampling flags; anything not given falls back to the model's generation_config.json. */
@@ -39,6 +41,10 @@ public final class SamplingOptions {
     @Option(names = "--ignore-eos", description = "Keep generating past end-of-sequence tokens.")
     boolean ignoreEos;
 
+    @Option(names = "--logit-bias", paramLabel = "ID=BIAS",
+            description = "Add BIAS (-100..100) to token ID's logit before sampling; -100 bans, 100 forces (repeatable).")
+    Map<Integer, Float> logitBias;
+
     public SamplingParams apply(SamplingParams defaults) {
         try {
             SamplingParams p = defaults.withMaxTokens(maxTokens != null ? maxTokens : 512);
@@ -52,6 +58,7 @@ public final class SamplingOptions {
             if (seed != null) p = p.withSeed(seed);
             if (stop != null) p = p.withStop(stop);
             if (ignoreEos) p = p.withIgnoreEos(true);
+            if (logitBias != null) p = p.withLogitBias(LogitBias.of(logitBias));
             p.validate();
             return p;
         } catch (IllegalArgumentException e) {

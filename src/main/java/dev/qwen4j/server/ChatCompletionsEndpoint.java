@@ -44,7 +44,7 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
                 .orElseThrow(() -> ApiException.invalid("messages", "This model has no chat template; use /v1/completions"));
         ChatPrompt.Result prompt = ChatPrompt.build(f, template, served.runtime().tokenizer(), served.imageInputs());
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), prompt.prompt().ids().length,
-                defaultMaxTokens(), served.engine().maxModelLen());
+                defaultMaxTokens(), served.engine().maxModelLen(), served.runtime().tokenizer().vocabSize());
         // Reasoning is split only where the template lets the model think: a prompt that opens <think>, or a
         // hybrid template's switch. An Instruct template's output is all answer (and a JSON constraint
         // applies from its first token).

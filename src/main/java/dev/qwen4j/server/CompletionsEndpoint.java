@@ -41,7 +41,7 @@ final class CompletionsEndpoint extends GenerationEndpoint {
         if (f.has("suffix")) throw ApiException.unsupported("suffix", "suffix is not supported");
         int[] ids = promptIds(f.get("prompt"));
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), ids.length,
-                defaultMaxTokens(), served.engine().maxModelLen());
+                defaultMaxTokens(), served.engine().maxModelLen(), served.runtime().tokenizer().vocabSize());
         Long logprobs = f.integer("logprobs", 0, 20);
         return new Prepared(ModelPrompt.text(ids), params, ReasoningMode.NONE, null, logprobs == null ? -1 : logprobs.intValue());
     }

@@ -1,9 +1,12 @@
 package dev.qwen4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.qwen4j.runtime.sampling.LogitBias;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The sampling fields shared by /v1/chat/completions and /v1/completions, mapped onto {@link SamplingParams}.
@@ -16,8 +19,10 @@ final class SamplingRequest {
     /**
      * @param defaultMaxTokens max tokens when the request names none
      * @param maxModelLen      prompt + output limit, to reject an explicit max_tokens that cannot fit
+     * @param vocabSize        token ids the tokenizer knows, the range logit_bias keys must fall in
      */
-    static SamplingParams read(Fields f, SamplingParams defaults, int promptTokens, int defaultMaxTokens, int maxModelLen) {
+    static SamplingParams read(Fields f, SamplingParams defaults, int promptTokens, int defaultMaxTokens, int maxModelLen,
+            int vocabSize) {
         rejectUnsupported(f);
         SamplingParams p = defaults;
         Long maxTokens = f.integer("max_completion_tokens", 1, Integer.MAX_VALUE);
@@ -46,7 +51,32 @@ final class SamplingRequest {
         p = p.withStop(stops(f));
         Boolean ignoreEos = f.bool("ignore_eos");
         if (ignoreEos != null) p = p.withIgnoreEos(ignoreEos);
+        p = p.withLogitBias(logitBias(f.get("logit_bias"), vocabSize));
         return p;
+    }
+
+    /** {"token id": bias, ...} with ids as strings (JSON object keys), as OpenAI sends them. */
+    private static LogitBias logitBias(JsonNode n, int vocabSize) {
+        if (n == null || n.isNull()) return LogitBias.NONE;
+        if (!n.isObject()) throw ApiException.invalid("logit_bias", "'logit_bias' must be an object mapping token ids to numbers");
+        Map<Integer, Float> biases = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey().trim());
+            } catch (NumberFormatException ex) {
+                throw ApiException.invalid("logit_bias", "logit_bias key '" + e.getKey() + "' is not a token id");
+            }
+            if (id < 0 || id >= vocabSize) {
+                throw ApiException.invalid("logit_bias", "logit_bias token id " + id + " is outside this model's vocabulary [0, " + vocabSize + ")");
+            }
+            JsonNode v = e.getValue();
+            if (!v.isNumber() || !(Math.abs(v.asDouble()) <= LogitBias.MAX_ABS_BIAS)) {
+                throw ApiException.invalid("logit_bias", "logit_bias value for token " + id + " must be a number in [-100, 100]");
+            }
+            biases.put(id, (float) v.asDouble());
+        }
+        return LogitBias.of(biases);
     }
 
     private static List<String> stops(Fields f) {
@@ -70,9 +100,5 @@ final class SamplingRequest {
         if (n != null && n != 1) throw ApiException.unsupported("n", "Only n=1 is supported; send " + n + " requests instead");
         Long bestOf = f.integer("best_of", 1, Integer.MAX_VALUE);
         if (bestOf != null && bestOf != 1) throw ApiException.unsupported("best_of", "best_of > 1 is not supported");
-        JsonNode bias = f.get("logit_bias");
-        if (bias != null && !(bias.isObject() && bias.isEmpty())) {
-            throw ApiException.unsupported("logit_bias", "logit_bias is not supported yet");
-        }
     }
 }

@@ -60,6 +60,17 @@ class VerificationInterfaceTest {
     }
 
     @Test
+    void logitBiasForcesATokenAndRejectsBadValues() throws Exception {
+        Result r = cli("run", "--model", MODEL, "--tokens", "9707,1879", "--temperature", "0", "--max-tokens", "3", "--ignore-eos",
+                "--logit-bias", "1000=100", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Golden.ints(JSON.readTree(r.out()).get("token_ids"))).containsExactly(1000, 1000, 1000);
+        Result bad = cli("run", "--model", MODEL, "--tokens", "9707", "--logit-bias", "1000=150", "--json");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("logit bias").contains("1000");
+    }
+
+    @Test
     void logitsWritesRawLittleEndianFloats() throws Exception {
         JsonNode c = Golden.cases("tiny-qwen3.json").get("cases").get(1);
         Path out = tmp.resolve("logits.bin");

@@ -27,6 +27,7 @@ import dev.qwen4j.api.Generator;
 import dev.qwen4j.api.Qwen3Runtime;
 import dev.qwen4j.runtime.EngineConfig;
 import dev.qwen4j.runtime.StopReason;
+import dev.qwen4j.runtime.sampling.LogitBias;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import dev.qwen4j.template.ReasoningParser;
 import dev.qwen4j.testing.Golden;
@@ -230,6 +231,35 @@ class OpenAiServerTest {
     void modelsListsTheServedModel() {
         List<Model> models = client.models().list().data();
         assertThat(models).extracting(Model::id).containsExactly(MODEL);
+    }
+
+    /** logit_bias: +100 forces a token, −100 bans one; the answer equals the solo Generator given the same bias. */
+    @Test
+    void logitBiasForcesAndBansTokens() throws Exception {
+        int forced = 1000; // an ordinary BPE token the random model has no reason to prefer
+        ChatCompletion c = client.chat().completions().create(chat("Hello there", 3).toBuilder()
+                .logitBias(ChatCompletionCreateParams.LogitBias.builder()
+                        .putAdditionalProperty(String.valueOf(forced), JsonValue.from(100)).build())
+                .build());
+        assertThat(c.choices().get(0).message().content().orElse("")).isEqualTo(rt.tokenizer().decode(new int[] {forced, forced, forced}));
+
+        GenerationResult plain = soloChatResult("Hello there", SamplingParams.greedy().withMaxTokens(4));
+        int first = plain.tokenIds()[0];
+        LogitBias ban = LogitBias.of(Map.of(first, -100f));
+        GenerationResult banned = soloChatResult("Hello there", SamplingParams.greedy().withMaxTokens(4).withLogitBias(ban));
+        assertThat(banned.tokenIds()[0]).isNotEqualTo(first);
+        Reply r = post(server, "/v1/chat/completions", "{\"model\":\"tiny-qwen3\",\"temperature\":0,\"max_tokens\":4,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],\"logit_bias\":{\"" + first + "\":-100}}");
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
+        assertThat(r.body().get("choices").get(0).get("message").get("content").asText()).isEqualTo(split(banned.text()).content());
+
+        String chatPrefix = "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"logit_bias\":";
+        assertOpenAiError(post(server, "/v1/chat/completions", chatPrefix + "{\"abc\":1}}"), 400, "logit_bias", null);
+        assertOpenAiError(post(server, "/v1/chat/completions", chatPrefix + "{\"99999999\":1}}"), 400, "logit_bias", null);
+        assertOpenAiError(post(server, "/v1/chat/completions", chatPrefix + "{\"5\":101}}"), 400, "logit_bias", null);
+        assertOpenAiError(post(server, "/v1/chat/completions", chatPrefix + "[1]}"), 400, "logit_bias", null);
+        assertOpenAiError(post(server, "/v1/completions",
+                "{\"model\":\"tiny-qwen3\",\"prompt\":\"hi\",\"logit_bias\":{\"-1\":5}}"), 400, "logit_bias", null);
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * Picks the next token of one sequence from the model's logits. One instance per sequence: it owns the RNG and the
  * token history the penalties need.
  *
- * <p>Processing order is Hugging Face's: repetition penalty, then (vLLM/OpenAI) frequency and presence penalties,
+ * <p>Processing order is Hugging Face's, after the logit bias (added to the raw logits first, as vLLM does): repetition penalty, then (vLLM/OpenAI) frequency and presence penalties,
  * then temperature, top-k, top-p, min-p, softmax and a draw from a {@link SplittableRandom} seeded from
  * {@link SamplingParams#seed()}, so a given seed and logits reproduce the same tokens. Greedy decoding takes the
  * argmax after the penalties (ties go to the lowest id, as {@code torch.argmax}).
@@ -150,6 +150,7 @@ public final class Sampler {
                     "logits has length " + logits.length + ", needs at least vocabSize " + vocabSize);
         }
         int limit = maskFrom;
+        params.logitBias().apply(logits, limit);
         penalties.apply(logits, limit);
         return limit;
     }

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param stop              strings that end generation (not included in the output)
  * @param eosTokenIds       tokens that end generation
  * @param ignoreEos         keep generating past end-of-sequence tokens (benchmarks)
+ * @param logitBias         added to the raw logits before everything else (OpenAI {@code logit_bias})
  */
 public record SamplingParams(
         float temperature,
@@ -36,7 +37,8 @@ public record SamplingParams(
         int maxTokens,
         List<String> stop,
         Set<Integer> eosTokenIds,
-        boolean ignoreEos) {
+        boolean ignoreEos,
+        LogitBias logitBias) {
 
     /** The {@link #seed} value asking for a non-reproducible, freshly drawn seed. */
     public static final long RANDOM_SEED = -1;
@@ -58,8 +60,17 @@ public record SamplingParams(
 
     public SamplingParams {
         stop = copyStops(stop);
+        logitBias = java.util.Objects.requireNonNull(logitBias, "logitBias");
         eosTokenIds = copyEosTokenIds(eosTokenIds);
         check(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, maxTokens);
+    }
+
+    /** Without a logit bias. */
+    public SamplingParams(float temperature, int topK, float topP, float minP, float repetitionPenalty,
+            float presencePenalty, float frequencyPenalty, long seed, int maxTokens, List<String> stop,
+            Set<Integer> eosTokenIds, boolean ignoreEos) {
+        this(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, seed, maxTokens,
+                stop, eosTokenIds, ignoreEos, LogitBias.NONE);
     }
 
     /** Argmax decoding with no penalties, no stop strings, no EOS tokens and {@link #DEFAULT_MAX_TOKENS}. */
@@ -107,62 +118,67 @@ public record SamplingParams(
 
     public SamplingParams withTemperature(float temperature) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withTopK(int topK) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withTopP(float topP) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withMinP(float minP) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withRepetitionPenalty(float repetitionPenalty) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withPresencePenalty(float presencePenalty) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withFrequencyPenalty(float frequencyPenalty) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withSeed(long seed) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withMaxTokens(int maxTokens) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withStop(List<String> stop) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withEosTokenIds(Set<Integer> eosTokenIds) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
+    }
+
+    public SamplingParams withLogitBias(LogitBias logitBias) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     public SamplingParams withIgnoreEos(boolean ignoreEos) {
         return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos);
+                frequencyPenalty, seed, maxTokens, stop, eosTokenIds, ignoreEos, logitBias);
     }
 
     // Comparisons are written as !(x in range) so that NaN fails them.

@@ -371,4 +371,39 @@ class SamplerTest {
         double term = 1 - 2 / (9 * k) + z * Math.sqrt(2 / (9 * k));
         return k * term * term * term;
     }
+
+    @org.junit.jupiter.api.Test
+    void logitBiasIsAddedToTheRawLogitsBeforeThePenalties() {
+        float[] logits = {1f, 5f, 2f, 0.5f};
+        SamplingParams greedy = SamplingParams.greedy();
+        org.assertj.core.api.Assertions.assertThat(new Sampler(greedy, 4, new int[0]).sample(logits.clone())).isEqualTo(1);
+        // −100 bans the argmax, +100 forces a token, ids at or above the mask are ignored
+        org.assertj.core.api.Assertions.assertThat(new Sampler(greedy.withLogitBias(LogitBias.of(java.util.Map.of(1, -100f))), 4, new int[0])
+                .sample(logits.clone())).isEqualTo(2);
+        org.assertj.core.api.Assertions.assertThat(new Sampler(greedy.withLogitBias(LogitBias.of(java.util.Map.of(3, 100f))), 4, new int[0])
+                .sample(logits.clone())).isEqualTo(3);
+        Sampler masked = new Sampler(greedy.withLogitBias(LogitBias.of(java.util.Map.of(3, 100f))), 4, new int[0]);
+        masked.setMaskFrom(3);
+        org.assertj.core.api.Assertions.assertThat(masked.sample(logits.clone())).isEqualTo(1);
+        // before the repetition penalty: a biased logit of 6 (1 + 5) in the prompt is divided by the penalty 2 → 3 < 5
+        Sampler penalised = new Sampler(greedy.withRepetitionPenalty(2f).withLogitBias(LogitBias.of(java.util.Map.of(0, 5f))), 4, new int[] {0});
+        org.assertj.core.api.Assertions.assertThat(penalised.sample(logits.clone())).isEqualTo(1);
+        // the distribution a sampling step draws from includes the bias
+        double[] p = new double[4];
+        new Sampler(SamplingParams.greedy().withTemperature(1f).withTopK(0).withTopP(1f)
+                .withLogitBias(LogitBias.of(java.util.Map.of(0, 4f))), 4, new int[0]).probabilities(logits.clone(), p);
+        double z = Math.exp(5) + Math.exp(5) + Math.exp(2) + Math.exp(0.5);
+        org.assertj.core.api.Assertions.assertThat(p[0]).isCloseTo(Math.exp(5) / z, org.assertj.core.api.Assertions.within(1e-6));
+    }
+
+    @org.junit.jupiter.api.Test
+    void logitBiasRejectsOutOfRangeValues() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogitBias.of(java.util.Map.of(2, 100.5f)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("token 2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogitBias.of(java.util.Map.of(-1, 1f)))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogitBias.of(java.util.Map.of(1, Float.NaN)))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThat(LogitBias.of(java.util.Map.of())).isSameAs(LogitBias.NONE);
+    }
 }
