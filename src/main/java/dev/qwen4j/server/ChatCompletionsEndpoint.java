@@ -115,7 +115,7 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
     }
 
     @Override
-    protected ObjectNode firstChunk(String id, long created) {
+    protected ObjectNode firstChunk(String id, long created, Prepared p) {
         ObjectNode delta = HttpIo.JSON.createObjectNode();
         delta.put("role", "assistant");
         delta.put("content", "");

@@ -8,7 +8,10 @@ import dev.qwen4j.runtime.TokenEvent;
 import dev.qwen4j.runtime.sampling.SamplingParams;
 import java.util.List;
 
-/** POST /v1/completions: a raw prompt (text or token ids), no chat template, one prompt per request. */
+/**
+ * POST /v1/completions: a raw prompt (text or token ids), no chat template, one prompt per request; {@code echo}
+ * puts the prompt's text before the completion.
+ */
 final class CompletionsEndpoint extends GenerationEndpoint {
     /** OpenAI's default max_tokens for the legacy completions API. */
     private static final int DEFAULT_MAX_TOKENS = 16;
@@ -37,13 +40,21 @@ final class CompletionsEndpoint extends GenerationEndpoint {
 
     @Override
     protected Prepared prepare(Fields f) {
-        if (Boolean.TRUE.equals(f.bool("echo"))) throw ApiException.unsupported("echo", "echo is not supported yet");
         if (f.has("suffix")) throw ApiException.unsupported("suffix", "suffix is not supported");
         int[] ids = promptIds(f.get("prompt"));
         SamplingParams params = SamplingRequest.read(f, served.runtime().generationDefaults(), ids.length,
                 defaultMaxTokens(), served.engine().maxModelLen(), served.runtime().tokenizer().vocabSize());
         Long logprobs = f.integer("logprobs", 0, 20);
-        return new Prepared(ModelPrompt.text(ids), params, ReasoningMode.NONE, null, logprobs == null ? -1 : logprobs.intValue());
+        String echo = null;
+        if (Boolean.TRUE.equals(f.bool("echo"))) {
+            // OpenAI then also scores the prompt tokens; the engine computes log-probabilities for sampled tokens only
+            if (logprobs != null) throw ApiException.unsupported("echo", "echo together with logprobs is not supported");
+            JsonNode prompt = f.get("prompt");
+            JsonNode text = prompt.isArray() && prompt.size() == 1 ? prompt.get(0) : prompt;
+            echo = text.isTextual() ? text.asText() : served.runtime().tokenizer().decode(ids);
+        }
+        return new Prepared(ModelPrompt.text(ids), params, ReasoningMode.NONE, null, logprobs == null ? -1 : logprobs.intValue(),
+                null, new java.util.ArrayList<>(), new int[1], echo);
     }
 
     /** A string, a one-element list of strings, a list of token ids, or a one-element list of such lists. */
@@ -89,9 +100,10 @@ final class CompletionsEndpoint extends GenerationEndpoint {
         return c;
     }
 
+    /** With echo, the prompt text opens the stream. */
     @Override
-    protected ObjectNode firstChunk(String id, long created) {
-        return null;
+    protected ObjectNode firstChunk(String id, long created, Prepared p) {
+        return p.echo() == null || p.echo().isEmpty() ? null : chunk(id, created, p.echo(), null);
     }
 
     @Override
@@ -120,7 +132,7 @@ final class CompletionsEndpoint extends GenerationEndpoint {
 
     @Override
     protected ObjectNode response(String id, long created, SequenceResult r, List<TokenEvent> events, Prepared p) {
-        ObjectNode c = chunk(id, created, r.text(), r.reason().openAiName());
+        ObjectNode c = chunk(id, created, p.echo() == null ? r.text() : p.echo() + r.text(), r.reason().openAiName());
         if (p.logprobs() >= 0) {
             List<dev.qwen4j.runtime.TokenLogprobs> lps = events.stream().map(TokenEvent::logprobs).filter(java.util.Objects::nonNull).toList();
             ((ObjectNode) c.get("choices").get(0)).set("logprobs", logprobsJson.completion(lps, 0));

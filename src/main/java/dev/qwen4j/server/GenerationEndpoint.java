@@ -37,12 +37,13 @@ abstract class GenerationEndpoint {
      * @param pendingLogprobs streamed tokens whose log-probabilities wait for the next chunk that carries text
      * @param streamedChars   characters of token text already reported with log-probabilities (completions' text_offset)
      * @param grammar         constrain the output to this grammar (response_format), or null
+     * @param echo            text to put before the completion (completions' echo), or null
      */
     record Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools, int logprobs,
-                    Grammar grammar, List<TokenLogprobs> pendingLogprobs, int[] streamedChars) {
+                    Grammar grammar, List<TokenLogprobs> pendingLogprobs, int[] streamedChars, String echo) {
         Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools, int logprobs,
                  Grammar grammar) {
-            this(prompt, params, reasoning, tools, logprobs, grammar, new ArrayList<>(), new int[1]);
+            this(prompt, params, reasoning, tools, logprobs, grammar, new ArrayList<>(), new int[1], null);
         }
 
         Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools, int logprobs) {
@@ -79,7 +80,7 @@ abstract class GenerationEndpoint {
     }
 
     /** Chunks sent before any token (chat: the assistant role), or null. */
-    protected abstract ObjectNode firstChunk(String id, long created);
+    protected abstract ObjectNode firstChunk(String id, long created, Prepared p);
 
     protected abstract ObjectNode finalChunk(String id, long created, String finishReason);
 
@@ -151,7 +152,7 @@ abstract class GenerationEndpoint {
     private void stream(HttpExchange ex, String id, long created, boolean includeUsage, EventQueue events, Prepared p)
             throws IOException, InterruptedException {
         try (SseWriter sse = new SseWriter(ex)) {
-            ObjectNode first = firstChunk(id, created);
+            ObjectNode first = firstChunk(id, created, p);
             if (first != null) sse.data(withUsageField(first, includeUsage));
             while (true) {
                 Object e = events.poll(KEEP_ALIVE_MILLIS);

@@ -225,6 +225,19 @@ class OpenAiServerTest {
         }
         assertThat(c.choices().get(0).text()).isEqualTo(solo.text());
         assertThat(c.usage().orElseThrow().completionTokens()).isEqualTo(solo.tokenIds().length);
+
+        // echo: the prompt's text comes first, whole or streamed, and for token prompts it is their decoding
+        Completion echoed = client.completions().create(CompletionCreateParams.builder().model(MODEL).prompt("Once upon a time")
+                .maxTokens(6).temperature(0.0).echo(true).build());
+        assertThat(echoed.choices().get(0).text()).isEqualTo("Once upon a time" + solo.text());
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<Completion> s = client.completions().createStreaming(CompletionCreateParams.builder().model(MODEL)
+                .prompt(CompletionCreateParams.Prompt.ofArrayOfTokens(java.util.Arrays.stream(rt.tokenizer().encode("Once upon a time"))
+                        .mapToLong(i -> i).boxed().toList()))
+                .maxTokens(6).temperature(0.0).echo(true).build())) {
+            s.stream().forEach(chunk -> chunk.choices().forEach(ch -> streamed.append(ch.text())));
+        }
+        assertThat(streamed.toString()).isEqualTo("Once upon a time" + solo.text());
     }
 
     @Test
@@ -260,6 +273,8 @@ class OpenAiServerTest {
         assertOpenAiError(post(server, "/v1/chat/completions", chatPrefix + "[1]}"), 400, "logit_bias", null);
         assertOpenAiError(post(server, "/v1/completions",
                 "{\"model\":\"tiny-qwen3\",\"prompt\":\"hi\",\"logit_bias\":{\"-1\":5}}"), 400, "logit_bias", null);
+        assertOpenAiError(post(server, "/v1/completions",
+                "{\"model\":\"tiny-qwen3\",\"prompt\":\"hi\",\"echo\":true,\"logprobs\":2}"), 400, "echo", "unsupported_parameter");
     }
 
     @Test
