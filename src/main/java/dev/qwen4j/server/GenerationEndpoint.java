@@ -1,6 +1,7 @@
 package dev.qwen4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.qwen4j.runtime.EngineClosedException;
@@ -10,6 +11,7 @@ import dev.qwen4j.runtime.PromptTooLongException;
 import dev.qwen4j.runtime.ReasoningMode;
 import dev.qwen4j.runtime.grammar.Grammar;
 import dev.qwen4j.runtime.RequestHandle;
+import dev.qwen4j.runtime.SequenceListener;
 import dev.qwen4j.runtime.SequenceResult;
 import dev.qwen4j.runtime.TokenEvent;
 import dev.qwen4j.runtime.TokenLogprobs;
@@ -49,7 +51,16 @@ abstract class GenerationEndpoint {
         Prepared(ModelPrompt prompt, SamplingParams params, ReasoningMode reasoning, ToolCallParser tools, int logprobs) {
             this(prompt, params, reasoning, tools, logprobs, null);
         }
+
+        /** The same request for another choice: its own sampling params and fresh per-stream state. */
+        Prepared forChoice(SamplingParams choiceParams) {
+            return new Prepared(prompt, choiceParams, reasoning, tools == null ? null : new ToolCallParser(), logprobs, grammar,
+                    new ArrayList<>(), new int[1], echo);
+        }
     }
+
+    /** Most choices ({@code n}) one request may ask for. */
+    static final int MAX_CHOICES = 16;
 
     protected final ServedModel served;
     private final ServerConfig config;
@@ -100,27 +111,39 @@ abstract class GenerationEndpoint {
             if (iu != null && !iu.isNull() && !iu.isBoolean()) throw ApiException.invalid("stream_options.include_usage", "must be a boolean");
             includeUsage = iu != null && iu.asBoolean();
         }
-        Prepared p = prepare(f);
+        Long nField = f.integer("n", 1, MAX_CHOICES);
+        int n = nField == null ? 1 : nField.intValue();
+        Prepared first = prepare(f);
         String id = idPrefix() + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         EventQueue events = new EventQueue();
-        RequestHandle handle = submit(new GenerationRequest(id, p.prompt().ids(), p.params(), p.reasoning(), deadline, p.prompt().multimodal(), p.logprobs(), p.grammar()), events);
+        Prepared[] choices = new Prepared[n];
+        List<RequestHandle> handles = new ArrayList<>();
         try {
-            if (stream) stream(ex, id, created, includeUsage, events, p);
-            else respond(ex, id, created, events, p);
+            for (int i = 0; i < n; i++) {
+                // seeded choices get consecutive seeds, so they differ yet reproduce; they share the prompt's KV blocks
+                SamplingParams params = i == 0 || first.params().hasRandomSeed() ? first.params()
+                        : first.params().withSeed((first.params().seed() + i) & Long.MAX_VALUE);
+                choices[i] = i == 0 ? first : first.forChoice(params);
+                Prepared c = choices[i];
+                handles.add(submit(new GenerationRequest(n == 1 ? id : id + "-" + i, c.prompt().ids(), c.params(), c.reasoning(),
+                        deadline, c.prompt().multimodal(), c.logprobs(), c.grammar()), events.choice(i)));
+            }
+            if (stream) stream(ex, id, created, includeUsage, events, choices);
+            else respond(ex, id, created, events, choices);
         } catch (InterruptedException e) {
-            handle.cancel();
+            handles.forEach(RequestHandle::cancel);
             Thread.currentThread().interrupt();
-        } catch (IOException clientGone) {
-            handle.cancel();
-            throw clientGone;
+        } catch (IOException | RuntimeException e) {
+            handles.forEach(RequestHandle::cancel);
+            throw e;
         }
     }
 
-    private RequestHandle submit(GenerationRequest r, EventQueue events) {
+    private RequestHandle submit(GenerationRequest r, SequenceListener listener) {
         try {
-            return served.engine().submit(r, events);
+            return served.engine().submit(r, listener);
         } catch (PromptTooLongException e) {
             throw new ApiException(400, "invalid_request_error", promptParam(), "context_length_exceeded", e.getMessage(), 0);
         } catch (EngineOverloadedException e) {
@@ -134,54 +157,90 @@ abstract class GenerationEndpoint {
 
     protected abstract String promptParam();
 
-    private void respond(HttpExchange ex, String id, long created, EventQueue events, Prepared p) throws IOException, InterruptedException {
-        List<TokenEvent> tokens = new ArrayList<>();
-        while (true) {
-            Object e = events.take();
-            if (e instanceof TokenEvent t) {
-                tokens.add(t);
-            } else if (e instanceof SequenceResult r) {
+    private void respond(HttpExchange ex, String id, long created, EventQueue events, Prepared[] choices)
+            throws IOException, InterruptedException {
+        int n = choices.length;
+        List<List<TokenEvent>> tokens = new ArrayList<>();
+        for (int i = 0; i < n; i++) tokens.add(new ArrayList<>());
+        SequenceResult[] results = new SequenceResult[n];
+        for (int done = 0; done < n; ) {
+            EventQueue.Indexed e = events.take();
+            if (e.event() instanceof TokenEvent t) {
+                tokens.get(e.index()).add(t);
+            } else if (e.event() instanceof SequenceResult r) {
                 ApiException failure = failure(r);
                 if (failure != null) throw failure;
-                HttpIo.sendJson(ex, 200, response(id, created, r, tokens, p));
-                return;
+                results[e.index()] = r;
+                done++;
             }
         }
+        ObjectNode body = response(id, created, results[0], tokens.get(0), choices[0]);
+        if (n > 1) {
+            ArrayNode all = body.putArray("choices");
+            long completion = 0;
+            for (int i = 0; i < n; i++) {
+                ObjectNode choice = (ObjectNode) response(id, created, results[i], tokens.get(i), choices[i]).get("choices").get(0);
+                choice.put("index", i);
+                all.add(choice);
+                completion += results[i].completionTokens();
+            }
+            body.set("usage", usage(results[0].promptTokens(), completion, results[0].cachedPromptTokens()));
+        }
+        HttpIo.sendJson(ex, 200, body);
     }
 
-    private void stream(HttpExchange ex, String id, long created, boolean includeUsage, EventQueue events, Prepared p)
+    private void stream(HttpExchange ex, String id, long created, boolean includeUsage, EventQueue events, Prepared[] choices)
             throws IOException, InterruptedException {
+        int n = choices.length;
         try (SseWriter sse = new SseWriter(ex)) {
-            ObjectNode first = firstChunk(id, created, p);
-            if (first != null) sse.data(withUsageField(first, includeUsage));
-            while (true) {
-                Object e = events.poll(KEEP_ALIVE_MILLIS);
+            for (int i = 0; i < n; i++) {
+                ObjectNode first = firstChunk(id, created, choices[i]);
+                if (first != null) sse.data(withUsageField(indexed(first, i), includeUsage));
+            }
+            long completion = 0;
+            SequenceResult last = null;
+            for (int done = 0; done < n; ) {
+                EventQueue.Indexed e = events.poll(KEEP_ALIVE_MILLIS);
                 if (e == null) {
                     sse.keepAlive();
-                } else if (e instanceof TokenEvent t) {
-                    for (ObjectNode chunk : deltaChunks(id, created, t, p)) sse.data(withUsageField(chunk, includeUsage));
-                } else if (e instanceof SequenceResult r) {
+                    continue;
+                }
+                int i = e.index();
+                Prepared p = choices[i];
+                if (e.event() instanceof TokenEvent t) {
+                    for (ObjectNode chunk : deltaChunks(id, created, t, p)) sse.data(withUsageField(indexed(chunk, i), includeUsage));
+                } else if (e.event() instanceof SequenceResult r) {
                     ApiException failure = failure(r);
                     if (failure != null) {
                         // Headers are gone already: the error travels as an event, as vLLM does.
                         sse.data(HttpIo.errorBody(failure));
-                    } else {
-                        for (ObjectNode chunk : flushChunks(id, created, p)) sse.data(withUsageField(chunk, includeUsage));
-                        ObjectNode fin = finalChunk(id, created, finishReason(r, p));
-                        completeFinalChunk(fin, p);
-                        sse.data(withUsageField(fin, includeUsage));
-                        if (includeUsage) {
-                            ObjectNode last = finalChunk(id, created, null);
-                            last.putArray("choices");
-                            last.set("usage", usage(r));
-                            sse.data(last);
-                        }
+                        sse.done();
+                        return;
                     }
-                    sse.done();
-                    return;
+                    for (ObjectNode chunk : flushChunks(id, created, p)) sse.data(withUsageField(indexed(chunk, i), includeUsage));
+                    ObjectNode fin = finalChunk(id, created, finishReason(r, p));
+                    completeFinalChunk(fin, p);
+                    sse.data(withUsageField(indexed(fin, i), includeUsage));
+                    completion += r.completionTokens();
+                    last = r;
+                    done++;
                 }
             }
+            if (includeUsage) {
+                ObjectNode usageChunk = finalChunk(id, created, null);
+                usageChunk.putArray("choices");
+                usageChunk.set("usage", usage(last.promptTokens(), completion, last.cachedPromptTokens()));
+                sse.data(usageChunk);
+            }
+            sse.done();
         }
+    }
+
+    /** Sets the choice index of a chunk's (single) choice. */
+    private static ObjectNode indexed(ObjectNode chunk, int index) {
+        JsonNode cs = chunk.get("choices");
+        if (cs != null) for (JsonNode c : cs) ((ObjectNode) c).put("index", index);
+        return chunk;
     }
 
     private static ObjectNode withUsageField(ObjectNode chunk, boolean includeUsage) {
@@ -200,11 +259,16 @@ abstract class GenerationEndpoint {
     }
 
     static ObjectNode usage(SequenceResult r) {
+        return usage(r.promptTokens(), r.completionTokens(), r.cachedPromptTokens());
+    }
+
+    /** With several choices the prompt counts once and the completions add up, as OpenAI reports them. */
+    static ObjectNode usage(long promptTokens, long completionTokens, long cachedPromptTokens) {
         ObjectNode u = HttpIo.JSON.createObjectNode();
-        u.put("prompt_tokens", r.promptTokens());
-        u.put("completion_tokens", r.completionTokens());
-        u.put("total_tokens", r.promptTokens() + r.completionTokens());
-        u.putObject("prompt_tokens_details").put("cached_tokens", r.cachedPromptTokens());
+        u.put("prompt_tokens", promptTokens);
+        u.put("completion_tokens", completionTokens);
+        u.put("total_tokens", promptTokens + completionTokens);
+        u.putObject("prompt_tokens_details").put("cached_tokens", cachedPromptTokens);
         return u;
     }
 

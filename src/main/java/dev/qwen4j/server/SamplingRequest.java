@@ -96,8 +96,6 @@ final class SamplingRequest {
     }
 
     private static void rejectUnsupported(Fields f) {
-        Long n = f.integer("n", 1, Integer.MAX_VALUE);
-        if (n != null && n != 1) throw ApiException.unsupported("n", "Only n=1 is supported; send " + n + " requests instead");
         Long bestOf = f.integer("best_of", 1, Integer.MAX_VALUE);
         if (bestOf != null && bestOf != 1) throw ApiException.unsupported("best_of", "best_of > 1 is not supported");
     }

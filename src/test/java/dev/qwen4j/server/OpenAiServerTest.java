@@ -246,6 +246,46 @@ class OpenAiServerTest {
         assertThat(models).extracting(Model::id).containsExactly(MODEL);
     }
 
+    /** n choices: seeded ones reproduce the solo Generator with seeds seed, seed + 1, …; usage counts the prompt once. */
+    @Test
+    void severalChoicesEachMatchTheirSoloGeneration() {
+        SamplingParams sampled = SamplingParams.greedy().withTemperature(1.5f).withTopK(0).withTopP(1f).withMaxTokens(5);
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(MODEL)
+                .addUserMessage("Tell me a story").maxCompletionTokens(5).temperature(1.5).topP(1.0)
+                .putAdditionalBodyProperty("top_k", JsonValue.from(0)).seed(42).n(3).build());
+        assertThat(c.choices()).hasSize(3);
+        long completion = 0;
+        java.util.Set<String> distinct = new java.util.HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            ChatCompletion.Choice choice = c.choices().get(i);
+            assertThat(choice.index()).isEqualTo(i);
+            GenerationResult solo = soloChatResult("Tell me a story", sampled.withSeed(42 + i));
+            assertThat(choice.message().content().orElse("")).as("choice %d", i).isEqualTo(split(solo.text()).content());
+            completion += solo.tokenIds().length;
+            distinct.add(choice.message().content().orElse(""));
+        }
+        assertThat(distinct).as("seeds 42, 43, 44 sample differently").hasSizeGreaterThan(1);
+        var usage = c.usage().orElseThrow();
+        assertThat(usage.completionTokens()).isEqualTo(completion);
+        assertThat(usage.promptTokens()).isEqualTo(chatPromptIds("Tell me a story").length);
+
+        // streamed: each index's deltas add up to that choice's whole answer; one usage chunk at the end
+        StringBuilder[] texts = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(ChatCompletionCreateParams.builder()
+                .model(MODEL).addUserMessage("Tell me a story").maxCompletionTokens(5).temperature(1.5).topP(1.0)
+                .putAdditionalBodyProperty("top_k", JsonValue.from(0)).seed(42).n(3)
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            s.stream().forEach(chunks::add);
+        }
+        for (ChatCompletionChunk chunk : chunks) {
+            chunk.choices().forEach(ch -> texts[(int) ch.index()].append(ch.delta().content().orElse("")));
+        }
+        for (int i = 0; i < 3; i++) assertThat(texts[i].toString()).isEqualTo(c.choices().get(i).message().content().orElse(""));
+        assertThat(chunks.getLast().usage().orElseThrow().completionTokens()).isEqualTo(completion);
+        assertThat(chunks.stream().filter(ch -> ch.usage().isPresent()).count()).isEqualTo(1);
+    }
+
     /** logit_bias: +100 forces a token, −100 bans one; the answer equals the solo Generator given the same bias. */
     @Test
     void logitBiasForcesAndBansTokens() throws Exception {
@@ -285,7 +325,7 @@ class OpenAiServerTest {
         assertOpenAiError(post(server, "/v1/chat/completions",
                 "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}"), 400, "temperature", null);
         assertOpenAiError(post(server, "/v1/chat/completions",
-                "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":3}"), 400, "n", "unsupported_parameter");
+                "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":17}"), 400, "n", null);
         assertOpenAiError(post(server, "/v1/chat/completions",
                 "{\"model\":\"tiny-qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"response_format\":{\"type\":\"json_schema\"}}"),
                 400, "response_format.json_schema.schema", null);
@@ -309,7 +349,7 @@ class OpenAiServerTest {
         assertThat(get.statusCode()).isEqualTo(405);
 
         // The SDK maps the same answers onto its exception types.
-        assertThatThrownBy(() -> client.chat().completions().create(chat("x", 2).toBuilder().n(2).build()))
+        assertThatThrownBy(() -> client.chat().completions().create(chat("x", 2).toBuilder().n(17).build()))
                 .isInstanceOf(BadRequestException.class);
         assertThatThrownBy(() -> client.chat().completions().create(chat("x", 2).toBuilder().model("nope").build()))
                 .isInstanceOf(NotFoundException.class);
