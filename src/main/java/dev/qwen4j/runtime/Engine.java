@@ -314,14 +314,17 @@ public final class Engine implements AutoCloseable {
     /**
      * The request's output constraint, or null. For a thinking prompt whose reasoning is still open the
      * grammar applies from {@code </think>} on; a prompt that already closed it (thinking switched off)
-     * is constrained from the first token.
+     * is constrained from the first token; where the model may choose (a hybrid template with thinking on),
+     * it applies after {@code </think>} if the model opens {@code <think>}, else from its first token.
      */
     private TokenConstraint constraint(GenerationRequest request, SamplingParams params) {
         if (request.grammar() == null) return null;
         TokenConstraint c = new TokenConstraint(request.grammar(), TokenVocabulary.of(tokenizer), params.eosTokenIds());
-        int endThink = tokenizer.id("</think>").orElse(-1);
+        int endThink = tokenizer.id("</think>").orElse(-1), think = tokenizer.id("<think>").orElse(-1);
         if (request.reasoning() != ReasoningMode.NONE && endThink >= 0 && !answerTurnClosedThinking(request.prompt(), endThink)) {
-            c.startAfter(endThink);
+            // a prompt that opened <think> reasons first; otherwise the model may open it or answer right away
+            if (request.reasoning() == ReasoningMode.SPLIT && think >= 0) c.startAfterIfOpened(think, endThink);
+            else c.startAfter(endThink);
         }
         return c;
     }

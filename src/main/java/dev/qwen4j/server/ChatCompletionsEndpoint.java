@@ -50,8 +50,12 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint {
         // applies from its first token).
         ReasoningMode mode = prompt.thinkingOpened() ? ReasoningMode.SPLIT_STARTS_IN_REASONING
                 : template.supportsThinkingSwitch() ? ReasoningMode.SPLIT : ReasoningMode.NONE;
+        Grammar format = responseFormat(f), forcedCall = ToolChoice.grammar(f);
+        if (format != null && forcedCall != null) {
+            throw ApiException.invalid("tool_choice", "a forced tool call cannot be combined with a JSON response_format");
+        }
         return new Prepared(prompt.prompt(), params, mode, prompt.withTools() ? new ToolCallParser() : null, logprobs(f),
-                responseFormat(f));
+                forcedCall != null ? forcedCall : format);
     }
 
     /** -1 without logprobs, else top_logprobs (0 when absent). */

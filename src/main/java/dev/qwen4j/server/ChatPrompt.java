@@ -64,7 +64,8 @@ final class ChatPrompt {
 
     /**
      * The request's function tools for the template, or null: without tools, or with tool_choice "none" (the
-     * model is then not told about them). "required" and a named function would need constrained decoding.
+     * model is then not told about them). "required" and a named function keep the tools in the prompt and are
+     * enforced by constrained decoding ({@link ToolChoice}).
      */
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> tools(Fields f) {
@@ -72,11 +73,7 @@ final class ChatPrompt {
         if (tools == null || tools.isArray() && tools.isEmpty()) return null;
         if (!tools.isArray()) throw ApiException.invalid("tools", "'tools' must be an array");
         JsonNode choice = f.get("tool_choice");
-        if (choice != null) {
-            String c = choice.isTextual() ? choice.asText() : "";
-            if (c.equals("none")) return null;
-            if (!c.equals("auto")) throw ApiException.unsupported("tool_choice", "tool_choice must be 'auto' or 'none'; forcing a call is not supported yet");
-        }
+        if (choice != null && choice.isTextual() && choice.asText().equals("none")) return null;
         List<Map<String, Object>> out = new ArrayList<>();
         for (int i = 0; i < tools.size(); i++) {
             JsonNode t = tools.get(i);

@@ -76,11 +76,47 @@ class ToolCallsTest {
         HttpResponse<String> r = post(loop);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
 
-        HttpResponse<String> forced = post("{\"messages\":[" + user + "],\"tools\":" + TOOLS + ",\"tool_choice\":\"required\"}");
-        assertThat(forced.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(forced.body()).at("/error/param").asText()).isEqualTo("tool_choice");
         HttpResponse<String> badTool = post("{\"messages\":[" + user + "],\"tools\":[{\"type\":\"retrieval\"}]}");
         assertThat(badTool.statusCode()).isEqualTo(400);
+    }
+
+    /** Bounded arguments (enums), so a forced call from the random model completes within max_tokens. */
+    private static final String ENUM_TOOLS = """
+            [{"type":"function","function":{"name":"get_weather",
+              "parameters":{"type":"object","properties":{"city":{"enum":["Paris","Rome"]}},"required":["city"],"additionalProperties":false}}},
+             {"type":"function","function":{"name":"get_time",
+              "parameters":{"type":"object","properties":{"zone":{"enum":["UTC","CET"]}},"required":["zone"],"additionalProperties":false}}}]""";
+
+    /** tool_choice "required" or a named function: exactly one call, of a listed (or the named) function, with valid arguments. */
+    @Test
+    void forcedToolChoiceAlwaysCallsAToolWithValidArguments() throws Exception {
+        String user = "{\"role\":\"user\",\"content\":\"What now?\"}";
+        for (String choice : new String[] {"\"required\"", "{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}"}) {
+            for (String think : new String[] {"true", "false"}) {
+                HttpResponse<String> r = post("{\"messages\":[" + user + "],\"max_tokens\":200,\"temperature\":0,\"tools\":" + ENUM_TOOLS
+                        + ",\"tool_choice\":" + choice + ",\"chat_template_kwargs\":{\"enable_thinking\":" + think + "}}");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonNode c = JSON.readTree(r.body()).at("/choices/0");
+                assertThat(c.get("finish_reason").asText()).as(r.body()).isEqualTo("tool_calls");
+                JsonNode call = c.at("/message/tool_calls/0/function");
+                String name = call.get("name").asText();
+                JsonNode args = JSON.readTree(call.get("arguments").asText());
+                if (choice.contains("get_time")) assertThat(name).isEqualTo("get_time");
+                if (name.equals("get_time")) assertThat(args.get("zone").asText()).isIn("UTC", "CET");
+                else assertThat(args.get("city").asText()).isIn("Paris", "Rome");
+                assertThat(args.size()).isEqualTo(1);
+            }
+        }
+        String prefix = "{\"messages\":[" + user + "],\"tools\":" + ENUM_TOOLS + ",";
+        for (String bad : new String[] {
+                prefix + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"nope\"}}}",
+                prefix + "\"tool_choice\":\"sometimes\"}",
+                prefix + "\"tool_choice\":\"required\",\"response_format\":{\"type\":\"json_object\"}}",
+                "{\"messages\":[" + user + "],\"tool_choice\":\"required\"}"}) {
+            HttpResponse<String> r = post(bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).at("/error/param").asText()).as(bad).isEqualTo("tool_choice");
+        }
     }
 
     private static List<TokenEvent> events(String text) {

@@ -54,6 +54,16 @@ public final class JsonSchemaGrammar {
         return c.g.build(seq(c.json.ws(), value, c.json.ws()));
     }
 
+    /**
+     * The exact text {@code before}, a JSON text valid under {@code schema}, then {@code after}: a JSON value
+     * inside fixed markup, such as a Qwen tool call {@code <tool_call>\n{...}\n</tool_call>}.
+     */
+    public static Grammar compileFramed(String before, JsonNode schema, String after) {
+        JsonSchemaGrammar c = new JsonSchemaGrammar(schema);
+        int[] value = c.value(schema, "");
+        return c.g.build(seq(c.g.literal(before), value, c.g.literal(after)));
+    }
+
     /** Any JSON object ({@code response_format: json_object}). */
     public static Grammar anyObject() {
         return compile(JSON.createObjectNode().put("type", "object"));

@@ -22,6 +22,11 @@ public final class TokenConstraint {
     private GrammarState state;
     /** While ≥ 0 the constraint waits for this token (e.g. {@code </think>}) before it applies. */
     private int triggerToken = -1;
+    /**
+     * While ≥ 0 the next token decides: this one (e.g. {@code <think>}) opens free reasoning until
+     * {@link #closeAfterOpen}; any other token starts the constrained output at once.
+     */
+    private int openToken = -1, closeAfterOpen = -1;
     private final Map<GrammarState, BitSet> maskCache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<GrammarState, BitSet> eldest) {
@@ -41,6 +46,17 @@ public final class TokenConstraint {
      */
     public TokenConstraint startAfter(int token) {
         this.triggerToken = token;
+        return this;
+    }
+
+    /**
+     * For a model that may or may not reason first (a hybrid Qwen3 with thinking on): if its first token is
+     * {@code open} ({@code <think>}), the grammar applies after {@code close} ({@code </think>}); otherwise it
+     * applies from that first token on.
+     */
+    public TokenConstraint startAfterIfOpened(int open, int close) {
+        this.openToken = open;
+        this.closeAfterOpen = close;
         return this;
     }
 
@@ -78,6 +94,7 @@ public final class TokenConstraint {
     /** Whether {@code token} may come next (cheaper than a whole mask: one token's bytes). */
     public boolean allows(int token) {
         if (!isActive()) return true;
+        if (openToken >= 0 && token == openToken) return true;
         if (isEndOfSequence(token)) return state.isComplete();
         byte[] bytes = vocabulary.bytes(token);
         return bytes != null && bytes.length > 0 && state.advance(bytes) != null;
@@ -87,6 +104,10 @@ public final class TokenConstraint {
     public void mask(float[] logits) {
         if (!isActive()) return;
         BitSet allowed = allowedTokens();
+        if (openToken >= 0 && openToken < logits.length && !allowed.get(openToken)) {
+            allowed = (BitSet) allowed.clone(); // the cached mask stays the grammar's own
+            allowed.set(openToken);
+        }
         int limit = logits.length;
         int from = 0;
         while (from < limit) {
@@ -107,6 +128,12 @@ public final class TokenConstraint {
         if (!isActive()) {
             if (token == triggerToken) triggerToken = -1;
             return;
+        }
+        if (openToken >= 0) {
+            boolean opened = token == openToken;
+            if (opened) triggerToken = closeAfterOpen;
+            openToken = closeAfterOpen = -1;
+            if (opened) return;
         }
         if (isEndOfSequence(token)) {
             if (!state.isComplete()) throw new IllegalArgumentException("end of sequence before the output is complete");

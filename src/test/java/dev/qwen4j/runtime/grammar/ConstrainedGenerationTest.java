@@ -127,4 +127,38 @@ class ConstrainedGenerationTest {
         assertThat(logits[hello]).isEqualTo(Float.NEGATIVE_INFINITY);
         assertThat(logits[runtime.tokenizer().encode("\"")[0]]).isZero();
     }
+
+    /** A model that may think: opening <think> frees it until </think>; answering at once is constrained at once. */
+    @Test
+    void thinkingIsOptionalWhenTheModelMayChoose() {
+        Grammar grammar = JsonSchemaGrammar.compile(SchemaOracle.parse("{\"enum\": [\"yes\", \"no\"]}"));
+        int think = runtime.tokenizer().id("<think>").getAsInt(), endThink = runtime.tokenizer().id("</think>").getAsInt();
+        int hello = runtime.tokenizer().encode("hello")[0], quote = runtime.tokenizer().encode("\"")[0];
+        float[] logits = new float[runtime.model().vocabSize()];
+
+        TokenConstraint opens = new TokenConstraint(grammar, TokenVocabulary.of(runtime.tokenizer()), runtime.eosTokenIds())
+                .startAfterIfOpened(think, endThink);
+        opens.mask(logits);
+        assertThat(logits[think]).isZero(); // <think> or the answer's first token
+        assertThat(logits[quote]).isZero();
+        assertThat(logits[hello]).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(opens.allows(think)).isTrue();
+        assertThat(opens.allows(hello)).isFalse();
+        opens.accept(think);
+        assertThat(opens.isActive()).isFalse();
+        opens.accept(hello); // reasoning is free
+        opens.accept(endThink);
+        assertThat(opens.allows(hello)).isFalse();
+        assertThat(opens.allows(quote)).isTrue();
+
+        TokenConstraint answers = new TokenConstraint(grammar, TokenVocabulary.of(runtime.tokenizer()), runtime.eosTokenIds())
+                .startAfterIfOpened(think, endThink);
+        answers.accept(quote);
+        assertThat(answers.allows(think)).as("<think> only as the first token").isFalse();
+        java.util.Arrays.fill(logits, 0f);
+        answers.mask(logits);
+        assertThat(logits[think]).isEqualTo(Float.NEGATIVE_INFINITY);
+        for (int t : runtime.tokenizer().encode("yes\"")) answers.accept(t);
+        assertThat(answers.isComplete()).isTrue();
+    }
 }
