@@ -128,6 +128,17 @@ public final class Qwen3Runtime implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A constraint for a model that may or may not reason first (a hybrid Qwen3 with thinking on): if its first
+     * token is {@code <think>}, the grammar applies after {@code </think>}; otherwise from that first token.
+     */
+    public TokenConstraint newConstraintAfterOptionalThinking(Grammar grammar) {
+        TokenConstraint c = new TokenConstraint(grammar, TokenVocabulary.of(tokenizer), eosTokenIds());
+        int think = tokenizer.id("<think>").orElseThrow(() -> new IllegalStateException(dir + ": the tokenizer has no <think> token"));
+        int endThink = tokenizer.id("</think>").orElseThrow(() -> new IllegalStateException(dir + ": the tokenizer has no </think> token"));
+        return c.startAfterIfOpened(think, endThink);
+    }
+
     /** True when the model reads images and videos ({@link Generator#generate(MultimodalInput, SamplingParams, GenerationListener)}). */
     public boolean acceptsImages() {
         return model instanceof VisionLanguageModel;

@@ -20,10 +20,15 @@ public final class ConstraintOptions {
     @Option(names = "--json-object", description = "Constrain the answer to a JSON object.")
     boolean jsonObject;
 
-    /** The constraint for one generation, or null when none was asked for. */
-    public TokenConstraint constraint(Qwen3Runtime rt, boolean afterThinking) {
+    /**
+     * The constraint for one generation, or null when none was asked for: after the reasoning when the prompt
+     * opens it, after the reasoning if the model opens it when it may think, else from the first token.
+     */
+    public TokenConstraint constraint(Qwen3Runtime rt, PromptOptions prompt) {
         Grammar grammar = grammar();
-        return grammar == null ? null : rt.newConstraint(grammar, afterThinking);
+        if (grammar == null) return null;
+        if (prompt.promptOpensThinking(rt)) return rt.newConstraint(grammar, true);
+        return prompt.modelMayThink(rt) ? rt.newConstraintAfterOptionalThinking(grammar) : rt.newConstraint(grammar, false);
     }
 
     Grammar grammar() {

@@ -102,10 +102,12 @@ public final class PromptOptions {
      * switches thinking and it was not turned off. A JSON constraint then waits for {@code </think>}.
      */
     public boolean modelMayThink(Qwen3Runtime rt) {
-        if (!isChat()) return false;
-        var template = rt.requireChatTemplate();
-        return template.promptOpensThinking(templateKwargs(true))
-                || (template.supportsThinkingSwitch() && !Boolean.FALSE.equals(thinking()));
+        return promptOpensThinking(rt) || (isChat() && rt.requireChatTemplate().supportsThinkingSwitch() && !Boolean.FALSE.equals(thinking()));
+    }
+
+    /** Whether the rendered chat prompt itself opens {@code <think>} (the output starts as reasoning). */
+    public boolean promptOpensThinking(Qwen3Runtime rt) {
+        return isChat() && rt.requireChatTemplate().promptOpensThinking(templateKwargs(true));
     }
 
     public String renderChat(Qwen3Runtime rt) {

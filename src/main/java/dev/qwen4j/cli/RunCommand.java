@@ -47,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
             int[] ids = media != null ? media.ids() : prompt.ids(rt);
             var params = sampling.apply(rt.generationDefaults());
             boolean opensThinking = prompt.isChat() && rt.requireChatTemplate().promptOpensThinking();
-            var jsonConstraint = constraint.constraint(rt, prompt.modelMayThink(rt));
+            var jsonConstraint = constraint.constraint(rt, prompt);
             GenerationResult r;
             if (json) {
                 r = media != null ? g.generate(media, params, jsonConstraint, GenerationListener.NONE)

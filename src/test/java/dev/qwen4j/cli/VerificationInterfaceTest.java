@@ -70,6 +70,29 @@ class VerificationInterfaceTest {
         assertThat(bad.err()).contains("logit bias").contains("1000");
     }
 
+    /** --json-schema: the answer validates with thinking off, on (the model may or may not open <think>) and on raw prompts. */
+    @Test
+    void jsonSchemaConstrainsTheAnswer() throws Exception {
+        Path schema = tmp.resolve("verdict.schema.json");
+        Files.writeString(schema, "{\"type\":\"object\",\"properties\":{\"ok\":{\"type\":\"boolean\"},\"grade\":{\"enum\":[\"A\",\"B\"]}},"
+                + "\"required\":[\"ok\",\"grade\"],\"additionalProperties\":false}");
+        for (String think : new String[] {"off", "on"}) {
+            Result r = cli("run", "--model", MODEL, "--chat", "Grade this part", "--think", think, "--temperature", "0",
+                    "--max-tokens", "300", "--json-schema", schema.toString(), "--json");
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode o = JSON.readTree(r.out());
+            assertThat(o.get("finish_reason").asText()).as(r.out()).isEqualTo("stop");
+            JsonNode answer = JSON.readTree(o.get("content").asText());
+            assertThat(answer.get("ok").isBoolean()).as(r.out()).isTrue();
+            assertThat(answer.get("grade").asText()).isIn("A", "B");
+            assertThat(answer.size()).isEqualTo(2);
+        }
+        Result raw = cli("run", "--model", MODEL, "--prompt", "Verdict:", "--temperature", "0", "--max-tokens", "300",
+                "--json-schema", schema.toString(), "--json");
+        assertThat(raw.exit()).as(raw.err()).isZero();
+        assertThat(JSON.readTree(JSON.readTree(raw.out()).get("text").asText()).get("grade").asText()).isIn("A", "B");
+    }
+
     @Test
     void logitsWritesRawLittleEndianFloats() throws Exception {
         JsonNode c = Golden.cases("tiny-qwen3.json").get("cases").get(1);
