@@ -22,6 +22,16 @@ public interface LanguageModel extends AutoCloseable {
      */
     float[] forward(ForwardBatch batch);
 
+    /**
+     * {@link #forward(ForwardBatch)} that may write the logits into {@code reuse} and return it, when it holds
+     * at least logitRows × vocabSize floats (entries past those are left as they were). A serving loop passes
+     * the previous step's array back, so a step does not allocate (and the GC need not clear) megabytes of
+     * logits: 16 rows of a 151,936-token vocabulary are 9.7 MB. The caller must be done with reuse's contents.
+     */
+    default float[] forward(ForwardBatch batch, float[] reuse) {
+        return forward(batch);
+    }
+
     /** Bytes of weights read per decoded token (for bandwidth reports). */
     long weightBytesPerToken();
 

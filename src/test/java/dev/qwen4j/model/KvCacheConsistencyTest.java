@@ -68,6 +68,33 @@ class KvCacheConsistencyTest {
     }
 
     @Test
+    void logitsWrittenIntoAReusedArrayEqualFreshOnes() {
+        Random r = new Random(11);
+        int[] a = randomIds(r, 6), c = randomIds(r, 3);
+        int v = dense.vocabSize();
+        KvBlockPool pool = dense.newKvPool(4, 0);
+        float[] reuse = new float[3 * v];
+        java.util.Arrays.fill(reuse, 7f);
+        try (KvCache c1 = new KvCache(pool, 64); KvCache c2 = new KvCache(pool, 64);
+             KvCache d1 = new KvCache(pool, 64); KvCache d2 = new KvCache(pool, 64)) {
+            ForwardBatch b = new ForwardBatch();
+            b.addSequence(c1, a, 0, a.length, true);
+            b.addSequence(c2, c, 0, c.length, true);
+            float[] fresh = dense.forward(b);
+            b.clear();
+            b.addSequence(d1, a, 0, a.length, true);
+            b.addSequence(d2, c, 0, c.length, true);
+            float[] reused = dense.forward(b, reuse);
+            assertThat(reused).isSameAs(reuse);
+            assertThat(java.util.Arrays.copyOf(reused, 2 * v)).isEqualTo(fresh);
+            assertThat(reused[2 * v]).isEqualTo(7f); // past the rows: untouched
+            b.clear();
+            b.add(d1, 5, d1.length(), true);
+            assertThat(dense.forward(b, new float[v - 1])).hasSize(v); // too small: a fresh array
+        }
+    }
+
+    @Test
     void tokenOutOfRangeIsRejected() {
         assertThatThrownBy(() -> TextModelGoldenTest.prefill(dense, new int[] {1, dense.vocabSize()}))
                 .isInstanceOf(IllegalArgumentException.class)
