@@ -32,6 +32,15 @@ public interface LanguageModel extends AutoCloseable {
         return forward(batch);
     }
 
+    /**
+     * Keeps a batch-ordered second copy of the BF16 weight matrices ({@link dev.qwen4j.tensor.WeightMatrix#packForBatches}),
+     * so steps of many rows (a serving engine's decode batches) run about 2× faster, with identical results,
+     * for as much native memory as those weights take again. Returns the bytes added (0 if nothing to pack).
+     */
+    default long packWeightsForBatches() {
+        return 0;
+    }
+
     /** Bytes of weights read per decoded token (for bandwidth reports). */
     long weightBytesPerToken();
 

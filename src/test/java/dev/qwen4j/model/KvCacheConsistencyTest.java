@@ -95,6 +95,41 @@ class KvCacheConsistencyTest {
     }
 
     @Test
+    void packedWeightsGiveTheSameBatchedLogitsBitForBit() {
+        Random r = new Random(13);
+        int[][] seqs = new int[12][];
+        for (int i = 0; i < seqs.length; i++) seqs[i] = randomIds(r, 3 + i % 4);
+        float[] plain = batchedStep(dense, seqs);
+        try (LanguageModel packed = ModelRegistry.load(Golden.model("tiny-qwen3"))) {
+            assertThat(packed.packWeightsForBatches()).isPositive();
+            assertThat(packed.packWeightsForBatches()).isZero(); // once
+            assertThat(batchedStep(packed, seqs)).isEqualTo(plain);
+        }
+    }
+
+    /** Prefills every sequence in one batch, then one decode step of all of them (12 rows): its logits. */
+    private static float[] batchedStep(LanguageModel m, int[][] seqs) {
+        KvBlockPool pool = m.newKvPool(4, 0);
+        KvCache[] caches = new KvCache[seqs.length];
+        try {
+            ForwardBatch b = new ForwardBatch();
+            for (int i = 0; i < seqs.length; i++) {
+                caches[i] = new KvCache(pool, 64);
+                b.addSequence(caches[i], seqs[i], 0, seqs[i].length, true);
+            }
+            float[] prefill = m.forward(b);
+            b.clear();
+            for (int i = 0; i < seqs.length; i++) b.add(caches[i], seqs[i][0], caches[i].length(), true);
+            float[] decode = m.forward(b);
+            float[] both = java.util.Arrays.copyOf(prefill, prefill.length + decode.length);
+            System.arraycopy(decode, 0, both, prefill.length, decode.length);
+            return both;
+        } finally {
+            for (KvCache c : caches) if (c != null) c.close();
+        }
+    }
+
+    @Test
     void tokenOutOfRangeIsRejected() {
         assertThatThrownBy(() -> TextModelGoldenTest.prefill(dense, new int[] {1, dense.vocabSize()}))
                 .isInstanceOf(IllegalArgumentException.class)

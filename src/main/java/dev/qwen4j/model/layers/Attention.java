@@ -90,6 +90,11 @@ public final class Attention {
         return a;
     }
 
+    /** See {@link WeightMatrix#packForBatches}; returns the bytes added. */
+    public long packForBatches() {
+        return wq.packForBatches() + wk.packForBatches() + wv.packForBatches() + wo.packForBatches();
+    }
+
     public long bytesPerToken() {
         return wq.data().byteSize() + wk.data().byteSize() + wv.data().byteSize() + wo.data().byteSize();
     }

@@ -198,6 +198,13 @@ public class Qwen3Model implements LanguageModel {
     }
 
     @Override
+    public long packWeightsForBatches() {
+        long bytes = lmHead.packForBatches();
+        for (Layer l : layers) bytes += l.attention().packForBatches() + l.ffn().packForBatches();
+        return bytes;
+    }
+
+    @Override
     public long weightBytesPerToken() {
         long b = lmHead.data().byteSize();
         for (Layer l : layers) b += l.attention().bytesPerToken() + l.ffn().bytesPerToken();
