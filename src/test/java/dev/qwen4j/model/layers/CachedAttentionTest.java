@@ -9,7 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two vectorised cached-attention kernels (per token, and query tiles for prefill) against a
+ * The vectorised cached-attention kernels (per token and KV head, per token, and query tiles for prefill) against a
  * plain f64 per-head loop, over several sequences in one batch, GQA group sizes 1–4, head sizes that
  * do and do not fill whole vector blocks, and small cache blocks so every sequence crosses block
  * boundaries.
@@ -68,6 +68,16 @@ class CachedAttentionTest {
         double[] want = ScalarAttention.run(batch, layer, q, numHeads, numKvHeads, headDim, scale);
         String shape = "heads " + numHeads + "/" + numKvHeads + " dim " + headDim + " block " + blockSize;
         compare("per token " + shape, got, want);
+        // all KV heads of a token at once: the same bits as the per-(token, KV head) kernel
+        float[] rows = new float[n * qDim];
+        float[] acc = new float[qDim + 5];
+        CachedAttention.runTokens(batch, layer, q, rows, numHeads, numKvHeads, headDim, scale, 0, n / 2, new float[numHeads * 71], acc);
+        CachedAttention.runTokens(batch, layer, q, rows, numHeads, numKvHeads, headDim, scale, n / 2, n, new float[numHeads * 71], acc);
+        for (int i = 0; i < got.length; i++) {
+            if (Float.floatToRawIntBits(rows[i]) != Float.floatToRawIntBits(got[i])) {
+                fail("row-streaming " + shape + ": out[" + i + "] = " + rows[i] + ", per-head kernel " + got[i]);
+            }
+        }
         int group = numHeads / numKvHeads;
         if (QueryTileAttention.fits(group)) {
             float[] tiled = new float[n * qDim];
