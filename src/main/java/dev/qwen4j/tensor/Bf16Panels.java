@@ -16,9 +16,10 @@ import jdk.incubator.vector.FloatVector;
  * With many tokens (prefill) that cost is amortised; with 16 it is about as large as the
  * multiply-adds themselves, and it reads W 2 KB-strided rather than as one stream. Here the panels
  * are made once, kept as BF16 (the same bytes as W), laid out block after block as
- * p[block][k][32 rows], and the micro-kernels convert each panel row to f32 as they load it.
- * Measured on the project's Zen 4 box with 16 tokens against the lm_head shape [151936, 1024]: about
- * 2× {@link Gemm}'s throughput, near the FMA peak.
+ * p[block][k][32 rows], and for fewer than {@link #WIDEN_MIN_N} tokens the micro-kernels convert each
+ * panel row to f32 as they load it; with more (prefill) each K chunk is widened once, linearly, into
+ * Gemm's f32 panel. Measured on the project's Zen 4 box with 16 tokens against the lm_head shape
+ * [151936, 1024]: about 2× {@link Gemm}'s throughput, near the FMA peak.
  *
  * <p>Results are bit-identical to {@link Gemm}: the same K chunks, the same micro-kernel shapes and
  * the same order of multiply-adds per output (BF16 → f32 is exact). The price is a second copy of
@@ -32,6 +33,14 @@ final class Bf16Panels {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Bytes of one panel row (RB BF16 weights). */
     private static final long ROW = 2L * RB;
+
+    /**
+     * From this many tokens on, each chunk of a panel is widened to f32 once and the f32 kernels reuse it
+     * (prefill); below, widening inside the micro-kernels costs less than the extra pass (decode batches).
+     */
+    static final int WIDEN_MIN_N = 32;
+
+    private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[RB * Gemm.KC_MAX]);
 
     /** The panels of a BF16 matrix: block b's column k at byte (b·cols + k)·{@link #ROW}, rows past the matrix zero. */
     static MemorySegment pack(WeightMatrix w) {
@@ -60,7 +69,7 @@ final class Bf16Panels {
     static void rows(MemorySegment p, int rows, int cols, float[] x, int xOff, float[] out, int outOff, int n, int from, int to) {
         int chunks = (cols + Gemm.KC_MAX - 1) / Gemm.KC_MAX;
         int kcMax = (cols + chunks - 1) / chunks; // the same chunks as Gemm, so sums round alike
-        float[] tile = null;
+        float[] tile = null, wp = null;
         for (int r0 = from; r0 < to; r0 += RB) {
             int rb = Math.min(RB, to - r0);
             boolean partial = rb < RB;
@@ -73,6 +82,14 @@ final class Bf16Panels {
                 int kc = Math.min(kcMax, cols - k0);
                 long wo = (block + k0) * ROW;
                 boolean acc = k0 > 0;
+                if (n >= WIDEN_MIN_N) {
+                    // many token groups reuse the chunk: widen it once (a linear pass, no transpose) into
+                    // Gemm's f32 panel and run Gemm's own micro-kernels on it
+                    if (wp == null) wp = WIDENED.get();
+                    for (int i = 0; i < kc * RB; i += L) Halfs.bf16(p, wo + 2L * i).intoArray(wp, i);
+                    Gemm.tokens(wp, kc, x, xOff + k0, cols, dst, dOff, ds, n, acc);
+                    continue;
+                }
                 int b = 0;
                 for (; b + 6 <= n; b += 6) k6(p, wo, kc, x, xOff + b * cols + k0, cols, dst, dOff + b * ds, ds, acc);
                 if (n - b >= 4) {

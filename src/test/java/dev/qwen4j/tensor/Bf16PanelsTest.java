@@ -40,7 +40,10 @@ class Bf16PanelsTest {
             }
         }
         Parallel.setThreads(2);
-        check(rnd, 257, 40, 64, 2);
+        for (int n : new int[] {Bf16Panels.WIDEN_MIN_N - 1, Bf16Panels.WIDEN_MIN_N, Bf16Panels.WIDEN_MIN_N + 5, 64}) {
+            check(rnd, 257, 40, n, 2); // widened chunks (prefill) and the in-kernel widening just below
+            check(rnd, 37, 2 * Gemm.KC_MAX + 52, n, 6);
+        }
     }
 
     @Test
