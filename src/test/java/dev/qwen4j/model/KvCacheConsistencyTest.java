@@ -14,6 +14,9 @@ import org.junit.jupiter.api.TestInstance;
 /** Cached decoding equals full recomputation, and batching sequences equals running them alone. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KvCacheConsistencyTest {
+    /** Steps run before bit-for-bit comparisons (see packedWeightsGiveTheSameBatchedLogitsBitForBit). */
+    private static final int WARM_UP = 30;
+
     private LanguageModel dense;
     private LanguageModel moe;
 
@@ -78,9 +81,21 @@ class KvCacheConsistencyTest {
         try (KvCache c1 = new KvCache(pool, 64); KvCache c2 = new KvCache(pool, 64);
              KvCache d1 = new KvCache(pool, 64); KvCache d2 = new KvCache(pool, 64)) {
             ForwardBatch b = new ForwardBatch();
+            for (int i = 0; i < WARM_UP; i++) {
+                b.clear();
+                c1.truncate(0);
+                c2.truncate(0);
+                b.addSequence(c1, a, 0, a.length, true);
+                b.addSequence(c2, c, 0, c.length, true);
+                dense.forward(b, reuse);
+            }
+            b.clear();
+            c1.truncate(0);
+            c2.truncate(0);
             b.addSequence(c1, a, 0, a.length, true);
             b.addSequence(c2, c, 0, c.length, true);
             float[] fresh = dense.forward(b);
+            java.util.Arrays.fill(reuse, 7f);
             b.clear();
             b.addSequence(d1, a, 0, a.length, true);
             b.addSequence(d2, c, 0, c.length, true);
@@ -99,11 +114,17 @@ class KvCacheConsistencyTest {
         Random r = new Random(13);
         int[][] seqs = new int[12][];
         for (int i = 0; i < seqs.length; i++) seqs[i] = randomIds(r, 3 + i % 4);
-        float[] plain = batchedStep(dense, seqs);
         try (LanguageModel packed = ModelRegistry.load(Golden.model("tiny-qwen3"))) {
             assertThat(packed.packWeightsForBatches()).isPositive();
             assertThat(packed.packWeightsForBatches()).isZero(); // once
-            assertThat(batchedStep(packed, seqs)).isEqualTo(plain);
+            // Compared once the JIT has compiled the step: the Vector API leaves the order of a float
+            // reduceLanes(ADD) open, and interpreted and compiled code differ in the last bit.
+            float[] plain = null, withPanels = null;
+            for (int i = 0; i < WARM_UP; i++) {
+                plain = batchedStep(dense, seqs);
+                withPanels = batchedStep(packed, seqs);
+            }
+            assertThat(withPanels).isEqualTo(plain);
         }
     }
 

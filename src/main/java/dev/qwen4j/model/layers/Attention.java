@@ -69,12 +69,19 @@ public final class Attention {
             Parallel.forChunks(numKvHeads * QueryTileAttention.tiles(n, group), 1, 4 * Parallel.threads(), (from, to) ->
                     QueryTileAttention.run(batch, layer, s.q, s.att, numHeads, numKvHeads, headDim, scale, from, to));
         } else {
-            // decode batches and short chunks: token by token, each reading its cached K and V rows once, in order
             int maxLen = 0;
             for (int t = 0; t < n; t++) maxLen = Math.max(maxLen, batch.cachePosition(t) + 1);
-            int scoreSize = numHeads * maxLen;
-            Parallel.forRange(n, 1, (from, to) -> CachedAttention.runTokens(batch, layer, s.q, s.att, numHeads,
-                    numKvHeads, headDim, scale, from, to, scores(scoreSize), acc(qDim)));
+            if (n >= 2 * Parallel.threads()) {
+                // decode batches: token by token, each reading its cached K and V rows once, in order
+                int scoreSize = numHeads * maxLen;
+                Parallel.forRange(n, 1, (from, to) -> CachedAttention.runTokens(batch, layer, s.q, s.att, numHeads,
+                        numKvHeads, headDim, scale, from, to, scores(scoreSize), acc(qDim)));
+            } else {
+                // too few tokens to keep every thread busy: split by KV head as well
+                int scoreSize = group * maxLen;
+                Parallel.forRange(n * numKvHeads, 1, (from, to) -> CachedAttention.run(batch, layer, s.q, s.att, numHeads,
+                        numKvHeads, headDim, scale, from, to, scores(scoreSize)));
+            }
         }
         wo.matmul(s.att, 0, out, 0, n);
     }
