@@ -80,6 +80,7 @@ final class BenchServeCommand implements Callable<Integer> {
             if (base == null) {
                 Path dir = synthetic != null ? withTokenizer(SyntheticModel.ensure(synthetic, SyntheticModel.defaultCacheDir())) : model.resolve();
                 rt = Qwen3Runtime.open(dir);
+                engine.prepare(rt.model());
                 modelName = synthetic != null ? synthetic : dir.getFileName().toString();
                 server = OpenAiServer.start(ServedModel.start(modelName, rt, engine.config()),
                         ServerConfig.defaults(modelName).withPort(0).withRequestTimeout(Duration.ofHours(1)));

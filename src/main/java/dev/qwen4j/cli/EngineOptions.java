@@ -1,5 +1,6 @@
 package dev.qwen4j.cli;
 
+import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.runtime.EngineConfig;
 import picocli.CommandLine.Option;
 
@@ -28,6 +29,18 @@ public final class EngineOptions {
 
     @Option(names = "--no-prefix-caching", description = "Do not share KV blocks between requests with a common prefix.")
     boolean noPrefixCaching;
+
+    @Option(names = "--pack-weights", description = "Keep a second, batch-ordered copy of the BF16 weights: batched decode "
+            + "steps (8+ running requests) about 2x faster, same results, for as much memory again as the weights.")
+    boolean packWeights;
+
+    /** Applies the options that act on the model itself (before the engine starts). */
+    public void prepare(LanguageModel model) {
+        if (!packWeights) return;
+        long t0 = System.nanoTime();
+        long bytes = model.packWeightsForBatches();
+        System.err.printf("packed %.0f MiB of weights for batched steps in %.1f s%n", bytes / 1048576.0, (System.nanoTime() - t0) / 1e9);
+    }
 
     public EngineConfig config() {
         try {

@@ -64,6 +64,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new UsageError(e.getMessage());
         }
         Qwen3Runtime rt = Qwen3Runtime.open(dir);
+        engine.prepare(rt.model());
         ServedModel served = ServedModel.start(name, rt, engine.config(), allowRemoteImages, maxImageBytes);
         OpenAiServer server = OpenAiServer.start(served, cfg);
         System.err.printf("qwen4j: serving %s at %s/v1 (max model len %d, KV cache %d MiB%s)%n", name, server.baseUrl(),

@@ -22,6 +22,25 @@ public interface LanguageModel extends AutoCloseable {
      */
     float[] forward(ForwardBatch batch);
 
+    /**
+     * {@link #forward(ForwardBatch)} that may write the logits into {@code reuse} and return it, when it holds
+     * at least logitRows × vocabSize floats (entries past those are left as they were). A serving loop passes
+     * the previous step's array back, so a step does not allocate (and the GC need not clear) megabytes of
+     * logits: 16 rows of a 151,936-token vocabulary are 9.7 MB. The caller must be done with reuse's contents.
+     */
+    default float[] forward(ForwardBatch batch, float[] reuse) {
+        return forward(batch);
+    }
+
+    /**
+     * Keeps a batch-ordered second copy of the BF16 weight matrices ({@link dev.qwen4j.tensor.WeightMatrix#packForBatches}),
+     * so steps of many rows (a serving engine's decode batches) run about 2× faster, with identical results,
+     * for as much native memory as those weights take again. Returns the bytes added (0 if nothing to pack).
+     */
+    default long packWeightsForBatches() {
+        return 0;
+    }
+
     /** Bytes of weights read per decoded token (for bandwidth reports). */
     long weightBytesPerToken();
 

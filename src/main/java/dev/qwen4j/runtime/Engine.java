@@ -39,6 +39,8 @@ public final class Engine implements AutoCloseable {
     private final ConcurrentLinkedQueue<Sequence> inbox = new ConcurrentLinkedQueue<>();
     private final ForwardBatch batch = new ForwardBatch();
     private final float[] scratch;
+    /** The last step's logits array, handed back to the model so steps do not allocate megabytes each. */
+    private float[] logitsBuffer;
     private final Thread thread;
 
     /** Requests submitted and not yet ended: exact, unlike the gauges, which trail by up to one step. */
@@ -239,7 +241,8 @@ public final class Engine implements AutoCloseable {
         }
         float[] logits;
         try {
-            logits = model.forward(batch);
+            logits = model.forward(batch, logitsBuffer);
+            logitsBuffer = logits;
         } catch (RuntimeException e) {
             for (ScheduledChunk c : chunks) end(c.sequence(), StopReason.ERROR, e);
             return;

@@ -67,23 +67,30 @@ final class Gemm {
             for (int k0 = 0; k0 < cols; k0 += kcMax) {
                 int kc = Math.min(kcMax, cols - k0);
                 pack(w, r0, rb, k0, kc, wp, s.stage);
-                boolean acc = k0 > 0;
-                int b = 0;
-                for (; b + 6 <= n; b += 6) k6(wp, kc, x, xOff + b * cols + k0, cols, dst, dOff + b * ds, ds, acc);
-                if (n - b >= 4) {
-                    k4(wp, kc, x, xOff + b * cols + k0, cols, dst, dOff + b * ds, ds, acc);
-                    b += 4;
-                }
-                if (n - b >= 2) {
-                    k2(wp, kc, x, xOff + b * cols + k0, cols, dst, dOff + b * ds, ds, acc);
-                    b += 2;
-                }
-                if (n - b >= 1) k1(wp, kc, x, xOff + b * cols + k0, dst, dOff + b * ds, acc);
+                tokens(wp, kc, x, xOff + k0, cols, dst, dOff, ds, n, k0 > 0);
             }
             if (partial) {
                 for (int b = 0; b < n; b++) System.arraycopy(dst, b * RB, out, outOff + b * rows + r0, rb);
             }
         }
+    }
+
+    /**
+     * One packed panel of kc columns against all n tokens (token b's chunk at x[xo + b·cols ..]): groups of
+     * 6, then 4, 2, 1; output rows of token b at dst[dOff + b·ds ..], added to when acc is set.
+     */
+    static void tokens(float[] wp, int kc, float[] x, int xo, int cols, float[] dst, int dOff, int ds, int n, boolean acc) {
+        int b = 0;
+        for (; b + 6 <= n; b += 6) k6(wp, kc, x, xo + b * cols, cols, dst, dOff + b * ds, ds, acc);
+        if (n - b >= 4) {
+            k4(wp, kc, x, xo + b * cols, cols, dst, dOff + b * ds, ds, acc);
+            b += 4;
+        }
+        if (n - b >= 2) {
+            k2(wp, kc, x, xo + b * cols, cols, dst, dOff + b * ds, ds, acc);
+            b += 2;
+        }
+        if (n - b >= 1) k1(wp, kc, x, xo + b * cols, dst, dOff + b * ds, acc);
     }
 
     // ---- packing: W[r0 .. r0+rb, k0 .. k0+kc) → wp[k·RB + r] as f32, rows ≥ rb zero -----------------

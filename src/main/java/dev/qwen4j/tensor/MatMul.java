@@ -1,6 +1,7 @@
 package dev.qwen4j.tensor;
 
 import dev.qwen4j.tensor.quant.QuantMatMul;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Matrix-matrix and matrix-vector products against a {@link WeightMatrix}:
@@ -26,6 +27,10 @@ final class MatMul {
         if (n <= 0) return;
         if (w.dtype().isQuantized() && n < GEMM_MIN_N) {
             QuantMatMul.matmul(w, x, xOff, out, outOff, n);
+        } else if (n >= GEMM_MIN_N && w.panels() != null) {
+            MemorySegment p = w.panels();
+            Parallel.forChunks(w.rows(), Gemm.RB, 4 * Parallel.threads(),
+                    (from, to) -> Bf16Panels.rows(p, w.rows(), w.cols(), x, xOff, out, outOff, n, from, to));
         } else if (n >= GEMM_MIN_N) {
             // quantized weights too: a panel is dequantized once and reused by all n tokens
             // a few chunks per thread, claimed dynamically (see RowStream): each packs its own rows anyway
@@ -39,6 +44,14 @@ final class MatMul {
     static void matmulRows(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
         checkBounds(w, x, xOff, out, outOff, n);
         RowStream.matmul(w, x, xOff, out, outOff, n);
+    }
+
+    /** The pre-packed BF16 panel kernel for any n (tests and benchmarks); w must have been packed. */
+    static void matmulPanels(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
+        checkBounds(w, x, xOff, out, outOff, n);
+        MemorySegment p = w.panels();
+        if (p == null) throw new IllegalStateException(w + " has no panels: call packForBatches first");
+        Parallel.forRange(w.rows(), Gemm.RB, (from, to) -> Bf16Panels.rows(p, w.rows(), w.cols(), x, xOff, out, outOff, n, from, to));
     }
 
     /** The packed kernel for any n (tests and benchmarks). */

@@ -19,6 +19,8 @@ public final class WeightMatrix {
     private final DType dtype;
     private final int rows;
     private final int cols;
+    /** {@link Bf16Panels} of a BF16 matrix once {@link #packForBatches} ran, else null. */
+    private volatile MemorySegment panels;
 
     public WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols) {
         if (cols % dtype.blockSize() != 0) {
@@ -42,6 +44,23 @@ public final class WeightMatrix {
     public DType dtype() { return dtype; }
     public int rows() { return rows; }
     public int cols() { return cols; }
+
+    /**
+     * Keeps a second copy of a BF16 matrix in the packed-panel order of the batched kernel, so products with
+     * {@link MatMul#GEMM_MIN_N} or more rows (a serving engine's decode steps) skip the per-call packing:
+     * about 2× faster at 16 rows, for as many bytes of native memory as the matrix itself. Results do not
+     * change. Other dtypes are left as they are. Idempotent; returns the bytes added.
+     */
+    public synchronized long packForBatches() {
+        if (dtype != DType.BF16 || panels != null) return 0;
+        panels = Bf16Panels.pack(this);
+        return panels.byteSize();
+    }
+
+    /** The panels made by {@link #packForBatches}, or null. */
+    MemorySegment panels() {
+        return panels;
+    }
 
     /** Bytes of one row (rows are whole blocks for the quantized types). */
     public long rowBytes() {

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.TestInstance;
 /** Cached decoding equals full recomputation, and batching sequences equals running them alone. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KvCacheConsistencyTest {
+    /** Steps run before bit-for-bit comparisons (see packedWeightsGiveTheSameBatchedLogitsBitForBit). */
+    private static final int WARM_UP = 30;
+
     private LanguageModel dense;
     private LanguageModel moe;
 
@@ -64,6 +67,86 @@ class KvCacheConsistencyTest {
             int v = dense.vocabSize();
             assertClose(java.util.Arrays.copyOfRange(both, 0, v), aliceAlone, 1e-4f);
             assertClose(java.util.Arrays.copyOfRange(both, v, 2 * v), carolAlone, 1e-4f);
+        }
+    }
+
+    @Test
+    void logitsWrittenIntoAReusedArrayEqualFreshOnes() {
+        Random r = new Random(11);
+        int[] a = randomIds(r, 6), c = randomIds(r, 3);
+        int v = dense.vocabSize();
+        KvBlockPool pool = dense.newKvPool(4, 0);
+        float[] reuse = new float[3 * v];
+        java.util.Arrays.fill(reuse, 7f);
+        try (KvCache c1 = new KvCache(pool, 64); KvCache c2 = new KvCache(pool, 64);
+             KvCache d1 = new KvCache(pool, 64); KvCache d2 = new KvCache(pool, 64)) {
+            ForwardBatch b = new ForwardBatch();
+            for (int i = 0; i < WARM_UP; i++) {
+                b.clear();
+                c1.truncate(0);
+                c2.truncate(0);
+                b.addSequence(c1, a, 0, a.length, true);
+                b.addSequence(c2, c, 0, c.length, true);
+                dense.forward(b, reuse);
+            }
+            b.clear();
+            c1.truncate(0);
+            c2.truncate(0);
+            b.addSequence(c1, a, 0, a.length, true);
+            b.addSequence(c2, c, 0, c.length, true);
+            float[] fresh = dense.forward(b);
+            java.util.Arrays.fill(reuse, 7f);
+            b.clear();
+            b.addSequence(d1, a, 0, a.length, true);
+            b.addSequence(d2, c, 0, c.length, true);
+            float[] reused = dense.forward(b, reuse);
+            assertThat(reused).isSameAs(reuse);
+            assertThat(java.util.Arrays.copyOf(reused, 2 * v)).isEqualTo(fresh);
+            assertThat(reused[2 * v]).isEqualTo(7f); // past the rows: untouched
+            b.clear();
+            b.add(d1, 5, d1.length(), true);
+            assertThat(dense.forward(b, new float[v - 1])).hasSize(v); // too small: a fresh array
+        }
+    }
+
+    @Test
+    void packedWeightsGiveTheSameBatchedLogitsBitForBit() {
+        Random r = new Random(13);
+        int[][] seqs = new int[12][];
+        for (int i = 0; i < seqs.length; i++) seqs[i] = randomIds(r, 3 + i % 4);
+        try (LanguageModel packed = ModelRegistry.load(Golden.model("tiny-qwen3"))) {
+            assertThat(packed.packWeightsForBatches()).isPositive();
+            assertThat(packed.packWeightsForBatches()).isZero(); // once
+            // Compared once the JIT has compiled the step: the Vector API leaves the order of a float
+            // reduceLanes(ADD) open, and interpreted and compiled code differ in the last bit.
+            float[] plain = null, withPanels = null;
+            for (int i = 0; i < WARM_UP; i++) {
+                plain = batchedStep(dense, seqs);
+                withPanels = batchedStep(packed, seqs);
+            }
+            assertThat(withPanels).isEqualTo(plain);
+        }
+    }
+
+    /** Prefills every sequence in one batch, then one decode step of all of them (12 rows): its logits. */
+    private static float[] batchedStep(LanguageModel m, int[][] seqs) {
+        KvBlockPool pool = m.newKvPool(4, 0);
+        KvCache[] caches = new KvCache[seqs.length];
+        try {
+            ForwardBatch b = new ForwardBatch();
+            for (int i = 0; i < seqs.length; i++) {
+                caches[i] = new KvCache(pool, 64);
+                b.addSequence(caches[i], seqs[i], 0, seqs[i].length, true);
+            }
+            float[] prefill = m.forward(b);
+            b.clear();
+            for (int i = 0; i < seqs.length; i++) b.add(caches[i], seqs[i][0], caches[i].length(), true);
+            float[] decode = m.forward(b);
+            float[] both = java.util.Arrays.copyOf(prefill, prefill.length + decode.length);
+            System.arraycopy(decode, 0, both, prefill.length, decode.length);
+            return both;
+        } finally {
+            for (KvCache c : caches) if (c != null) c.close();
         }
     }
 

@@ -64,22 +64,48 @@ public final class Attention {
 
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int group = numHeads / numKvHeads;
-        if (n >= TILE_MIN_TOKENS && QueryTileAttention.fits(group)) {
+        if (n >= TILE_MIN_TOKENS && QueryTileAttention.fits(group) && !oneTokenPerSequence(batch)) {
             // KV-head-major items in a few chunks per thread: a chunk stays on one head's keys and values
             Parallel.forChunks(numKvHeads * QueryTileAttention.tiles(n, group), 1, 4 * Parallel.threads(), (from, to) ->
                     QueryTileAttention.run(batch, layer, s.q, s.att, numHeads, numKvHeads, headDim, scale, from, to));
         } else {
             int maxLen = 0;
             for (int t = 0; t < n; t++) maxLen = Math.max(maxLen, batch.cachePosition(t) + 1);
-            int scoreSize = group * maxLen;
-            Parallel.forRange(n * numKvHeads, 1, (from, to) -> CachedAttention.run(batch, layer, s.q, s.att, numHeads,
-                    numKvHeads, headDim, scale, from, to, scores(scoreSize)));
+            if (n >= 2 * Parallel.threads()) {
+                // decode batches: token by token, each reading its cached K and V rows once, in order
+                int scoreSize = numHeads * maxLen;
+                Parallel.forRange(n, 1, (from, to) -> CachedAttention.runTokens(batch, layer, s.q, s.att, numHeads,
+                        numKvHeads, headDim, scale, from, to, scores(scoreSize), acc(qDim)));
+            } else {
+                // too few tokens to keep every thread busy: split by KV head as well
+                int scoreSize = group * maxLen;
+                Parallel.forRange(n * numKvHeads, 1, (from, to) -> CachedAttention.run(batch, layer, s.q, s.att, numHeads,
+                        numKvHeads, headDim, scale, from, to, scores(scoreSize)));
+            }
         }
         wo.matmul(s.att, 0, out, 0, n);
     }
 
     /** From this many tokens on, query tiles are (nearly) full and {@link QueryTileAttention} wins. */
     private static final int TILE_MIN_TOKENS = 8;
+
+    /**
+     * Whether no two tokens of the batch share a cache (a decode batch): query tiles would then mix
+     * sequences and fall back to one KV head of one token at a time.
+     */
+    private static boolean oneTokenPerSequence(ForwardBatch batch) {
+        for (int t = 1; t < batch.size(); t++) if (batch.cache(t) == batch.cache(t - 1)) return false;
+        return true;
+    }
+
+    private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** This thread's output accumulator of at least size floats. */
+    private static float[] acc(int size) {
+        float[] a = ACC.get();
+        if (a.length < size) ACC.set(a = new float[size]);
+        return a;
+    }
 
     private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -88,6 +114,11 @@ public final class Attention {
         float[] a = SCORES.get();
         if (a.length < size) SCORES.set(a = new float[Math.max(size, 2 * a.length)]);
         return a;
+    }
+
+    /** See {@link WeightMatrix#packForBatches}; returns the bytes added. */
+    public long packForBatches() {
+        return wq.packForBatches() + wk.packForBatches() + wv.packForBatches() + wo.packForBatches();
     }
 
     public long bytesPerToken() {

@@ -46,6 +46,65 @@ final class CachedAttention {
         }
     }
 
+    /**
+     * The same attention as {@link #run} for tokens [from, to), all KV heads of a token at once: each cached key
+     * and value row (kvDim floats, contiguous) is read once, in order, instead of once per KV head as a
+     * kvDim-strided slice, which the hardware prefetchers follow far better — decode batches of many
+     * sequences, whose caches are too large for L2, spend their attention time loading K and V. Per head the
+     * scores, softmax and the order of every multiply-add are those of {@link #run}, so the output is the same
+     * bit for bit. scores: at least numHeads·(max position + 1) floats; acc: at least numHeads·headDim.
+     */
+    static void runTokens(ForwardBatch batch, int layer, float[] q, float[] out, int numHeads, int numKvHeads, int headDim,
+                          float scale, int from, int to, float[] scores, float[] acc) {
+        int group = numHeads / numKvHeads;
+        int qDim = numHeads * headDim;
+        boolean whole = headDim % (2 * L) == 0;
+        boolean vec = headDim % (4 * L) == 0;
+        for (int t = from; t < to; t++) {
+            KvCache c = batch.cache(t);
+            int len = batch.cachePosition(t) + 1;
+            int qOff = t * qDim;
+            int bs = c.blockSize(), kvDim = c.kvDim();
+            for (int b0 = 0; b0 < len; b0 += bs) {
+                float[] keys = c.keys(layer, b0);
+                int end = Math.min(len, b0 + bs);
+                for (int p = b0; p < end; p++) {
+                    int k = (p - b0) * kvDim;
+                    for (int h = 0; h < numHeads; h++) {
+                        int qo = qOff + h * headDim, ko = k + (h / group) * headDim;
+                        float sc = whole ? dot(q, qo, keys, ko, headDim) : Ops.dot(q, qo, keys, ko, headDim);
+                        scores[h * len + p] = sc * scale;
+                    }
+                }
+            }
+            for (int h = 0; h < numHeads; h++) Ops.softmax(scores, h * len, len);
+            if (!vec) { // head sizes that are not a multiple of 4·L: the per-head kernel
+                for (int h = 0; h < numHeads; h++) {
+                    weightedValues(c, layer, scores, h * len, 1, len, (h / group) * headDim, headDim, 1f, out, qOff + h * headDim);
+                }
+                continue;
+            }
+            // acc[h·headDim + d] = Σ_p s_h[p] · V[p][g(h)·headDim + d], one fma per slot in slot order per lane,
+            // as weightedValues' register accumulators (which start at zero and end with a multiply by 1)
+            java.util.Arrays.fill(acc, 0, qDim, 0f);
+            for (int b0 = 0; b0 < len; b0 += bs) {
+                float[] values = c.values(layer, b0);
+                int end = Math.min(len, b0 + bs);
+                for (int p = b0; p < end; p++) {
+                    int v = (p - b0) * kvDim;
+                    for (int h = 0; h < numHeads; h++) {
+                        FloatVector w = FloatVector.broadcast(F, scores[h * len + p]);
+                        int vo = v + (h / group) * headDim, ao = h * headDim;
+                        for (int d = 0; d < headDim; d += L) {
+                            FloatVector.fromArray(F, values, vo + d).fma(w, FloatVector.fromArray(F, acc, ao + d)).intoArray(acc, ao + d);
+                        }
+                    }
+                }
+            }
+            System.arraycopy(acc, 0, out, qOff, qDim);
+        }
+    }
+
     /** scores[h·len + p] = scale · q_h · K[p] for the group's heads h (query rows at q[qOff + h·headDim]). */
     private static void scores(KvCache c, int layer, float[] q, int qOff, int kvOff, int headDim, int group, int len,
                                float scale, float[] scores) {

@@ -35,6 +35,11 @@ public final class DenseMlp implements FeedForward {
     }
 
     @Override
+    public long packForBatches() {
+        return gate.packForBatches() + up.packForBatches() + down.packForBatches();
+    }
+
+    @Override
     public long bytesPerToken() {
         return gate.data().byteSize() + up.data().byteSize() + down.data().byteSize();
     }

@@ -7,6 +7,11 @@ public interface FeedForward {
     /** Weight bytes one token reads (for MoE: only the routed experts). */
     long bytesPerToken();
 
+    /** See {@link dev.qwen4j.tensor.WeightMatrix#packForBatches}; returns the bytes added (MoE experts see few rows: none). */
+    default long packForBatches() {
+        return 0;
+    }
+
     /** Multiply-adds ×2 per token. */
     long flopsPerToken();
 }

@@ -36,7 +36,7 @@ public class Qwen3Model implements LanguageModel {
     protected final RotaryEmbedding rope;
 
     private final Attention.Scratch scratch = new Attention.Scratch();
-    private float[] h = new float[0], xb = new float[0], delta = new float[0];
+    private float[] h = new float[0], xb = new float[0], delta = new float[0], normed = new float[0];
 
     /** Loads weights named with the given prefix ("model." for Qwen3, "model.language_model." for VL). */
     public Qwen3Model(Qwen3Config config, TensorStore store, String prefix) {
@@ -119,7 +119,12 @@ public class Qwen3Model implements LanguageModel {
     }
 
     @Override
-    public synchronized float[] forward(ForwardBatch batch) {
+    public float[] forward(ForwardBatch batch) {
+        return forward(batch, null);
+    }
+
+    @Override
+    public synchronized float[] forward(ForwardBatch batch, float[] reuse) {
         int n = batch.size();
         int hd = config.hiddenSize();
         reserveSlots(batch);
@@ -139,7 +144,7 @@ public class Qwen3Model implements LanguageModel {
             KvCache c = batch.cache(t);
             c.setLength(Math.max(c.length(), batch.cachePosition(t) + 1));
         }
-        return logits(batch, h);
+        return logits(batch, h, reuse);
     }
 
     /** Hook for models that add to the residual stream after a layer (Qwen3-VL DeepStack). */
@@ -166,17 +171,18 @@ public class Qwen3Model implements LanguageModel {
         }
     }
 
-    private float[] logits(ForwardBatch batch, float[] hidden) {
+    private float[] logits(ForwardBatch batch, float[] hidden, float[] reuse) {
         int hd = config.hiddenSize();
         int rows = batch.logitRows();
-        float[] normed = new float[rows * hd];
+        if (normed.length < rows * hd) normed = new float[rows * hd];
         int r = 0;
         for (int t = 0; t < batch.size(); t++) {
             if (!batch.wantsLogits(t)) continue;
             Ops.rmsnorm(normed, r * hd, hidden, t * hd, finalNorm, hd, config.rmsNormEps());
             r++;
         }
-        float[] out = new float[rows * config.vocabSize()];
+        int size = rows * config.vocabSize();
+        float[] out = reuse != null && reuse.length >= size ? reuse : new float[size];
         if (rows > 0) lmHead.matmul(normed, 0, out, 0, rows);
         return out;
     }
@@ -189,6 +195,13 @@ public class Qwen3Model implements LanguageModel {
             delta = new float[n * hd];
         }
         scratch.ensure(n, config.queryDim(), config.kvDim());
+    }
+
+    @Override
+    public long packWeightsForBatches() {
+        long bytes = lmHead.packForBatches();
+        for (Layer l : layers) bytes += l.attention().packForBatches() + l.ffn().packForBatches();
+        return bytes;
     }
 
     @Override

@@ -9,12 +9,14 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two vectorised cached-attention kernels (per token, and query tiles for prefill) against a
+ * The vectorised cached-attention kernels (per token and KV head, per token, and query tiles for prefill) against a
  * plain f64 per-head loop, over several sequences in one batch, GQA group sizes 1–4, head sizes that
  * do and do not fill whole vector blocks, and small cache blocks so every sequence crosses block
  * boundaries.
  */
 class CachedAttentionTest {
+    private static final int WARM_UP = 300;
+
     @Test
     void matchesPerHeadReference() {
         Random rnd = new Random(17);
@@ -68,6 +70,21 @@ class CachedAttentionTest {
         double[] want = ScalarAttention.run(batch, layer, q, numHeads, numKvHeads, headDim, scale);
         String shape = "heads " + numHeads + "/" + numKvHeads + " dim " + headDim + " block " + blockSize;
         compare("per token " + shape, got, want);
+        // All KV heads of a token at once: the same bits as the per-(token, KV head) kernel. Both are run
+        // until the JIT has compiled them: the Vector API leaves the order of a float reduceLanes(ADD) open,
+        // and the interpreter's order differs from the compiled one's in the last bit.
+        float[] rows = new float[n * qDim];
+        float[] acc = new float[qDim + 5];
+        for (int warm = 0; warm < WARM_UP; warm++) {
+            CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, 0, items, new float[1000]);
+            CachedAttention.runTokens(batch, layer, q, rows, numHeads, numKvHeads, headDim, scale, 0, n / 2, new float[numHeads * 71], acc);
+            CachedAttention.runTokens(batch, layer, q, rows, numHeads, numKvHeads, headDim, scale, n / 2, n, new float[numHeads * 71], acc);
+        }
+        for (int i = 0; i < got.length; i++) {
+            if (Float.floatToRawIntBits(rows[i]) != Float.floatToRawIntBits(got[i])) {
+                fail("row-streaming " + shape + ": out[" + i + "] = " + rows[i] + ", per-head kernel " + got[i]);
+            }
+        }
         int group = numHeads / numKvHeads;
         if (QueryTileAttention.fits(group)) {
             float[] tiled = new float[n * qDim];
