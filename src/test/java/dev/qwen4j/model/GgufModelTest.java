@@ -198,6 +198,15 @@ class GgufModelTest {
             }
             assertThat(g.eosTokenId()).isEqualTo(hf.eosTokenId());
             assertThat(GgufTokenizer.chatTemplate(f).source()).isEqualTo(dev.qwen4j.template.ChatTemplate.fromModelDir(model).source());
+            // token types as llama.cpp's converter writes them (else llama.cpp warns "control-looking token ...
+            // was not control-type"): added tokens spelled <|...|> are control even when not marked special
+            int[] types = f.meta().requireInts(GgufTokenizer.TYPES);
+            assertThat(types[9707]).as("Hello").isEqualTo(1);
+            assertThat(types[151645]).as("<|im_end|>").isEqualTo(3);
+            assertThat(types[151659]).as("<|fim_prefix|>, special=false").isEqualTo(3);
+            assertThat(types[151664]).as("<|file_sep|>, special=false").isEqualTo(3);
+            assertThat(types[151667]).as("<think>, special=false").isEqualTo(4);
+            assertThat(types[151935]).as("padding").isEqualTo(5);
         }
         try (Qwen3Runtime rt = Qwen3Runtime.open(gguf("tiny-qwen3", QuantType.BF16))) {
             assertThat(rt.modelType()).isEqualTo("qwen3");

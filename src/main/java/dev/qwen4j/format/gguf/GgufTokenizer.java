@@ -75,8 +75,8 @@ public final class GgufTokenizer {
 
     /**
      * The tokenizer metadata for a Hugging Face folder (tokenizer.json, tokenizer_config.json, config.json,
-     * chat template): vocabulary padded to vocab_size with [PADn] tokens, added tokens typed control (special)
-     * or user-defined, merges as "left right".
+     * chat template): vocabulary padded to vocab_size with [PADn] tokens, added tokens typed control (special, or
+     * spelled like a control token, as llama.cpp's converter does) or user-defined, merges as "left right".
      */
     public static Map<String, GgufValue> fromModelDir(Path dir, ConfigReader config, ChatTemplate template) {
         Path tj = dir.resolve("tokenizer.json");
@@ -91,7 +91,8 @@ public final class GgufTokenizer {
         for (JsonNode a : root.path("added_tokens")) {
             int id = a.get("id").asInt();
             byId.put(id, a.get("content").asText());
-            types.put(id, a.path("special").asBoolean(false) ? CONTROL : USER_DEFINED);
+            String content = a.get("content").asText();
+            types.put(id, a.path("special").asBoolean(false) || looksSpecial(content) ? CONTROL : USER_DEFINED);
         }
         int maxId = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
         int size = Math.max(maxId + 1, config.optInt("vocab_size", 0));
@@ -127,6 +128,17 @@ public final class GgufTokenizer {
         m.put(ADD_BOS, GgufValue.bool(false));
         if (template != null) m.put(CHAT_TEMPLATE, GgufValue.string(template.source()));
         return m;
+    }
+
+    /**
+     * convert_hf_to_gguf.py's does_token_look_special: an added token spelled like a control token is typed
+     * control even when tokenizer.json does not mark it special (Qwen's &lt;|fim_prefix|&gt;, &lt;|repo_name|&gt;,
+     * &lt;|file_sep|&gt;, …); llama.cpp warns "control-looking token … was not control-type" otherwise.
+     */
+    static boolean looksSpecial(String t) {
+        return t.equals("<pad>") || t.equals("<mask>") || t.equals("<2mass>") || t.equals("[@BOS@]")
+                || (t.startsWith("<|") && t.endsWith("|>")) || (t.startsWith("<\uff5c") && t.endsWith("\uff5c>"))
+                || (t.startsWith("<unused") && t.endsWith(">"));
     }
 
     private static Integer tokenId(ConfigReader tcfg, String key, Map<String, Integer> ids) {
