@@ -39,8 +39,11 @@ const log = [];
 // CPU only, the prebuilt binary as installed: never build llama.cpp from source, never download another one
 const llama = await getLlama({
     gpu: false, build: "never", usePrebuiltBinaries: true, skipDownload: true, progressLogs: false,
-    logLevel: LlamaLogLevel.warn,
-    logger: (level, message) => { log.push({level, message: message.trimEnd()}); }
+    logLevel: process.env.LLAMA_LOG ? LlamaLogLevel.debug : LlamaLogLevel.warn,   // LLAMA_LOG=1: also echo to stderr
+    logger: (level, message) => {
+        if (process.env.LLAMA_LOG) process.stderr.write(`[${level}] ${message.trimEnd()}\n`);
+        if (level !== "info" && level !== "debug") log.push({level, message: message.trimEnd()});
+    }
 });
 
 const out = {file: args.model, llama_cpp: llama.llamaCppRelease, threads: args.threads};

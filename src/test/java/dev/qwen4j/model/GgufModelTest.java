@@ -218,6 +218,26 @@ class GgufModelTest {
     }
 
     @Test
+    void weightsOnlyFileNamesNoVocabularyTheWayLlamaCppRequires() throws IOException {
+        // llama.cpp refuses a file without tokenizer.ggml.model ("key not found in model"); "none" is its
+        // vocabulary-less type, whose size it then takes from <arch>.vocab_size
+        Path dir = Files.createDirectories(tmp.resolve("weights-only"));
+        for (String f : List.of("config.json", "model.safetensors")) Files.copy(Golden.model("tiny-qwen3").resolve(f), dir.resolve(f));
+        Path out = tmp.resolve("weights-only.gguf");
+        GgufConverter.convert(dir, QuantType.Q8_0, out, null);
+        try (Arena arena = Arena.ofConfined()) {
+            GgufFile f = GgufFile.open(out, arena);
+            assertThat(f.meta().requireString(GgufTokenizer.MODEL)).isEqualTo("none");
+            assertThat(f.meta().requireInt("qwen3.vocab_size")).isEqualTo(151936);
+            assertThat(f.meta().has(GgufTokenizer.TOKENS)).isFalse();
+            assertThatThrownBy(() -> GgufTokenizer.read(f)).isInstanceOf(ModelFormatException.class).hasMessageContaining("no tokenizer");
+        }
+        try (LanguageModel m = ModelRegistry.load(out)) {
+            assertThat(m.vocabSize()).isEqualTo(151936);
+        }
+    }
+
+    @Test
     void truncatedModelFileIsAClearError() throws IOException {
         Path full = gguf("tiny-qwen3", QuantType.Q8_0);
         byte[] bytes = Files.readAllBytes(full);

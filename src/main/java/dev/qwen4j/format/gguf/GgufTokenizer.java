@@ -31,9 +31,13 @@ public final class GgufTokenizer {
             BOS = "tokenizer.ggml.bos_token_id", EOS = "tokenizer.ggml.eos_token_id", PAD = "tokenizer.ggml.padding_token_id",
             ADD_BOS = "tokenizer.ggml.add_bos_token", CHAT_TEMPLATE = "tokenizer.chat_template";
 
+    /** tokenizer.ggml.model of a file written without a tokenizer (llama.cpp's LLAMA_VOCAB_TYPE_NONE). */
+    static final String NONE = "none";
+
     public static Tokenizer read(GgufFile f) {
         GgufMetadata m = f.meta();
         String model = m.requireString(MODEL);
+        if (model.equals(NONE) || model.equals("no_vocab")) throw m.error(MODEL, "is '" + model + "': the file has no tokenizer (weights only)");
         if (!model.equals("gpt2")) throw m.error(MODEL, "'" + model + "' is not supported (supported: gpt2 byte-level BPE)");
         String pre = m.optString(PRE, "qwen2");
         if (!pre.equals("qwen2")) throw m.error(PRE, "'" + pre + "' is not supported (supported: qwen2)");
@@ -139,6 +143,15 @@ public final class GgufTokenizer {
         return t.equals("<pad>") || t.equals("<mask>") || t.equals("<2mass>") || t.equals("[@BOS@]")
                 || (t.startsWith("<|") && t.endsWith("|>")) || (t.startsWith("<\uff5c") && t.endsWith("\uff5c>"))
                 || (t.startsWith("<unused") && t.endsWith(">"));
+    }
+
+    /** The tokenizer keys of a file without a tokenizer: model "none" and the architecture's vocab_size. */
+    public static Map<String, GgufValue> weightsOnly(ConfigReader config) {
+        Map<String, GgufValue> m = new LinkedHashMap<>();
+        m.put(MODEL, GgufValue.string(NONE));
+        String arch = GgufModelConfig.architectureOf(config.requireString("model_type"));
+        if (arch != null && config.has("vocab_size")) m.put(arch + ".vocab_size", GgufValue.uint32(config.requireInt("vocab_size")));
+        return m;
     }
 
     private static Integer tokenId(ConfigReader tcfg, String key, Map<String, Integer> ids) {
