@@ -62,6 +62,12 @@ if (args.bench) {
     const rnd = mulberry32(42);
     const vocab = 150000;
     const pp = [], tg = [];
+    {   // warm-up, untimed (llama-bench does one too)
+        const context = await model.createContext({contextSize: 64, batchSize: 64, threads: args.threads, sequences: 1, flashAttention: false});
+        const seq = context.getSequence();
+        await seq.evaluateWithoutGeneratingNewTokens(Array.from({length: 16}, () => Math.floor(rnd() * vocab)));
+        await context.dispose();
+    }
     for (let r = 0; r < args.r; r++) {
         const context = await model.createContext({contextSize: args.p + args.n + 16, batchSize: Math.max(args.p, 512),
             threads: args.threads, sequences: 1, flashAttention: false});
