@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 p="${P:-512}"; n="${N:-128}"; r="${R:-3}"; threads="${THREADS:-2}"
-printf '| file | llama.cpp pp%s | qwen4j pp%s | llama.cpp tg%s | qwen4j tg%s | load avg before |\n' "$p" "$p" "$n" "$n"
+printf '| file | llama.cpp pp%s | qwen4j pp%s | llama.cpp tg%s | qwen4j tg%s | load avg before / after |\n' "$p" "$p" "$n" "$n"
 printf '|---|---|---|---|---|---|\n'
 for f in "$@"; do
   load="$(cut -d' ' -f1 /proc/loadavg)"
@@ -18,5 +18,5 @@ for f in "$@"; do
   # qwen4j bench prints "ppP  MEAN ± SD  MEDIAN  efficiency"
   qpp="$(echo "$q" | awk -v t="pp$p" '$1 == t {printf "%s (%s ± %s)", $5, $2, $4}')"
   qtg="$(echo "$q" | awk -v t="tg$n" '$1 == t {printf "%s (%s ± %s)", $5, $2, $4}')"
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$(basename "$f")" "$lpp" "$qpp" "$ltg" "$qtg" "$load"
+  printf '| %s | %s | %s | %s | %s | %s / %s |\n' "$(basename "$f")" "$lpp" "$qpp" "$ltg" "$qtg" "$load" "$(cut -d' ' -f1 /proc/loadavg)"
 done
