@@ -42,11 +42,12 @@ const llama = await getLlama({
     logLevel: process.env.LLAMA_LOG ? LlamaLogLevel.debug : LlamaLogLevel.warn,   // LLAMA_LOG=1: also echo to stderr
     logger: (level, message) => {
         if (process.env.LLAMA_LOG) process.stderr.write(`[${level}] ${message.trimEnd()}\n`);
-        if (level !== "info" && level !== "debug") log.push({level, message: message.trimEnd()});
+        if (level === "warn" || level === "error" || level === "fatal") log.push({level, message: message.trimEnd()});
     }
 });
 
-const out = {file: args.model, llama_cpp: llama.llamaCppRelease, threads: args.threads};
+const nlcVersion = JSON.parse(fs.readFileSync(new URL("./node_modules/node-llama-cpp/package.json", import.meta.url))).version;
+const out = {file: args.model, node_llama_cpp: nlcVersion, llama_cpp: llama.llamaCppRelease, threads: args.threads};
 let model;
 try {
     model = await llama.loadModel({modelPath: args.model, gpuLayers: 0, useMmap: true, checkTensors: true});
