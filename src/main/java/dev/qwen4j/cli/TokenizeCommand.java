@@ -1,6 +1,10 @@
 package dev.qwen4j.cli;
 
+import dev.qwen4j.format.gguf.GgufFile;
+import dev.qwen4j.format.gguf.GgufTokenizer;
 import dev.qwen4j.tokenizer.Tokenizer;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +25,15 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Tokenizer tok = Tokenizer.fromModelDir(model.resolve());
+        Path dir = model.resolve();
+        Tokenizer tok;
+        if (GgufFile.looksLikeGguf(dir)) {
+            try (Arena arena = Arena.ofConfined()) {
+                tok = GgufTokenizer.read(GgufFile.open(dir, arena)); // the tokenizer is copied out of the mapping
+            }
+        } else {
+            tok = Tokenizer.fromModelDir(dir);
+        }
         int[] ids = tok.encode(text);
         System.out.println(Arrays.toString(ids).replace(" ", ""));
         if (pieces) for (int id : ids) System.out.println(id + "\t" + Jsons.quote(tok.decode(new int[] {id})));

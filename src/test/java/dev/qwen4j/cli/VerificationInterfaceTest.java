@@ -34,6 +34,15 @@ class VerificationInterfaceTest {
     }
 
     @Test
+    void tokenizeReadsTheTokenizerOfAGgufFile() {
+        Path gguf = tmp.resolve("tiny.gguf");
+        assertThat(cli("quantize", "--model", MODEL, "--type", "q8_0", "-o", gguf.toString()).exit()).isZero();
+        Result r = cli("tokenize", "--model", gguf.toString(), "--text", "Hello world<|im_end|>");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().strip()).isEqualTo("[9707,1879,151645]");
+    }
+
+    @Test
     void runJsonMatchesGoldenGreedyForEveryCase() throws Exception {
         JsonNode golden = Golden.cases("tiny-qwen3.json");
         for (JsonNode c : golden.get("cases")) {

@@ -198,6 +198,15 @@ class GgufModelTest {
             }
             assertThat(g.eosTokenId()).isEqualTo(hf.eosTokenId());
             assertThat(GgufTokenizer.chatTemplate(f).source()).isEqualTo(dev.qwen4j.template.ChatTemplate.fromModelDir(model).source());
+            // token types as llama.cpp's converter writes them (else llama.cpp warns "control-looking token ...
+            // was not control-type"): added tokens spelled <|...|> are control even when not marked special
+            int[] types = f.meta().requireInts(GgufTokenizer.TYPES);
+            assertThat(types[9707]).as("Hello").isEqualTo(1);
+            assertThat(types[151645]).as("<|im_end|>").isEqualTo(3);
+            assertThat(types[151659]).as("<|fim_prefix|>, special=false").isEqualTo(3);
+            assertThat(types[151664]).as("<|file_sep|>, special=false").isEqualTo(3);
+            assertThat(types[151667]).as("<think>, special=false").isEqualTo(4);
+            assertThat(types[151935]).as("padding").isEqualTo(5);
         }
         try (Qwen3Runtime rt = Qwen3Runtime.open(gguf("tiny-qwen3", QuantType.BF16))) {
             assertThat(rt.modelType()).isEqualTo("qwen3");
@@ -205,6 +214,26 @@ class GgufModelTest {
             List<Map<String, Object>> msgs = List.of(Map.of("role", "user", "content", "Hi"));
             assertThat(rt.requireChatTemplate().render(msgs, null, Map.of("add_generation_prompt", true)))
                     .startsWith("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+        }
+    }
+
+    @Test
+    void weightsOnlyFileNamesNoVocabularyTheWayLlamaCppRequires() throws IOException {
+        // llama.cpp refuses a file without tokenizer.ggml.model ("key not found in model"); "none" is its
+        // vocabulary-less type, whose size it then takes from <arch>.vocab_size
+        Path dir = Files.createDirectories(tmp.resolve("weights-only"));
+        for (String f : List.of("config.json", "model.safetensors")) Files.copy(Golden.model("tiny-qwen3").resolve(f), dir.resolve(f));
+        Path out = tmp.resolve("weights-only.gguf");
+        GgufConverter.convert(dir, QuantType.Q8_0, out, null);
+        try (Arena arena = Arena.ofConfined()) {
+            GgufFile f = GgufFile.open(out, arena);
+            assertThat(f.meta().requireString(GgufTokenizer.MODEL)).isEqualTo("none");
+            assertThat(f.meta().requireInt("qwen3.vocab_size")).isEqualTo(151936);
+            assertThat(f.meta().has(GgufTokenizer.TOKENS)).isFalse();
+            assertThatThrownBy(() -> GgufTokenizer.read(f)).isInstanceOf(ModelFormatException.class).hasMessageContaining("no tokenizer");
+        }
+        try (LanguageModel m = ModelRegistry.load(out)) {
+            assertThat(m.vocabSize()).isEqualTo(151936);
         }
     }
 

@@ -43,8 +43,14 @@ public final class GgufConverter {
             w.put("general.file_type", GgufValue.uint32(type.llamaFtype()));
             if (type.isQuantized()) w.put("general.quantization_version", GgufValue.uint32(2));
             w.putAll(GgufModelConfig.fromConfig(config));
-            // a folder without tokenizer.json (e.g. a synthetic benchmark model) gives a weights-only file
-            if (Files.isRegularFile(modelDir.resolve("tokenizer.json"))) w.putAll(GgufTokenizer.fromModelDir(modelDir, config, template));
+            if (Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
+                w.putAll(GgufTokenizer.fromModelDir(modelDir, config, template));
+            } else {
+                // a folder without tokenizer.json (e.g. a synthetic benchmark model) gives a weights-only file;
+                // llama.cpp requires tokenizer.ggml.model ("key not found in model: tokenizer.ggml.model"
+                // otherwise) and reads "none" as no vocabulary, taking the vocabulary size from the key below
+                w.putAll(GgufTokenizer.weightsOnly(config));
+            }
             addTensors(w, store, config, type, progress);
             w.write(out);
         }

@@ -31,9 +31,13 @@ public final class GgufTokenizer {
             BOS = "tokenizer.ggml.bos_token_id", EOS = "tokenizer.ggml.eos_token_id", PAD = "tokenizer.ggml.padding_token_id",
             ADD_BOS = "tokenizer.ggml.add_bos_token", CHAT_TEMPLATE = "tokenizer.chat_template";
 
+    /** tokenizer.ggml.model of a file written without a tokenizer (llama.cpp's LLAMA_VOCAB_TYPE_NONE). */
+    static final String NONE = "none";
+
     public static Tokenizer read(GgufFile f) {
         GgufMetadata m = f.meta();
         String model = m.requireString(MODEL);
+        if (model.equals(NONE) || model.equals("no_vocab")) throw m.error(MODEL, "is '" + model + "': the file has no tokenizer (weights only)");
         if (!model.equals("gpt2")) throw m.error(MODEL, "'" + model + "' is not supported (supported: gpt2 byte-level BPE)");
         String pre = m.optString(PRE, "qwen2");
         if (!pre.equals("qwen2")) throw m.error(PRE, "'" + pre + "' is not supported (supported: qwen2)");
@@ -75,8 +79,8 @@ public final class GgufTokenizer {
 
     /**
      * The tokenizer metadata for a Hugging Face folder (tokenizer.json, tokenizer_config.json, config.json,
-     * chat template): vocabulary padded to vocab_size with [PADn] tokens, added tokens typed control (special)
-     * or user-defined, merges as "left right".
+     * chat template): vocabulary padded to vocab_size with [PADn] tokens, added tokens typed control (special, or
+     * spelled like a control token, as llama.cpp's converter does) or user-defined, merges as "left right".
      */
     public static Map<String, GgufValue> fromModelDir(Path dir, ConfigReader config, ChatTemplate template) {
         Path tj = dir.resolve("tokenizer.json");
@@ -91,7 +95,8 @@ public final class GgufTokenizer {
         for (JsonNode a : root.path("added_tokens")) {
             int id = a.get("id").asInt();
             byId.put(id, a.get("content").asText());
-            types.put(id, a.path("special").asBoolean(false) ? CONTROL : USER_DEFINED);
+            String content = a.get("content").asText();
+            types.put(id, a.path("special").asBoolean(false) || looksSpecial(content) ? CONTROL : USER_DEFINED);
         }
         int maxId = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
         int size = Math.max(maxId + 1, config.optInt("vocab_size", 0));
@@ -126,6 +131,26 @@ public final class GgufTokenizer {
         if (bos != null) m.put(BOS, GgufValue.uint32(bos));
         m.put(ADD_BOS, GgufValue.bool(false));
         if (template != null) m.put(CHAT_TEMPLATE, GgufValue.string(template.source()));
+        return m;
+    }
+
+    /**
+     * convert_hf_to_gguf.py's does_token_look_special: an added token spelled like a control token is typed
+     * control even when tokenizer.json does not mark it special (Qwen's &lt;|fim_prefix|&gt;, &lt;|repo_name|&gt;,
+     * &lt;|file_sep|&gt;, …); llama.cpp warns "control-looking token … was not control-type" otherwise.
+     */
+    static boolean looksSpecial(String t) {
+        return t.equals("<pad>") || t.equals("<mask>") || t.equals("<2mass>") || t.equals("[@BOS@]")
+                || (t.startsWith("<|") && t.endsWith("|>")) || (t.startsWith("<\uff5c") && t.endsWith("\uff5c>"))
+                || (t.startsWith("<unused") && t.endsWith(">"));
+    }
+
+    /** The tokenizer keys of a file without a tokenizer: model "none" and the architecture's vocab_size. */
+    public static Map<String, GgufValue> weightsOnly(ConfigReader config) {
+        Map<String, GgufValue> m = new LinkedHashMap<>();
+        m.put(MODEL, GgufValue.string(NONE));
+        String arch = GgufModelConfig.architectureOf(config.requireString("model_type"));
+        if (arch != null && config.has("vocab_size")) m.put(arch + ".vocab_size", GgufValue.uint32(config.requireInt("vocab_size")));
         return m;
     }
 
