@@ -4,6 +4,7 @@ import dev.qwen4j.format.ConfigReader;
 import dev.qwen4j.format.ModelFormatException;
 import dev.qwen4j.format.gguf.GgufFile;
 import dev.qwen4j.format.gguf.GgufModelConfig;
+import dev.qwen4j.format.gguf.GgufSampling;
 import dev.qwen4j.format.gguf.GgufTokenizer;
 import dev.qwen4j.format.quant.QuantType;
 import dev.qwen4j.model.LanguageModel;
@@ -65,14 +66,16 @@ public final class Qwen3Runtime implements AutoCloseable {
             Tokenizer tokenizer;
             ChatTemplate template;
             String type;
+            SamplingParams defaults;
             try (Arena arena = Arena.ofConfined()) {
                 GgufFile f = GgufFile.open(dir, arena);
                 tokenizer = GgufTokenizer.read(f);
                 template = GgufTokenizer.chatTemplate(f);
                 type = GgufModelConfig.toConfig(f).optString("model_type", "?");
+                defaults = GgufSampling.read(f.meta());
             }
             LanguageModel model = ModelRegistry.load(dir, quantize);
-            return new Qwen3Runtime(dir, model, tokenizer, template, SamplingParams.greedy(), type);
+            return new Qwen3Runtime(dir, model, tokenizer, template, defaults, type);
         }
         if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": model folder or GGUF file not found");
         String type = ConfigReader.of(dir.resolve("config.json")).optString("model_type", "?");

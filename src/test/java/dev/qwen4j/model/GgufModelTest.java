@@ -184,6 +184,40 @@ class GgufModelTest {
         }
     }
 
+    /** general.sampling.* carries generation_config.json's recommended sampling, so the file samples like its folder. */
+    @Test
+    void samplingDefaultsTravelThroughTheFile() throws IOException {
+        Path model = Golden.model("tiny-qwen3");
+        dev.qwen4j.runtime.sampling.SamplingParams folder = dev.qwen4j.runtime.sampling.SamplingParams.fromGenerationConfig(
+                model.resolve("generation_config.json"));
+        try (dev.qwen4j.api.Qwen3Runtime rt = dev.qwen4j.api.Qwen3Runtime.open(gguf("tiny-qwen3", QuantType.Q8_0))) {
+            var d = rt.generationDefaults();
+            assertThat(d.temperature()).isEqualTo(0.6f).isEqualTo(folder.temperature());
+            assertThat(d.topK()).isEqualTo(20).isEqualTo(folder.topK());
+            assertThat(d.topP()).isEqualTo(0.95f).isEqualTo(folder.topP());
+            assertThat(d.minP()).isEqualTo(folder.minP());
+            assertThat(d.repetitionPenalty()).isEqualTo(folder.repetitionPenalty());
+        }
+        // a folder that decodes greedily writes no keys, and a file without keys decodes greedily
+        Path greedyDir = tmp.resolve("greedy-model");
+        Files.createDirectories(greedyDir);
+        try (var files = Files.list(model)) {
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().equals("generation_config.json")) Files.copy(f, greedyDir.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(greedyDir.resolve("generation_config.json"), "{\"do_sample\": false, \"temperature\": 0.6}");
+        Path out = tmp.resolve("greedy.gguf");
+        GgufConverter.convert(greedyDir, QuantType.Q8_0, out, null);
+        try (Arena arena = Arena.ofConfined()) {
+            GgufFile f = GgufFile.open(out, arena);
+            assertThat(f.metadata().keySet()).noneMatch(k -> k.startsWith("general.sampling."));
+        }
+        try (dev.qwen4j.api.Qwen3Runtime rt = dev.qwen4j.api.Qwen3Runtime.open(out)) {
+            assertThat(rt.generationDefaults().isGreedy()).isTrue();
+        }
+    }
+
     @Test
     void tokenizerAndTemplateFromGgufMatchTheFolder() {
         Path model = Golden.model("tiny-qwen3");

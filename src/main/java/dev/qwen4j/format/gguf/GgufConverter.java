@@ -43,6 +43,7 @@ public final class GgufConverter {
             w.put("general.file_type", GgufValue.uint32(type.llamaFtype()));
             if (type.isQuantized()) w.put("general.quantization_version", GgufValue.uint32(2));
             w.putAll(GgufModelConfig.fromConfig(config));
+            w.putAll(GgufSampling.fromGenerationConfig(modelDir.resolve("generation_config.json")));
             if (Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
                 w.putAll(GgufTokenizer.fromModelDir(modelDir, config, template));
             } else {
