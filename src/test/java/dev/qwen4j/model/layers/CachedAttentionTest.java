@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
  * boundaries.
  */
 class CachedAttentionTest {
-    private static final int WARM_UP = 300;
-
     @Test
     void matchesPerHeadReference() {
         Random rnd = new Random(17);
@@ -70,21 +68,20 @@ class CachedAttentionTest {
         double[] want = ScalarAttention.run(batch, layer, q, numHeads, numKvHeads, headDim, scale);
         String shape = "heads " + numHeads + "/" + numKvHeads + " dim " + headDim + " block " + blockSize;
         compare("per token " + shape, got, want);
-        // All KV heads of a token at once: the same bits as the per-(token, KV head) kernel. Both are run
-        // until the JIT has compiled them: the Vector API leaves the order of a float reduceLanes(ADD) open,
-        // and the interpreter's order differs from the compiled one's in the last bit.
+        // All KV heads of a token at once: the same sums in the same order as the per-(token, KV head)
+        // kernel, so the two agree to rounding. Not bit for bit: the Vector API leaves the order of a
+        // float reduceLanes(ADD) open, and which of the two the JIT has compiled (and how) at a given
+        // moment changes the last bit.
         float[] rows = new float[n * qDim];
         float[] acc = new float[qDim + 5];
-        for (int warm = 0; warm < WARM_UP; warm++) {
-            CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, 0, items, new float[1000]);
-            CachedAttention.runTokens(batch, layer, q, rows, numHeads, numKvHeads, headDim, scale, 0, n / 2, new float[numHeads * 71], acc);
-            CachedAttention.runTokens(batch, layer, q, rows, numHeads, numKvHeads, headDim, scale, n / 2, n, new float[numHeads * 71], acc);
-        }
+        CachedAttention.runTokens(batch, layer, q, rows, numHeads, numKvHeads, headDim, scale, 0, n / 2, new float[numHeads * 71], acc);
+        CachedAttention.runTokens(batch, layer, q, rows, numHeads, numKvHeads, headDim, scale, n / 2, n, new float[numHeads * 71], acc);
         for (int i = 0; i < got.length; i++) {
-            if (Float.floatToRawIntBits(rows[i]) != Float.floatToRawIntBits(got[i])) {
+            if (!(Math.abs(rows[i] - got[i]) <= 1e-6)) { // outputs lie in [-1, 1]
                 fail("row-streaming " + shape + ": out[" + i + "] = " + rows[i] + ", per-head kernel " + got[i]);
             }
         }
+        compare("row-streaming " + shape, rows, want);
         int group = numHeads / numKvHeads;
         if (QueryTileAttention.fits(group)) {
             float[] tiled = new float[n * qDim];
