@@ -32,6 +32,13 @@ public final class MatMulGroup {
         this.zeroOffsets = new int[ws.length];
     }
 
+    private boolean anyBatched(int n) {
+        for (WeightMatrix w : ws) {
+            if (MatMul.batched(w, n)) return true;
+        }
+        return false;
+    }
+
     /** Dtypes {@link RowStream} handles; block-quantized ones fuse through their row kernels instead. */
     private static boolean streamable(DType d) {
         return switch (d) {
@@ -53,7 +60,7 @@ public final class MatMulGroup {
         if (outs.length != ws.length) throw new IllegalArgumentException(outs.length + " outputs for " + ws.length + " matrices");
         if (n <= 0) return;
         boolean quantRows = quantFusable && n < QuantMatMul.TILE_MIN_N;
-        if (!(fusable || quantRows) || n >= MatMul.GEMM_MIN_N) {
+        if (!(fusable || quantRows) || anyBatched(n)) {
             for (int i = 0; i < ws.length; i++) ws[i].matmul(x, xOff, outs[i], 0, n);
             return;
         }

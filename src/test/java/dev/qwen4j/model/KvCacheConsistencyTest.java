@@ -199,11 +199,11 @@ class KvCacheConsistencyTest {
         }
     }
 
-    /** Equal up to float rounding (a few ulps of the larger magnitude); a plain loop, as AssertJ's array diff is quadratic. */
+    /** Equal up to float rounding (1e-4 relative: kernels and the JIT state may order sums differently); a plain loop, as AssertJ's array diff is quadratic. */
     private static void assertRounding(float[] actual, float[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < actual.length; i++) {
-            float tol = 8 * Math.ulp(Math.max(Math.abs(expected[i]), 1f));
+            float tol = 1e-4f * Math.max(Math.abs(expected[i]), 1f);
             if (!(Math.abs(actual[i] - expected[i]) <= tol)) {
                 assertThat(actual[i]).as("logit %d", i).isCloseTo(expected[i], within(tol));
             }

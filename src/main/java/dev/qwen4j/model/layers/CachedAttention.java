@@ -52,7 +52,7 @@ final class CachedAttention {
      * kvDim-strided slice, which the hardware prefetchers follow far better — decode batches of many
      * sequences, whose caches are too large for L2, spend their attention time loading K and V. Per head the
      * scores, softmax and the order of every multiply-add are those of {@link #run}, so the output is the same
-     * bit for bit. scores: at least numHeads·(max position + 1) floats; acc: at least numHeads·headDim.
+     * up to the order of the Vector API's lane reductions (the last bit at most). scores: at least numHeads·(max position + 1) floats; acc: at least numHeads·headDim.
      */
     static void runTokens(ForwardBatch batch, int layer, float[] q, float[] out, int numHeads, int numKvHeads, int headDim,
                           float scale, int from, int to, float[] scores, float[] acc) {
