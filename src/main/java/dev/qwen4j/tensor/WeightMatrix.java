@@ -48,8 +48,9 @@ public final class WeightMatrix {
     /**
      * Keeps a second copy of a BF16 matrix in the packed-panel order of the batched kernel, so products with
      * {@link MatMul#GEMM_MIN_N} or more rows (a serving engine's decode steps) skip the per-call packing:
-     * about 2× faster at 16 rows, for as many bytes of native memory as the matrix itself. Results do not
-     * change. Other dtypes are left as they are. Idempotent; returns the bytes added.
+     * about 1.5× faster than {@link PairedBf16}'s tiles at 16 rows and 2× faster than packing per call, for
+     * as many bytes of native memory as the matrix itself. Results change only by float rounding. Other
+     * dtypes are left as they are. Idempotent; returns the bytes added.
      */
     public synchronized long packForBatches() {
         if (dtype != DType.BF16 || panels != null) return 0;
