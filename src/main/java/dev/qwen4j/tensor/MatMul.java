@@ -23,18 +23,21 @@ final class MatMul {
     static final int GEMM_MIN_N = 8;
 
     /**
-     * The same for bf16 matrices that {@link PairedBf16} streams: its register tiles keep the FMA units
-     * busy without packing, and overtake the packed kernel only from about 32–48 vectors on (3072 × 1024,
-     * 2 threads, weights out of cache: 16 vectors 1.1 vs 1.5 ms, 32 vectors 1.8 vs 1.8 ms, 64 vectors 3.3
-     * vs 2.8 ms). This is the range of a serving engine's decode steps.
+     * The same for matrices with a register-tiled kernel that needs no packing: bf16 rows that
+     * {@link PairedBf16} streams, and block-quantized rows ({@link QuantMatMul}'s dequantized 4-row tiles).
+     * Their tiles keep the FMA units busy and are overtaken by the packed kernel only from about 32
+     * vectors on (3072 × 1024, 2 threads, weights out of cache, tiles vs packed: bf16 16 vectors 1.1 vs
+     * 1.5 ms, 32 vectors 1.8 vs 1.8 ms, 64 vectors 3.3 vs 2.8 ms; Q8_0 16 vectors 0.93 vs 1.52 ms; Q4_K 16
+     * vectors 1.03 vs 1.38 ms, 32 vectors 1.84 vs 1.86 ms). This is the range of a serving engine's decode steps.
      */
-    static final int PAIRED_GEMM_MIN_N = 32;
+    static final int TILED_GEMM_MIN_N = 32;
 
     /** Whether a product with n vectors goes through a batched kernel ({@link Gemm} or pre-packed panels). */
     static boolean batched(WeightMatrix w, int n) {
         if (n < GEMM_MIN_N) return false;
         if (w.panels() != null) return true;
-        return n >= PAIRED_GEMM_MIN_N || !PairedBf16.fits(w);
+        boolean tiled = PairedBf16.fits(w) || w.dtype().isQuantized();
+        return n >= TILED_GEMM_MIN_N || !tiled;
     }
 
     static void matmul(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {

@@ -70,7 +70,7 @@ class MatMulTest {
 
     /**
      * bf16 rows of whole {@link PairedBf16} blocks take its 4-row × 3-token register tiles for batches
-     * below {@link MatMul#PAIRED_GEMM_MIN_N}: every remainder of rows (1–3 left after the tiles, inside
+     * below {@link MatMul#TILED_GEMM_MIN_N}: every remainder of rows (1–3 left after the tiles, inside
      * and at the end of a thread's chunk) and of tokens (1–2 left after the tiles).
      */
     @Test
@@ -78,7 +78,7 @@ class MatMulTest {
         Random rnd = new Random(29);
         int block = PairedBf16.BLOCK;
         for (int rows : new int[] {1, 3, 4, 5, 7, 16, 18, 35, 70}) {
-            for (int n = 1; n <= MatMul.PAIRED_GEMM_MIN_N + 1; n += (n < 8 ? 1 : 5)) {
+            for (int n = 1; n <= MatMul.TILED_GEMM_MIN_N + 1; n += (n < 8 ? 1 : 5)) {
                 Parallel.setThreads(1 + (rows + n) % 3);
                 check(rnd, DType.BF16, rows, block * (1 + (rows + n) % 4), n, (rows & 1) == 0 ? 2 : 6);
             }

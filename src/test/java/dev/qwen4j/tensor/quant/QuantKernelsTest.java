@@ -110,7 +110,7 @@ class QuantKernelsTest {
         Random rnd = new Random(100 + t.ordinal());
         int rows = 37, cols = 512;
         WeightMatrix w = randomMatrix(rnd, t, rows, cols);
-        for (int n : new int[] {1, 2, 3, 4, 5, 8, 11}) {
+        for (int n : new int[] {1, 2, 3, 4, 5, 8, 11, 17, 31, 32, 33}) { // both sides of the tiled → packed switch at 32
             int xOff = 3, outOff = 2;
             float[] x = randomVector(rnd, xOff + n * cols);
             float[] ref = new float[outOff + n * rows], a = new float[ref.length], b = new float[ref.length], c = new float[ref.length];
