@@ -82,8 +82,14 @@ final class BenchServeCommand implements Callable<Integer> {
                 rt = Qwen3Runtime.open(dir);
                 engine.prepare(rt.model());
                 modelName = synthetic != null ? synthetic : dir.getFileName().toString();
-                server = OpenAiServer.start(ServedModel.start(modelName, rt, engine.config()),
-                        ServerConfig.defaults(modelName).withPort(0).withRequestTimeout(Duration.ofHours(1)));
+                ServedModel served = ServedModel.start(modelName, rt, engine.config());
+                try {
+                    engine.start(served.engine());
+                } catch (UsageError e) {
+                    served.engine().close();
+                    throw e;
+                }
+                server = OpenAiServer.start(served, ServerConfig.defaults(modelName).withPort(0).withRequestTimeout(Duration.ofHours(1)));
                 base = server.baseUrl();
             } else {
                 modelName = null;

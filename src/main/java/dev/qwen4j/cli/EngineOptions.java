@@ -43,6 +43,18 @@ public final class EngineOptions {
         System.err.printf("packed %.0f MiB of weights for batched steps in %.1f s%n", bytes / 1048576.0, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** Applies the options that act on the running engine: its KV budget is allocated up front. */
+    public void start(dev.qwen4j.runtime.Engine e) {
+        long t0 = System.nanoTime();
+        long bytes;
+        try {
+            bytes = e.preallocateKv();
+        } catch (IllegalStateException ex) {
+            throw new UsageError(ex.getMessage());
+        }
+        System.err.printf("allocated %.0f MiB of KV cache in %.1f s%n", bytes / 1048576.0, (System.nanoTime() - t0) / 1e9);
+    }
+
     public EngineConfig config() {
         try {
             return new EngineConfig(blockSize, kvCacheMib << 20, maxModelLen != null ? maxModelLen : Integer.MAX_VALUE,

@@ -66,6 +66,12 @@ final class ServeCommand implements Callable<Integer> {
         Qwen3Runtime rt = Qwen3Runtime.open(dir);
         engine.prepare(rt.model());
         ServedModel served = ServedModel.start(name, rt, engine.config(), allowRemoteImages, maxImageBytes);
+        try {
+            engine.start(served.engine());
+        } catch (UsageError e) {
+            served.engine().close();
+            throw e;
+        }
         OpenAiServer server = OpenAiServer.start(served, cfg);
         System.err.printf("qwen4j: serving %s at %s/v1 (max model len %d, KV cache %d MiB%s)%n", name, server.baseUrl(),
                 served.engine().maxModelLen(), engine.kvCacheMib, key != null ? ", API key required" : "");

@@ -77,6 +77,34 @@ public final class KvBlockPool {
     public synchronized long evictions() { return evictions; }
     public long bytesPerBlock() { return 2L * layers * blockSize * kvDim * Float.BYTES; }
 
+    /** Heap left free beside a preallocated KV budget: logits, requests, images. */
+    private static final long HEAP_RESERVE_BYTES = 256L << 20;
+
+    /**
+     * Makes every block of the budget now, as vLLM reserves its KV memory at start. A server then never
+     * allocates KV memory while serving: blocks made on demand are young objects that every young-generation
+     * GC copied until they were tenured, which at 16 sequences meant 0.3–1.9 s pauses mid-stream.
+     *
+     * @return the bytes allocated
+     * @throws IllegalStateException when the pool has no budget, or the JVM heap cannot hold it
+     */
+    public synchronized long preallocate() {
+        if (maxBlocks == Integer.MAX_VALUE) throw new IllegalStateException("a KV pool without a budget cannot be preallocated");
+        long bytes = (long) (maxBlocks - allocated) * bytesPerBlock();
+        Runtime rt = Runtime.getRuntime();
+        long headroom = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - HEAP_RESERVE_BYTES;
+        if (bytes > headroom) {
+            throw new IllegalStateException(String.format(
+                    "the KV cache budget needs %d MiB but the JVM heap has %d MiB to spare: lower --kv-cache-mib "
+                            + "or give Java a larger heap (QWEN4J_JVM_OPTS=-Xmx...)", bytes >> 20, Math.max(0, headroom) >> 20));
+        }
+        while (allocated < maxBlocks) {
+            free.push(new Block(layers, blockSize * kvDim));
+            allocated++;
+        }
+        return bytes;
+    }
+
     /** A block, or null when the budget is spent. */
     synchronized Block tryAllocate() {
         if (inUse >= maxBlocks) return null;

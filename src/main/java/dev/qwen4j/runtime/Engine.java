@@ -81,6 +81,19 @@ public final class Engine implements AutoCloseable {
                 pool.publishedBlocks(), pool.prefixHitBlocks(), preemptionsGauge);
     }
 
+    /**
+     * Allocates the whole KV budget now (see {@link KvBlockPool#preallocate}) and has the GC move it to the
+     * old generation at once, where no young collection copies it again.
+     *
+     * @return the bytes allocated
+     * @throws IllegalStateException when the heap cannot hold the budget
+     */
+    public long preallocateKv() {
+        long bytes = pool.preallocate();
+        System.gc();
+        return bytes;
+    }
+
     /** Tokens the KV budget can hold in all. */
     public long kvCapacityTokens() {
         return (long) pool.maxBlocks() * pool.blockSize();

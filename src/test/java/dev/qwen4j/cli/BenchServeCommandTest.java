@@ -26,4 +26,14 @@ class BenchServeCommandTest {
         assertThat(rows.get(0)).startsWith("1 ");
         assertThat(rows.get(1)).startsWith("3 ");
     }
+
+    @Test
+    void aKvBudgetLargerThanTheHeapIsAUsageErrorBeforeServing() {
+        long mib = 4 * (Runtime.getRuntime().maxMemory() >> 20) + 1024;
+        CliRunner.Result r = CliRunner.cli("bench-serve", "--model", Golden.model("tiny-qwen3").toString(),
+                "--concurrency", "1", "--requests", "1", "--prompt-tokens", "8", "--max-tokens", "2", "--kv-cache-mib", Long.toString(mib));
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("KV cache budget needs").contains("--kv-cache-mib");
+        assertThat(r.out()).doesNotContain("concurrency  ");
+    }
 }

@@ -114,7 +114,9 @@ public class Qwen3Model implements LanguageModel {
     @Override
     public KvBlockPool newKvPool(int blockSize, long budgetBytes) {
         KvBlockPool probe = new KvBlockPool(config.numLayers(), config.kvDim(), blockSize, 1);
-        int blocks = budgetBytes <= 0 ? Integer.MAX_VALUE : (int) Math.max(1, budgetBytes / probe.bytesPerBlock());
+        // a budget beyond 2^31 blocks is as good as none; MAX_VALUE itself means "no budget"
+        int blocks = budgetBytes <= 0 ? Integer.MAX_VALUE
+                : (int) Math.min(Integer.MAX_VALUE - 1L, Math.max(1, budgetBytes / probe.bytesPerBlock()));
         return new KvBlockPool(config.numLayers(), config.kvDim(), blockSize, blocks);
     }
 
