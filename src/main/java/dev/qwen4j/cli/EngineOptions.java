@@ -6,9 +6,25 @@ import picocli.CommandLine.Option;
 
 /** Continuous-batching settings shared by `serve` and `bench-serve`. */
 public final class EngineOptions {
-    @Option(names = "--kv-cache-mib", paramLabel = "MIB", defaultValue = "2048",
-            description = "KV cache budget for all requests together, in MiB (default ${DEFAULT-VALUE}).")
-    long kvCacheMib;
+    @Option(names = "--kv-cache-mib", paramLabel = "MIB",
+            description = "KV cache budget for all requests together, in MiB, allocated at start (default: 2048, or half "
+                    + "the Java heap left after loading when that is less).")
+    Long kvCacheMib;
+
+    /** The budget when --kv-cache-mib is not given, unless the heap has less to spare. */
+    static final long DEFAULT_KV_CACHE_MIB = 2048;
+
+    /**
+     * The KV budget in MiB: as given, or the default capped at half the heap left now (after the model
+     * has loaded), so that a default `serve` starts on a machine whose heap is small instead of failing
+     * its up-front allocation.
+     */
+    public long kvCacheMib() {
+        if (kvCacheMib != null) return kvCacheMib;
+        Runtime rt = Runtime.getRuntime();
+        long spareMib = (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) >> 20;
+        return Math.max(16, Math.min(DEFAULT_KV_CACHE_MIB, spareMib / 2));
+    }
 
     @Option(names = "--max-model-len", paramLabel = "N", description = "Longest prompt + output accepted (default: the model's context).")
     Integer maxModelLen;
@@ -57,7 +73,7 @@ public final class EngineOptions {
 
     public EngineConfig config() {
         try {
-            return new EngineConfig(blockSize, kvCacheMib << 20, maxModelLen != null ? maxModelLen : Integer.MAX_VALUE,
+            return new EngineConfig(blockSize, kvCacheMib() << 20, maxModelLen != null ? maxModelLen : Integer.MAX_VALUE,
                     maxBatchTokens, maxRunning, maxWaiting, !noPrefixCaching);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());

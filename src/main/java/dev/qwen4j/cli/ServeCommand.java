@@ -74,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         OpenAiServer server = OpenAiServer.start(served, cfg);
         System.err.printf("qwen4j: serving %s at %s/v1 (max model len %d, KV cache %d MiB%s)%n", name, server.baseUrl(),
-                served.engine().maxModelLen(), engine.kvCacheMib, key != null ? ", API key required" : "");
+                served.engine().maxModelLen(), served.engine().config().kvBudgetBytes() >> 20, key != null ? ", API key required" : "");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("qwen4j: shutting down (finishing running requests)...");

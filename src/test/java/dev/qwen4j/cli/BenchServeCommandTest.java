@@ -36,4 +36,14 @@ class BenchServeCommandTest {
         assertThat(r.err()).contains("KV cache budget needs").contains("--kv-cache-mib");
         assertThat(r.out()).doesNotContain("concurrency  ");
     }
+
+    @Test
+    void withoutAnExplicitBudgetTheKvCacheIsCappedAtHalfTheSpareHeap() {
+        EngineOptions o = new EngineOptions();
+        Runtime rt = Runtime.getRuntime();
+        long spareMib = (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) >> 20;
+        assertThat(o.kvCacheMib()).isBetween(16L, Math.max(16L, Math.min(EngineOptions.DEFAULT_KV_CACHE_MIB, spareMib / 2 + 64)));
+        o.kvCacheMib = 3L;
+        assertThat(o.kvCacheMib()).as("an explicit budget is taken as given").isEqualTo(3L);
+    }
 }
