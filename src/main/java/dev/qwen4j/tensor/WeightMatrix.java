@@ -75,7 +75,7 @@ public final class WeightMatrix {
             case F32 -> data.getAtIndex(F32, i);
             case BF16 -> Float.intBitsToFloat(data.getAtIndex(I16, i) << 16);
             case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
-            case Q8_0, Q4_0, Q4_K, Q6_K -> QuantRows.get(dtype, data, r * rowBytes(), c);
+            default -> QuantRows.get(dtype, data, r * rowBytes(), c);
         };
     }
 

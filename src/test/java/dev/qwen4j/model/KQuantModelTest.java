@@ -80,6 +80,55 @@ class KQuantModelTest {
         assertThat(kl.get(QuantType.Q4_0)).isLessThan(BOUND_Q4_0);
     }
 
+    @Test
+    void fiveAndSixBitTypesOnA256WideModel() {
+        Path dir = tmp.resolve("w256-5bit");
+        SyntheticModel.write(new SyntheticModel.Shape("w256", 2, 256, 2, 1, 512, true), dir);
+        // Q5_K_M follows Q4_K_M's rules with Q5_K as the base; Q5_0 and Q6_K put the output in Q6_K
+        Path file = tmp.resolve("w256-q5_k_m.gguf");
+        GgufConverter.convert(dir, QuantType.Q5_K_M, file, null);
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, DType> types = new HashMap<>();
+            for (GgufTensor t : GgufFile.open(file, arena).tensors()) types.put(t.name(), t.dtype());
+            assertThat(types).containsEntry("token_embd.weight", DType.Q6_K).containsEntry("blk.0.attn_q.weight", DType.Q5_K)
+                    .containsEntry("blk.0.attn_v.weight", DType.Q5_K).containsEntry("blk.1.attn_v.weight", DType.Q6_K)
+                    .containsEntry("blk.0.ffn_down.weight", DType.Q5_K).containsEntry("blk.1.ffn_down.weight", DType.Q6_K);
+        }
+        try (QuantizingStore s = new QuantizingStore(SafetensorsStore.open(dir), QuantType.Q5_0, 2, true)) {
+            assertThat(s.require("model.embed_tokens.weight").dtype()).isEqualTo(DType.Q6_K);
+            assertThat(s.require("model.layers.1.mlp.down_proj.weight").dtype()).isEqualTo(DType.Q5_0);
+        }
+        int[][] prompts = new int[4][];
+        Random rnd = new Random(6);
+        for (int i = 0; i < prompts.length; i++) {
+            prompts[i] = new int[6 + 3 * i];
+            for (int j = 0; j < prompts[i].length; j++) prompts[i][j] = rnd.nextInt(150000);
+        }
+        Map<QuantType, Double> kl = new HashMap<>();
+        try (LanguageModel ref = ModelRegistry.load(dir)) {
+            float[][] refLogits = new float[prompts.length][];
+            for (int i = 0; i < prompts.length; i++) refLogits[i] = TextModelGoldenTest.prefill(ref, prompts[i]);
+            for (QuantType t : new QuantType[] {QuantType.Q6_K, QuantType.Q5_K_M, QuantType.Q5_0, QuantType.Q4_K_M, QuantType.Q4_0}) {
+                try (LanguageModel q = t == QuantType.Q5_K_M ? ModelRegistry.load(file) : ModelRegistry.load(dir, t)) {
+                    double sum = 0;
+                    for (int i = 0; i < prompts.length; i++) {
+                        sum += GgufModelTest.klDivergence(refLogits[i], TextModelGoldenTest.prefill(q, prompts[i]));
+                    }
+                    kl.put(t, sum / prompts.length);
+                    System.out.printf(Locale.ROOT, "w256 %s: mean KL %.3g%n", t, sum / prompts.length);
+                }
+            }
+        }
+        assertThat(kl.get(QuantType.Q6_K)).isLessThan(kl.get(QuantType.Q5_K_M));
+        assertThat(kl.get(QuantType.Q5_K_M)).isLessThan(kl.get(QuantType.Q4_K_M));
+        assertThat(kl.get(QuantType.Q5_0)).isLessThan(kl.get(QuantType.Q4_0));
+        assertThat(kl.get(QuantType.Q6_K)).isLessThan(BOUND_Q6_K);
+        assertThat(kl.get(QuantType.Q5_K_M)).isLessThan(BOUND_Q5_K_M);
+        assertThat(kl.get(QuantType.Q5_0)).isLessThan(BOUND_Q5_0);
+    }
+
     // measured when set: Q8_0 0.00103, Q4_K_M 0.0907, Q4_0 0.165
     private static final double BOUND_Q8_0 = 0.003, BOUND_Q4_K_M = 0.3, BOUND_Q4_0 = 0.5;
+    // measured when set (other prompts): Q6_K 0.0182, Q5_K_M 0.0645, Q5_0 0.0793 (Q4_K_M 0.310, Q4_0 0.265)
+    private static final double BOUND_Q6_K = 0.06, BOUND_Q5_K_M = 0.2, BOUND_Q5_0 = 0.25;
 }

@@ -11,13 +11,13 @@ import java.util.regex.Pattern;
  *   <li>1-D tensors, norms and the MoE router (ffn_gate_inp) are not quantized (F32);</li>
  *   <li>output.weight — and token_embd.weight when the embeddings are tied — become Q6_K (Q8_0 for Q8_0,
  *       or when the row length does not fill 256-value blocks);</li>
- *   <li>Q4_K_M: attn_v and ffn_down get Q6_K on the use_more_bits layers (the first and last eighth of
- *       the layers and every third one between);</li>
+ *   <li>Q4_K_M and Q5_K_M: attn_v and ffn_down get Q6_K on the use_more_bits layers (the first and last
+ *       eighth of the layers and every third one between);</li>
  *   <li>everything else gets the base type.</li>
  * </ul>
- * A row length the chosen block does not divide falls back as llama.cpp does (Q6_K → Q8_0); where
- * llama.cpp would fall back to a type qwen4j lacks (Q4_K → Q5_0) Q8_0 is used, and where it would refuse
- * (Q8_0/Q4_0 rows not a multiple of 32) F16 is used.
+ * A row length the chosen block does not divide falls back as llama.cpp does (Q4_K → Q5_0, Q5_K → Q5_1,
+ * Q6_K → Q8_0, and F16 when the fallback's 32-value blocks do not divide it either); Q8_0/Q4_0/Q5_0 rows
+ * that are not a multiple of 32, which llama.cpp refuses, become F16.
  */
 public final class QuantMix {
     private QuantMix() {}
@@ -41,7 +41,7 @@ public final class QuantMix {
         if (output) {
             if (cols % DType.Q6_K.blockSize() != 0 || type.base() == DType.Q8_0) t = DType.Q8_0;
             else t = DType.Q6_K;
-        } else if (type == QuantType.Q4_K_M && (gguf.contains("attn_v.weight") || gguf.contains("ffn_down"))) {
+        } else if ((type == QuantType.Q4_K_M || type == QuantType.Q5_K_M) && (gguf.contains("attn_v.weight") || gguf.contains("ffn_down"))) {
             int layer = layer(gguf);
             if (layer >= 0 && useMoreBits(layer, nLayers)) t = DType.Q6_K;
         }
@@ -55,7 +55,12 @@ public final class QuantMix {
 
     private static DType fallback(DType t, long cols) {
         if (cols % t.blockSize() == 0) return t;
-        if (t == DType.Q6_K || t == DType.Q4_K) t = DType.Q8_0;
+        t = switch (t) {
+            case Q4_K -> DType.Q5_0;
+            case Q5_K -> DType.Q8_0; // llama.cpp: Q5_1
+            case Q6_K -> DType.Q8_0;
+            default -> t;
+        };
         return cols % t.blockSize() == 0 ? t : DType.F16;
     }
 

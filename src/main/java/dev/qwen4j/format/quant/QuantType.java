@@ -15,8 +15,12 @@ public enum QuantType {
     BF16(DType.BF16, 32),
     Q8_0(DType.Q8_0, 7),
     Q4_0(DType.Q4_0, 2),
+    Q5_0(DType.Q5_0, 8),
     /** Q4_K with attn_v, ffn_down on the use_more_bits layers and the output in Q6_K. */
-    Q4_K_M(DType.Q4_K, 15);
+    Q4_K_M(DType.Q4_K, 15),
+    /** Q5_K with attn_v, ffn_down on the use_more_bits layers and the output in Q6_K. */
+    Q5_K_M(DType.Q5_K, 17),
+    Q6_K(DType.Q6_K, 18);
 
     private final DType base;
     private final int ftype;

@@ -114,11 +114,12 @@ public final class Q4_K {
         return (k < 8 ? (int) (lo >>> (8 * k)) : hi >>> (8 * (k - 8))) & 0xFF;
     }
 
-    private static int scale(long lo, int hi, int j) {
+    /** get_scale_min_k4 on the 12 scale bytes read as a little-endian long (bytes 0-7) and int (8-11); Q5_K shares it. */
+    static int scale(long lo, int hi, int j) {
         return j < 4 ? sb(lo, hi, j) & 63 : (sb(lo, hi, j + 4) & 0xF) | ((sb(lo, hi, j - 4) >> 6) << 4);
     }
 
-    private static int min(long lo, int hi, int j) {
+    static int min(long lo, int hi, int j) {
         return j < 4 ? sb(lo, hi, j + 4) & 63 : (sb(lo, hi, j + 4) >> 4) | ((sb(lo, hi, j) >> 6) << 4);
     }
 

@@ -13,7 +13,9 @@ public final class QuantRows {
         switch (t) {
             case Q8_0 -> Q8_0.quantizeRow(x, xOff, n, dst, off);
             case Q4_0 -> Q4_0.quantizeRow(x, xOff, n, dst, off);
+            case Q5_0 -> Q5_0.quantizeRow(x, xOff, n, dst, off);
             case Q4_K -> Q4_K.quantizeRow(x, xOff, n, dst, off);
+            case Q5_K -> Q5_K.quantizeRow(x, xOff, n, dst, off);
             case Q6_K -> Q6_K.quantizeRow(x, xOff, n, dst, off);
             default -> throw notQuantized(t);
         }
@@ -25,7 +27,9 @@ public final class QuantRows {
         switch (t) {
             case Q8_0 -> Q8_0.dequantizeRow(src, off, y, yOff, n);
             case Q4_0 -> Q4_0.dequantizeRow(src, off, y, yOff, n);
+            case Q5_0 -> Q5_0.dequantizeRow(src, off, y, yOff, n);
             case Q4_K -> Q4_K.dequantizeRow(src, off, y, yOff, n);
+            case Q5_K -> Q5_K.dequantizeRow(src, off, y, yOff, n);
             case Q6_K -> Q6_K.dequantizeRow(src, off, y, yOff, n);
             default -> throw notQuantized(t);
         }
@@ -37,7 +41,9 @@ public final class QuantRows {
         switch (t) {
             case Q8_0 -> Q8_0.dequantizeRowVector(src, off, y, yOff, n);
             case Q4_0 -> Q4_0.dequantizeRowVector(src, off, y, yOff, n);
+            case Q5_0 -> Q5_0.dequantizeRowVector(src, off, y, yOff, n);
             case Q4_K -> Q4_K.dequantizeRowVector(src, off, y, yOff, n);
+            case Q5_K -> Q5_K.dequantizeRowVector(src, off, y, yOff, n);
             case Q6_K -> Q6_K.dequantizeRowVector(src, off, y, yOff, n);
             default -> throw notQuantized(t);
         }
@@ -48,7 +54,9 @@ public final class QuantRows {
         return switch (t) {
             case Q8_0 -> Q8_0.get(src, off, i);
             case Q4_0 -> Q4_0.get(src, off, i);
+            case Q5_0 -> Q5_0.get(src, off, i);
             case Q4_K -> Q4_K.get(src, off, i);
+            case Q5_K -> Q5_K.get(src, off, i);
             case Q6_K -> Q6_K.get(src, off, i);
             default -> throw notQuantized(t);
         };
@@ -59,7 +67,9 @@ public final class QuantRows {
         return switch (t) {
             case Q8_0 -> Q8_0.dot(w, off, cols, x, xo);
             case Q4_0 -> Q4_0.dot(w, off, cols, x, xo);
+            case Q5_0 -> Q5_0.dot(w, off, cols, x, xo);
             case Q4_K -> Q4_K.dot(w, off, cols, x, xo);
+            case Q5_K -> Q5_K.dot(w, off, cols, x, xo);
             case Q6_K -> Q6_K.dot(w, off, cols, x, xo);
             default -> throw notQuantized(t);
         };
@@ -70,7 +80,9 @@ public final class QuantRows {
         return switch (t) {
             case Q8_0 -> Q8_0.dotScalar(w, off, cols, x, xo);
             case Q4_0 -> Q4_0.dotScalar(w, off, cols, x, xo);
+            case Q5_0 -> Q5_0.dotScalar(w, off, cols, x, xo);
             case Q4_K -> Q4_K.dotScalar(w, off, cols, x, xo);
+            case Q5_K -> Q5_K.dotScalar(w, off, cols, x, xo);
             case Q6_K -> Q6_K.dotScalar(w, off, cols, x, xo);
             default -> throw notQuantized(t);
         };

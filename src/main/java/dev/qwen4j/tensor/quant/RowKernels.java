@@ -37,12 +37,15 @@ public final class RowKernels {
 
     /** Whether {@link #matvec} has a kernel for t on this machine. */
     public static boolean supports(DType t) {
-        return SIXTEEN_LANES && t.isQuantized();
+        return SIXTEEN_LANES && switch (t) {
+            case Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
     /** Whether the kernel for t reads activation sums ({@link #sums}). */
     public static boolean needsSums(DType t) {
-        return t == DType.Q4_K || t == DType.Q6_K;
+        return t == DType.Q4_K || t == DType.Q5_K || t == DType.Q6_K;
     }
 
     /**
@@ -50,7 +53,7 @@ public final class RowKernels {
      * scale groups, Q4_K's 32-value sub-blocks).
      */
     public static int sumGroup(DType t) {
-        return t == DType.Q4_K ? 32 : 16;
+        return t == DType.Q4_K || t == DType.Q5_K ? 32 : 16;
     }
 
     /** sums[so + g] = Σ x[xo + group·g .. xo + group·(g + 1)) for g &lt; cols / group; group is 16 or 32. */
@@ -79,7 +82,9 @@ public final class RowKernels {
         switch (t) {
             case Q8_0 -> Q8_0.matvec16(w, rowBytes, cols, from, to, x, xo, out, oo);
             case Q4_0 -> Q4_0.matvec16(w, rowBytes, cols, from, to, x, xo, out, oo);
+            case Q5_0 -> Q5_0.matvec16(w, rowBytes, cols, from, to, x, xo, out, oo);
             case Q4_K -> Q4_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo);
+            case Q5_K -> Q5_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo);
             case Q6_K -> Q6_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo, scratch);
             default -> throw new IllegalArgumentException("no row kernel for " + t);
         }

@@ -124,8 +124,67 @@ class QuantBlocksTest {
     }
 
     @Test
+    void q5_0UsesTheSignedMaximumAndSplitsTheFifthBit() {
+        // first largest magnitude is -16 → d = 1; q = min(31, (int8)(x + 16.5)): -16 → 0, 15 → 31, 0 → 16,
+        // 3.4 → 19, -3.6 → 12, 16 (not first) → 32 → 31, -15.6 → 0; x[16] = 1 → 17, x[17] = -1 → 15
+        float[] x = new float[32];
+        float[] lo = {-16f, 15f, 0f, 3.4f, -3.6f, 16f, -15.6f};
+        System.arraycopy(lo, 0, x, 0, lo.length);
+        x[16] = 1f;
+        x[17] = -1f;
+        // q[0..15] = 0 31 16 19 12 31 0 16…, q[16..31] = 17 15 16…: nibbles pair q[j] | q[16 + j] << 4, and
+        // qh bit j = q[j] ≥ 16 (bits 1-3, 5, 7-15: 0xFFAE), bit 16 + j = q[16 + j] ≥ 16 (all but bit 17: 0xFFFD)
+        byte[] expected = new byte[22];
+        expected[1] = 0x3C;
+        int qh = 0xFFFDFFAE;
+        for (int i = 0; i < 4; i++) expected[2 + i] = (byte) (qh >>> (8 * i));
+        int[] qs = {0x10, 0xFF, 0x00, 0x03, 0x0C, 0x0F, 0x00};
+        for (int i = 0; i < qs.length; i++) expected[6 + i] = (byte) qs[i];
+        assertThat(quantize(DType.Q5_0, x)).containsExactly(expected);
+        float[] back = new float[32];
+        QuantRows.dequantize(DType.Q5_0, MemorySegment.ofArray(expected), 0, back, 0, 32);
+        assertThat(back[0]).isEqualTo(-16f);
+        assertThat(back[1]).isEqualTo(15f);
+        assertThat(back[3]).isEqualTo(3f);
+        assertThat(back[16]).isEqualTo(1f);
+        assertThat(back[17]).isEqualTo(-1f);
+    }
+
+    @Test
+    void q5_KExactGrid() {
+        // as q4_KExactGrid with 32 levels: sub-block j holds k·0.25, k = (7i + j) mod 32 (every level once), so
+        // 31/7.75 = 4 fits exactly: scale 0.25, min 0, ls = 63, d = f16(0.25/63), and requantizing gives k.
+        // The fifth bit of value 64g + i goes to bit 2g of qh[i], of value 64g + 32 + i to bit 2g + 1.
+        float[] x = new float[256];
+        int[] k = new int[256];
+        for (int j = 0; j < 8; j++) {
+            for (int i = 0; i < 32; i++) {
+                k[32 * j + i] = (7 * i + j) % 32;
+                x[32 * j + i] = k[32 * j + i] * 0.25f;
+            }
+        }
+        byte[] expected = new byte[176];
+        float d = 0.25f / 63;
+        expected[0] = f16lo(d);
+        expected[1] = f16hi(d);
+        for (int i = 0; i < 4; i++) expected[4 + i] = (byte) 0xFF;
+        for (int i = 8; i < 12; i++) expected[4 + i] = 0x0F;
+        for (int g = 0; g < 4; g++) {
+            for (int i = 0; i < 32; i++) {
+                int a = k[64 * g + i], b = k[64 * g + 32 + i];
+                expected[48 + 32 * g + i] = (byte) ((a & 0xF) | ((b & 0xF) << 4));
+                expected[16 + i] |= (byte) (((a >> 4) << (2 * g)) | ((b >> 4) << (2 * g + 1)));
+            }
+        }
+        assertThat(quantize(DType.Q5_K, x)).containsExactly(expected);
+        float[] back = new float[256];
+        QuantRows.dequantize(DType.Q5_K, MemorySegment.ofArray(expected), 0, back, 0, 256);
+        for (int i = 0; i < 256; i++) assertThat(back[i]).as("value %d", i).isCloseTo(x[i], org.assertj.core.api.Assertions.within(4e-3f)); // f16(d) is off by ≤ 2^-11
+    }
+
+    @Test
     void allZeroBlocksAreZero() {
-        for (DType t : new DType[] {DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K}) {
+        for (DType t : new DType[] {DType.Q8_0, DType.Q4_0, DType.Q5_0, DType.Q4_K, DType.Q5_K, DType.Q6_K}) {
             float[] x = new float[256];
             byte[] b = quantize(t, x);
             float[] back = new float[256];

@@ -30,7 +30,7 @@ class QuantKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
     void dotMatchesScalarTwinAndDequantizedDot(DType t) {
         Random rnd = new Random(t.ordinal());
         for (int cols : new int[] {256, 512, 1280}) {
@@ -55,7 +55,7 @@ class QuantKernelsTest {
 
     /** The row-range decode kernels (16-lane machines) against the scalar dot, on row ranges, offsets and odd block counts. */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
     void rowKernelsMatchScalarTwin(DType t) {
         org.junit.jupiter.api.Assumptions.assumeTrue(RowKernels.supports(t), "no row kernel on this vector width");
         Random rnd = new Random(200 + t.ordinal());
@@ -92,7 +92,7 @@ class QuantKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
     void vectorDequantizeIsBitIdenticalToScalar(DType t) {
         Random rnd = new Random(50 + t.ordinal());
         WeightMatrix w = randomMatrix(rnd, t, 5, 768);
@@ -105,7 +105,7 @@ class QuantKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
     void matmulPathsAgree(DType t) {
         Random rnd = new Random(100 + t.ordinal());
         int rows = 37, cols = 512;
@@ -138,7 +138,7 @@ class QuantKernelsTest {
      * clamped top level).
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
     void roundTripErrorIsBounded(DType t) {
         Random rnd = new Random(7);
         int n = 256 * 64;
@@ -156,17 +156,23 @@ class QuantKernelsTest {
         double bound = switch (t) {
             case Q8_0 -> 0.006;
             case Q4_0 -> 0.12;
+            case Q5_0 -> 0.06;
             case Q4_K -> 0.10;
+            case Q5_K -> 0.05;
             case Q6_K -> 0.025;
             default -> throw new AssertionError();
         };
         assertThat(rel).as("%s relative RMS error", t).isLessThan(bound);
-        if (t == DType.Q8_0 || t == DType.Q4_0) {
+        if (t == DType.Q8_0 || t == DType.Q4_0 || t == DType.Q5_0) {
             for (int b = 0; b < n / 32; b++) {
                 float d = Math.abs(Blocks.f16(q, (long) b * t.blockBytes()));
                 // the levels come from the f32 scale but are dequantized with its f16 rounding (relative error ≤ 2^-11,
                 // times up to 127 levels), hence a bit more than half a level
-                float levels = t == DType.Q8_0 ? 0.5f + 127f / 2048 : 1f + 16f / 2048;
+                float levels = switch (t) {
+                    case Q8_0 -> 0.5f + 127f / 2048;
+                    case Q4_0 -> 1f + 16f / 2048;
+                    default -> 1f + 32f / 2048;
+                };
                 for (int i = 32 * b; i < 32 * b + 32; i++) {
                     assertThat(Math.abs(x[i] - y[i])).as("%s value %d", t, i).isLessThanOrEqualTo(levels * d + 1e-6f);
                 }
