@@ -9,6 +9,7 @@ import dev.qwen4j.model.KvBlockPool;
 import dev.qwen4j.model.KvCache;
 import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.model.ModelRegistry;
+import dev.qwen4j.tensor.DType;
 import dev.qwen4j.tensor.Parallel;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -56,6 +57,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-probe", description = "Skip the bandwidth/FMA measurement.")
     boolean noProbe;
 
+    @Option(names = {"-d", "--depth"}, defaultValue = "0", paramLabel = "N",
+            description = "Tokens already in the KV cache before each test, like llama-bench's -d (default ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--kv-cache-dtype", defaultValue = "f32", paramLabel = "TYPE", converter = KvCacheTypeConverter.class,
+            description = "KV cache element type: f32 or bf16 (default ${DEFAULT-VALUE}).")
+    DType kvCacheType;
+
     /** Loads the model, reporting how long in-memory quantization took (it is not part of the timed tests). */
     private LanguageModel loadTimed(Path dir) {
         long start = System.nanoTime();
@@ -82,12 +91,15 @@ final class BenchCommand implements Callable<Integer> {
         try (LanguageModel m = loadTimed(dir)) {
             System.out.printf("model: %s (%.2f GB of weights read per token, %.2f GFLOP per token)%n", dir,
                     m.weightBytesPerToken() / 1e9, m.flopsPerToken() / 1e9);
+            if (depth > 0 || kvCacheType != DType.F32) {
+                System.out.printf("KV cache: %s, %d tokens of context before each test%n", kvCacheType.name().toLowerCase(java.util.Locale.ROOT), depth);
+            }
             System.out.printf("%-8s %-14s %-10s %s%n", "test", "tokens/s", "median", "efficiency");
             SplittableRandom rnd = new SplittableRandom(42);
             if (pp > 0) {
                 // warm-up (JIT, page-in) with a short prefill: one token would leave the packed GEMM and
                 // tiled attention kernels to be compiled during the first timed run
-                run(m, rnd, true, Math.min(pp, 64));
+                run(m, rnd, true, Math.min(pp, 64), 0);
                 // A prefill multiplies every prompt token through the layers but only the last one
                 // through lm_head, so per-token FLOPs overstate its work (by 26% for Qwen3-0.6B).
                 long lmHead = 2L * m.vocabSize() * m.hiddenSize();
@@ -95,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
                 double[] tps = new double[reps], frac = new double[reps];
                 for (int i = 0; i < reps; i++) {
                     double peak = noProbe ? 0 : MachineProbe.fmaRate(1);
-                    tps[i] = run(m, rnd, true, pp);
+                    tps[i] = run(m, rnd, true, pp, depth);
                     frac[i] = peak > 0 ? tps[i] * flopsPerToken / peak : 0;
                 }
                 Stats s = Stats.of(tps);
@@ -105,11 +117,11 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("%-8s %-14s %-10.2f %s%n", "pp" + pp, s, s.median(), eff);
             }
             if (tg > 0) {
-                run(m, rnd, false, Math.min(tg, 8));
+                run(m, rnd, false, Math.min(tg, 8), Math.min(depth, 64));
                 double[] tps = new double[reps], frac = new double[reps];
                 for (int i = 0; i < reps; i++) {
                     double bw = noProbe ? 0 : MachineProbe.readBandwidth(1L << 30, 1);
-                    tps[i] = run(m, rnd, false, tg);
+                    tps[i] = run(m, rnd, false, tg, depth);
                     frac[i] = bw > 0 ? tps[i] * m.weightBytesPerToken() / bw : 0;
                 }
                 Stats s = Stats.of(tps);
@@ -134,26 +146,38 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Tokens per second of one prefill of n tokens, or of n single-token decode steps. */
-    private static double run(LanguageModel m, SplittableRandom rnd, boolean prefill, int n) {
-        KvBlockPool pool = m.newKvPool(64, 0);
+    /**
+     * Tokens per second of one prefill of n tokens, or of n single-token decode steps, after depth tokens of
+     * context have been prefilled (untimed).
+     */
+    private double run(LanguageModel m, SplittableRandom rnd, boolean prefill, int n, int depth) {
+        if (depth + n > m.contextLength()) {
+            throw new UsageError("--depth " + depth + " plus " + n + " tokens is more than the model's context of " + m.contextLength());
+        }
+        KvBlockPool pool = m.newKvPool(64, 0, kvCacheType);
         try (KvCache cache = new KvCache(pool, m.contextLength())) {
             ForwardBatch b = new ForwardBatch();
+            prefill(m, rnd, b, cache, 0, depth);
             long t0 = System.nanoTime();
             if (prefill) {
-                for (int from = 0; from < n; from += 512) {
-                    b.clear();
-                    for (int i = from; i < Math.min(n, from + 512); i++) b.add(cache, rnd.nextInt(151643), i, i == n - 1);
-                    m.forward(b);
-                }
+                prefill(m, rnd, b, cache, depth, depth + n);
             } else {
-                for (int i = 0; i < n; i++) {
+                for (int i = depth; i < depth + n; i++) {
                     b.clear();
                     b.add(cache, rnd.nextInt(151643), i, true);
                     m.forward(b);
                 }
             }
             return n * 1e9 / (System.nanoTime() - t0);
+        }
+    }
+
+    /** Prefills positions [from, to) with random tokens in 512-token steps. */
+    private static void prefill(LanguageModel m, SplittableRandom rnd, ForwardBatch b, KvCache cache, int from, int to) {
+        for (int s = from; s < to; s += 512) {
+            b.clear();
+            for (int i = s; i < Math.min(to, s + 512); i++) b.add(cache, rnd.nextInt(151643), i, i == to - 1);
+            m.forward(b);
         }
     }
 }

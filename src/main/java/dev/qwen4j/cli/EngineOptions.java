@@ -2,6 +2,7 @@ package dev.qwen4j.cli;
 
 import dev.qwen4j.model.LanguageModel;
 import dev.qwen4j.runtime.EngineConfig;
+import dev.qwen4j.tensor.DType;
 import picocli.CommandLine.Option;
 
 /** Continuous-batching settings shared by `serve` and `bench-serve`. */
@@ -25,6 +26,11 @@ public final class EngineOptions {
         long spareMib = (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) >> 20;
         return Math.max(16, Math.min(DEFAULT_KV_CACHE_MIB, spareMib / 2));
     }
+
+    @Option(names = "--kv-cache-dtype", defaultValue = "f32", paramLabel = "TYPE", converter = KvCacheTypeConverter.class,
+            description = "KV cache element type: f32 (exact) or bf16 (twice the tokens in the same budget, half the "
+                    + "bytes attention reads; logits move by bf16 rounding) (default ${DEFAULT-VALUE}).")
+    DType kvCacheType;
 
     @Option(names = "--max-model-len", paramLabel = "N", description = "Longest prompt + output accepted (default: the model's context).")
     Integer maxModelLen;
@@ -74,7 +80,7 @@ public final class EngineOptions {
     public EngineConfig config() {
         try {
             return new EngineConfig(blockSize, kvCacheMib() << 20, maxModelLen != null ? maxModelLen : Integer.MAX_VALUE,
-                    maxBatchTokens, maxRunning, maxWaiting, !noPrefixCaching);
+                    maxBatchTokens, maxRunning, maxWaiting, !noPrefixCaching, kvCacheType);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.qwen4j.model;
 
+import dev.qwen4j.tensor.DType;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,20 +17,40 @@ import java.util.Map;
  * sequence starting with the same tokens then adopts it (refcount + 1) instead of recomputing it. A
  * published block whose refcount falls to 0 stays findable until its memory is needed for a new block
  * (least recently freed first), so a system prompt survives between requests.
+ *
+ * <p>Keys and values are stored as F32 (exact: what the goldens are computed with) or BF16 (half the
+ * memory and half the bytes attention reads per step, as llama.cpp's f16 and vLLM's bf16 caches; values
+ * rounded to nearest even when written, and widened back to f32 by the attention kernels).
  */
 public final class KvBlockPool {
-    /** K and V storage of one block: keys[layer][slot·kvDim + i]. */
+    /** K and V storage of one block: keys[layer][slot·kvDim + i], in f32 or (the *16 arrays) bf16 bits. */
     public static final class Block {
         final float[][] keys;
         final float[][] values;
+        final short[][] keys16;
+        final short[][] values16;
         int refCount;
         /** Set while published in the prefix index: the chained hash and the block's own tokens. */
         long hash;
         int[] tokens;
 
-        Block(int layers, int floatsPerLayer) {
-            keys = new float[layers][floatsPerLayer];
-            values = new float[layers][floatsPerLayer];
+        Block(int layers, int elementsPerLayer, boolean bf16) {
+            keys = bf16 ? null : new float[layers][elementsPerLayer];
+            values = bf16 ? null : new float[layers][elementsPerLayer];
+            keys16 = bf16 ? new short[layers][elementsPerLayer] : null;
+            values16 = bf16 ? new short[layers][elementsPerLayer] : null;
+        }
+
+        void copyTo(Block dst) {
+            for (int l = 0; l < (keys != null ? keys.length : keys16.length); l++) {
+                if (keys != null) {
+                    System.arraycopy(keys[l], 0, dst.keys[l], 0, keys[l].length);
+                    System.arraycopy(values[l], 0, dst.values[l], 0, values[l].length);
+                } else {
+                    System.arraycopy(keys16[l], 0, dst.keys16[l], 0, keys16[l].length);
+                    System.arraycopy(values16[l], 0, dst.values16[l], 0, values16[l].length);
+                }
+            }
         }
 
         boolean published() {
@@ -41,6 +62,7 @@ public final class KvBlockPool {
     private final int kvDim;
     private final int blockSize;
     private final int maxBlocks;
+    private final DType dtype;
     private final ArrayDeque<Block> free = new ArrayDeque<>();
     /** Unreferenced but published blocks, oldest first: reusable by a prefix hit until evicted. */
     private final LinkedHashSet<Block> evictable = new LinkedHashSet<>();
@@ -50,10 +72,20 @@ public final class KvBlockPool {
     private long prefixHitBlocks;
     private long evictions;
 
-    /** @param maxBlocks the budget in blocks (Integer.MAX_VALUE: no limit but memory) */
+    /** An F32 pool. @param maxBlocks the budget in blocks (Integer.MAX_VALUE: no limit but memory) */
     public KvBlockPool(int layers, int kvDim, int blockSize, int maxBlocks) {
+        this(layers, kvDim, blockSize, maxBlocks, DType.F32);
+    }
+
+    /**
+     * @param maxBlocks the budget in blocks (Integer.MAX_VALUE: no limit but memory)
+     * @param dtype     F32 or BF16
+     */
+    public KvBlockPool(int layers, int kvDim, int blockSize, int maxBlocks, DType dtype) {
         if (blockSize < 1) throw new IllegalArgumentException("blockSize must be >= 1");
         if (maxBlocks < 1) throw new IllegalArgumentException("maxBlocks must be >= 1");
+        if (dtype != DType.F32 && dtype != DType.BF16) throw new IllegalArgumentException("KV cache dtype must be f32 or bf16, not " + dtype);
+        this.dtype = dtype;
         this.layers = layers;
         this.kvDim = kvDim;
         this.blockSize = blockSize;
@@ -63,6 +95,8 @@ public final class KvBlockPool {
     public int blockSize() { return blockSize; }
     public int kvDim() { return kvDim; }
     public int layers() { return layers; }
+    /** F32 or BF16. */
+    public DType dtype() { return dtype; }
     /** The budget in blocks (Integer.MAX_VALUE when unlimited). */
     public int maxBlocks() { return maxBlocks; }
     /** Blocks referenced by at least one sequence. */
@@ -75,7 +109,7 @@ public final class KvBlockPool {
     public synchronized long prefixHitBlocks() { return prefixHitBlocks; }
     /** Published blocks whose memory was taken back for new blocks. */
     public synchronized long evictions() { return evictions; }
-    public long bytesPerBlock() { return 2L * layers * blockSize * kvDim * Float.BYTES; }
+    public long bytesPerBlock() { return 2L * layers * blockSize * kvDim * dtype.bytes(); }
 
     /** Heap left free beside a preallocated KV budget: logits, requests, images. */
     private static final long HEAP_RESERVE_BYTES = 256L << 20;
@@ -99,7 +133,7 @@ public final class KvBlockPool {
                             + "or give Java a larger heap (QWEN4J_JVM_OPTS=-Xmx...)", bytes >> 20, Math.max(0, headroom) >> 20));
         }
         while (allocated < maxBlocks) {
-            free.push(new Block(layers, blockSize * kvDim));
+            free.push(newBlock());
             allocated++;
         }
         return bytes;
@@ -110,7 +144,7 @@ public final class KvBlockPool {
         if (inUse >= maxBlocks) return null;
         Block b = free.poll();
         if (b == null && allocated < maxBlocks) {
-            b = new Block(layers, blockSize * kvDim);
+            b = newBlock();
             allocated++;
         }
         if (b == null) {
@@ -176,12 +210,13 @@ public final class KvBlockPool {
         }
         Block copy = tryAllocate();
         if (copy == null) throw new IllegalStateException("KV cache pool exhausted: cannot copy a shared block");
-        for (int l = 0; l < layers; l++) {
-            System.arraycopy(b.keys[l], 0, copy.keys[l], 0, b.keys[l].length);
-            System.arraycopy(b.values[l], 0, copy.values[l], 0, b.values[l].length);
-        }
+        b.copyTo(copy);
         release(b);
         return copy;
+    }
+
+    private Block newBlock() {
+        return new Block(layers, blockSize * kvDim, dtype == DType.BF16);
     }
 
     private void unindex(Block b) {

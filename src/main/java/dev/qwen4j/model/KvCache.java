@@ -134,12 +134,27 @@ public final class KvCache implements AutoCloseable {
         return blocks.size();
     }
 
+    /** Whether keys and values are stored as bf16 ({@link #keys16}, {@link #values16}) rather than f32. */
+    public boolean bf16() {
+        return pool.dtype() == dev.qwen4j.tensor.DType.BF16;
+    }
+
+    /** The f32 key array of the block holding slot pos (null in a bf16 cache). */
     public float[] keys(int layer, int pos) {
         return blocks.get(pos / pool.blockSize()).keys[layer];
     }
 
     public float[] values(int layer, int pos) {
         return blocks.get(pos / pool.blockSize()).values[layer];
+    }
+
+    /** The bf16 key array (bit patterns) of the block holding slot pos (null in an f32 cache). */
+    public short[] keys16(int layer, int pos) {
+        return blocks.get(pos / pool.blockSize()).keys16[layer];
+    }
+
+    public short[] values16(int layer, int pos) {
+        return blocks.get(pos / pool.blockSize()).values16[layer];
     }
 
     public int slotOffset(int pos) {

@@ -13,8 +13,13 @@ public interface LanguageModel extends AutoCloseable {
 
     int hiddenSize();
 
-    /** A pool for this model's KV caches; budgetBytes ≤ 0 means no budget. */
-    KvBlockPool newKvPool(int blockSize, long budgetBytes);
+    /** A pool for this model's KV caches, stored as F32; budgetBytes ≤ 0 means no budget. */
+    default KvBlockPool newKvPool(int blockSize, long budgetBytes) {
+        return newKvPool(blockSize, budgetBytes, dev.qwen4j.tensor.DType.F32);
+    }
+
+    /** A pool for this model's KV caches stored as dtype (F32 or BF16); budgetBytes ≤ 0 means no budget. */
+    KvBlockPool newKvPool(int blockSize, long budgetBytes, dev.qwen4j.tensor.DType dtype);
 
     /**
      * Runs the step. Reserves cache slots, writes K/V for every token, and returns the logits of the rows

@@ -62,7 +62,7 @@ public final class Engine implements AutoCloseable {
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.defaultEos = Set.copyOf(defaultEos);
         this.config = Objects.requireNonNull(config, "config");
-        this.pool = model.newKvPool(config.blockSize(), config.kvBudgetBytes());
+        this.pool = model.newKvPool(config.blockSize(), config.kvBudgetBytes(), config.kvCacheType());
         this.maxModelLen = Math.min(config.maxModelLen(), model.contextLength());
         this.scheduler = new Scheduler(config);
         this.scratch = new float[model.vocabSize()];

@@ -46,4 +46,24 @@ class BenchServeCommandTest {
         o.kvCacheMib = 3L;
         assertThat(o.kvCacheMib()).as("an explicit budget is taken as given").isEqualTo(3L);
     }
+
+    @Test
+    void aBf16KvCacheServesAndAnUnknownKvDtypeIsAUsageError() {
+        CliRunner.Result r = CliRunner.cli("bench-serve", "--model", Golden.model("tiny-qwen3").toString(),
+                "--concurrency", "2", "--requests", "2", "--prompt-tokens", "8", "--max-tokens", "4", "--kv-cache-mib", "16",
+                "--kv-cache-dtype", "bf16");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().lines().filter(l -> l.matches("^2\\s+2\\s+.*"))).hasSize(1);
+        CliRunner.Result bad = CliRunner.cli("bench-serve", "--model", Golden.model("tiny-qwen3").toString(), "--kv-cache-dtype", "q8_0");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("'q8_0' is not a KV cache dtype (supported: f32, bf16)");
+    }
+
+    @Test
+    void benchMeasuresDecodeAtADepthWithABf16Cache() {
+        CliRunner.Result r = CliRunner.cli("bench", "--model", Golden.model("tiny-qwen3").toString(), "--no-probe",
+                "-p", "16", "-n", "4", "-r", "1", "--depth", "40", "--kv-cache-dtype", "bf16");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("KV cache: bf16, 40 tokens of context before each test").contains("pp16").contains("tg4");
+    }
 }

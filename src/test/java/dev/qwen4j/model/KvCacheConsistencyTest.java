@@ -52,6 +52,41 @@ class KvCacheConsistencyTest {
         }
     }
 
+    /**
+     * A bf16 cache: decoding step by step reads the same rounded keys and values as one prefill does, so the two
+     * agree as closely as in f32; against an f32 cache the logits move only by the bf16 rounding of K and V.
+     */
+    @Test
+    void bf16CacheDecodesLikeItsPrefillAndCloseToF32() {
+        for (LanguageModel m : new LanguageModel[] {dense, moe}) {
+            int[] ids = randomIds(new Random(3), 21);
+            KvBlockPool pool = m.newKvPool(4, 0, dev.qwen4j.tensor.DType.BF16);
+            assertThat(pool.bytesPerBlock()).isEqualTo(m.newKvPool(4, 0).bytesPerBlock() / 2);
+            double worst = 0;
+            try (KvCache cache = new KvCache(pool, m.contextLength())) {
+                ForwardBatch b = new ForwardBatch();
+                b.addSequence(cache, ids, 0, 5, false);
+                m.forward(b);
+                for (int i = 5; i < ids.length; i++) {
+                    b.clear();
+                    b.add(cache, ids[i], cache.length(), true);
+                    float[] step = m.forward(b);
+                    int[] prefix = java.util.Arrays.copyOf(ids, i + 1);
+                    try (KvCache fresh = new KvCache(pool, m.contextLength())) {
+                        ForwardBatch pb = new ForwardBatch();
+                        pb.addSequence(fresh, prefix, 0, prefix.length, true);
+                        assertClose(step, m.forward(pb), 1e-4f);
+                    }
+                    float[] f32 = TextModelGoldenTest.prefill(m, prefix);
+                    for (int j = 0; j < f32.length; j++) worst = Math.max(worst, Math.abs(step[j] - f32[j]));
+                }
+            }
+            // logits of the tiny random models span about ±15; bf16 keeps 8 bits of each K and V element
+            System.out.println("bf16 KV worst logit change " + worst);
+            assertThat(worst).as("largest logit change from bf16 K/V").isGreaterThan(0).isLessThan(5);
+        }
+    }
+
     @Test
     void batchedSequencesEqualSeparateRuns() {
         Random r = new Random(7);

@@ -19,7 +19,7 @@ final class CountingModel implements LanguageModel {
     @Override public int vocabSize() { return inner.vocabSize(); }
     @Override public int contextLength() { return inner.contextLength(); }
     @Override public int hiddenSize() { return inner.hiddenSize(); }
-    @Override public KvBlockPool newKvPool(int blockSize, long budgetBytes) { return inner.newKvPool(blockSize, budgetBytes); }
+    @Override public KvBlockPool newKvPool(int blockSize, long budgetBytes, dev.qwen4j.tensor.DType dtype) { return inner.newKvPool(blockSize, budgetBytes, dtype); }
     @Override public long weightBytesPerToken() { return inner.weightBytesPerToken(); }
     @Override public long flopsPerToken() { return inner.flopsPerToken(); }
 

@@ -36,15 +36,9 @@ public final class TensorEncoder {
         switch (t) {
             case F32 -> { for (int c = 0; c < row.length; c++) dst.set(F32, off + 4L * c, row[c]); }
             case F16 -> { for (int c = 0; c < row.length; c++) dst.set(I16, off + 2L * c, Float.floatToFloat16(row[c])); }
-            case BF16 -> { for (int c = 0; c < row.length; c++) dst.set(I16, off + 2L * c, toBf16(row[c])); }
+            case BF16 -> { for (int c = 0; c < row.length; c++) dst.set(I16, off + 2L * c, dev.qwen4j.tensor.Bf16.round(row[c])); }
             default -> QuantRows.quantize(t, row, 0, row.length, dst, off);
         }
     }
 
-    /** f32 → bf16 rounding to nearest even, as torch does; NaN stays a quiet NaN. */
-    static short toBf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
-        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
-    }
 }

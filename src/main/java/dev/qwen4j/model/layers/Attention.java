@@ -2,6 +2,7 @@ package dev.qwen4j.model.layers;
 
 import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.KvCache;
+import dev.qwen4j.tensor.Bf16;
 import dev.qwen4j.tensor.MatMulGroup;
 import dev.qwen4j.tensor.Ops;
 import dev.qwen4j.tensor.Parallel;
@@ -54,8 +55,13 @@ public final class Attention {
                 rope.rotate(s.k, t * kvDim, numKvHeads, cos, sin, t * half);
                 KvCache c = batch.cache(t);
                 int p = batch.cachePosition(t);
-                System.arraycopy(s.k, t * kvDim, c.keys(layer, p), c.slotOffset(p), kvDim);
-                System.arraycopy(s.v, t * kvDim, c.values(layer, p), c.slotOffset(p), kvDim);
+                if (c.bf16()) {
+                    Bf16.round(s.k, t * kvDim, c.keys16(layer, p), c.slotOffset(p), kvDim);
+                    Bf16.round(s.v, t * kvDim, c.values16(layer, p), c.slotOffset(p), kvDim);
+                } else {
+                    System.arraycopy(s.k, t * kvDim, c.keys(layer, p), c.slotOffset(p), kvDim);
+                    System.arraycopy(s.v, t * kvDim, c.values(layer, p), c.slotOffset(p), kvDim);
+                }
             }
         };
         // tokens write disjoint rows and cache slots; a decode step is too small to be worth a dispatch

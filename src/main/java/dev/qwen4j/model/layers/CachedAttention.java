@@ -2,6 +2,7 @@ package dev.qwen4j.model.layers;
 
 import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.KvCache;
+import dev.qwen4j.tensor.Bf16;
 import dev.qwen4j.tensor.Ops;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -65,9 +66,22 @@ final class CachedAttention {
             int len = batch.cachePosition(t) + 1;
             int qOff = t * qDim;
             int bs = c.blockSize(), kvDim = c.kvDim();
+            boolean bf16 = c.bf16();
             for (int b0 = 0; b0 < len; b0 += bs) {
-                float[] keys = c.keys(layer, b0);
                 int end = Math.min(len, b0 + bs);
+                if (bf16) {
+                    short[] keys = c.keys16(layer, b0);
+                    for (int p = b0; p < end; p++) {
+                        int k = (p - b0) * kvDim;
+                        for (int h = 0; h < numHeads; h++) {
+                            int qo = qOff + h * headDim, ko = k + (h / group) * headDim;
+                            float sc = whole ? dot(q, qo, keys, ko, headDim) : dotScalar(q, qo, keys, ko, headDim);
+                            scores[h * len + p] = sc * scale;
+                        }
+                    }
+                    continue;
+                }
+                float[] keys = c.keys(layer, b0);
                 for (int p = b0; p < end; p++) {
                     int k = (p - b0) * kvDim;
                     for (int h = 0; h < numHeads; h++) {
@@ -88,8 +102,22 @@ final class CachedAttention {
             // as weightedValues' register accumulators (which start at zero and end with a multiply by 1)
             java.util.Arrays.fill(acc, 0, qDim, 0f);
             for (int b0 = 0; b0 < len; b0 += bs) {
-                float[] values = c.values(layer, b0);
                 int end = Math.min(len, b0 + bs);
+                if (bf16) {
+                    short[] values = c.values16(layer, b0);
+                    for (int p = b0; p < end; p++) {
+                        int v = (p - b0) * kvDim;
+                        for (int h = 0; h < numHeads; h++) {
+                            FloatVector w = FloatVector.broadcast(F, scores[h * len + p]);
+                            int vo = v + (h / group) * headDim, ao = h * headDim;
+                            for (int d = 0; d < headDim; d += L) {
+                                Bf16.load(values, vo + d).fma(w, FloatVector.fromArray(F, acc, ao + d)).intoArray(acc, ao + d);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                float[] values = c.values(layer, b0);
                 for (int p = b0; p < end; p++) {
                     int v = (p - b0) * kvDim;
                     for (int h = 0; h < numHeads; h++) {
@@ -111,8 +139,20 @@ final class CachedAttention {
         int bs = c.blockSize(), kvDim = c.kvDim();
         boolean whole = headDim % (2 * L) == 0;
         for (int b0 = 0; b0 < len; b0 += bs) {
-            float[] keys = c.keys(layer, b0);
             int end = Math.min(len, b0 + bs);
+            if (c.bf16()) {
+                short[] keys = c.keys16(layer, b0);
+                for (int p = b0; p < end; p++) {
+                    int k = (p - b0) * kvDim + kvOff;
+                    for (int h = 0; h < group; h++) {
+                        int qo = qOff + h * headDim;
+                        float s = whole ? dot(q, qo, keys, k, headDim) : dotScalar(q, qo, keys, k, headDim);
+                        scores[h * len + p] = s * scale;
+                    }
+                }
+                continue;
+            }
+            float[] keys = c.keys(layer, b0);
             for (int p = b0; p < end; p++) {
                 int k = (p - b0) * kvDim + kvOff;
                 for (int h = 0; h < group; h++) {
@@ -134,12 +174,33 @@ final class CachedAttention {
         return s0.add(s1).reduceLanes(VectorOperators.ADD);
     }
 
+    /** {@link #dot} against bf16 keys. */
+    private static float dot(float[] a, int ao, short[] b, int bo, int n) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        for (int i = 0; i < n; i += 2 * L) {
+            s0 = FloatVector.fromArray(F, a, ao + i).fma(Bf16.load(b, bo + i), s0);
+            s1 = FloatVector.fromArray(F, a, ao + i + L).fma(Bf16.load(b, bo + i + L), s1);
+        }
+        return s0.add(s1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Σ a·b against bf16 keys for head sizes that are not a multiple of 2·L. */
+    private static float dotScalar(float[] a, int ao, short[] b, int bo, int n) {
+        float s = 0f;
+        for (int i = 0; i < n; i++) s += a[ao + i] * Bf16.toFloat(b[bo + i]);
+        return s;
+    }
+
     /**
      * out[o + d] = mul · Σ_p s[sOff + p·sStride] · V[p][kvOff + d] over slots [0, len): one query's
      * weighted sum of values, its output slice kept in registers 4 vectors at a time.
      */
     static void weightedValues(KvCache c, int layer, float[] s, int sOff, int sStride, int len, int kvOff, int headDim,
                                float mul, float[] out, int o) {
+        if (c.bf16()) {
+            weightedValues16(c, layer, s, sOff, sStride, len, kvOff, headDim, mul, out, o);
+            return;
+        }
         int bs = c.blockSize(), kvDim = c.kvDim();
         int d = 0;
         for (; d + 4 * L <= headDim; d += 4 * L) {
@@ -163,6 +224,36 @@ final class CachedAttention {
         for (; d < headDim; d++) { // head sizes that are not a multiple of 4·L
             float acc = 0f;
             for (int p = 0; p < len; p++) acc += s[sOff + p * sStride] * c.values(layer, p)[c.slotOffset(p) + kvOff + d];
+            out[o + d] = acc * mul;
+        }
+    }
+
+    /** {@link #weightedValues} over bf16 values. */
+    private static void weightedValues16(KvCache c, int layer, float[] s, int sOff, int sStride, int len, int kvOff, int headDim,
+                                         float mul, float[] out, int o) {
+        int bs = c.blockSize(), kvDim = c.kvDim();
+        int d = 0;
+        for (; d + 4 * L <= headDim; d += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int b0 = 0; b0 < len; b0 += bs) {
+                short[] values = c.values16(layer, b0);
+                int end = Math.min(len, b0 + bs);
+                for (int p = b0, v = kvOff + d; p < end; p++, v += kvDim) {
+                    FloatVector w = FloatVector.broadcast(F, s[sOff + p * sStride]);
+                    a0 = Bf16.load(values, v).fma(w, a0);
+                    a1 = Bf16.load(values, v + L).fma(w, a1);
+                    a2 = Bf16.load(values, v + 2 * L).fma(w, a2);
+                    a3 = Bf16.load(values, v + 3 * L).fma(w, a3);
+                }
+            }
+            a0.mul(mul).intoArray(out, o + d);
+            a1.mul(mul).intoArray(out, o + d + L);
+            a2.mul(mul).intoArray(out, o + d + 2 * L);
+            a3.mul(mul).intoArray(out, o + d + 3 * L);
+        }
+        for (; d < headDim; d++) {
+            float acc = 0f;
+            for (int p = 0; p < len; p++) acc += s[sOff + p * sStride] * Bf16.toFloat(c.values16(layer, p)[c.slotOffset(p) + kvOff + d]);
             out[o + d] = acc * mul;
         }
     }

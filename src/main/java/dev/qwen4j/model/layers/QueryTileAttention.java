@@ -2,6 +2,7 @@ package dev.qwen4j.model.layers;
 
 import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.KvCache;
+import dev.qwen4j.tensor.Bf16;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -129,6 +130,10 @@ final class QueryTileAttention {
      */
     private static void weightedValues8(KvCache c, int layer, float[] s, int lane0, int count, int len, int kvOff,
                                         int headDim, float[] inv, int[] outOff, float[] out) {
+        if (c.bf16()) {
+            weightedValues8Bf16(c, layer, s, lane0, count, len, kvOff, headDim, inv, outOff, out);
+            return;
+        }
         int bs = c.blockSize(), kvDim = c.kvDim();
         for (int d = 0; d < headDim; d += L) {
             FloatVector z = FloatVector.zero(F);
@@ -159,12 +164,49 @@ final class QueryTileAttention {
         }
     }
 
+    /** {@link #weightedValues8} over bf16 values. */
+    private static void weightedValues8Bf16(KvCache c, int layer, float[] s, int lane0, int count, int len, int kvOff,
+                                            int headDim, float[] inv, int[] outOff, float[] out) {
+        int bs = c.blockSize(), kvDim = c.kvDim();
+        for (int d = 0; d < headDim; d += L) {
+            FloatVector z = FloatVector.zero(F);
+            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+            for (int b0 = 0; b0 < len; b0 += bs) {
+                short[] values = c.values16(layer, b0);
+                int end = Math.min(len, b0 + bs);
+                for (int p = b0, v = kvOff + d, w = b0 * L + lane0; p < end; p++, v += kvDim, w += L) {
+                    FloatVector vr = Bf16.load(values, v);
+                    a0 = vr.fma(FloatVector.broadcast(F, s[w]), a0);
+                    a1 = vr.fma(FloatVector.broadcast(F, s[w + 1]), a1);
+                    a2 = vr.fma(FloatVector.broadcast(F, s[w + 2]), a2);
+                    a3 = vr.fma(FloatVector.broadcast(F, s[w + 3]), a3);
+                    a4 = vr.fma(FloatVector.broadcast(F, s[w + 4]), a4);
+                    a5 = vr.fma(FloatVector.broadcast(F, s[w + 5]), a5);
+                    a6 = vr.fma(FloatVector.broadcast(F, s[w + 6]), a6);
+                    a7 = vr.fma(FloatVector.broadcast(F, s[w + 7]), a7);
+                }
+            }
+            store(a0, 0, count, lane0, d, inv, outOff, out);
+            store(a1, 1, count, lane0, d, inv, outOff, out);
+            store(a2, 2, count, lane0, d, inv, outOff, out);
+            store(a3, 3, count, lane0, d, inv, outOff, out);
+            store(a4, 4, count, lane0, d, inv, outOff, out);
+            store(a5, 5, count, lane0, d, inv, outOff, out);
+            store(a6, 6, count, lane0, d, inv, outOff, out);
+            store(a7, 7, count, lane0, d, inv, outOff, out);
+        }
+    }
+
     private static void store(FloatVector a, int i, int count, int lane0, int d, float[] inv, int[] outOff, float[] out) {
         if (i < count) a.mul(inv[lane0 + i]).intoArray(out, outOff[lane0 + i] + d);
     }
 
     /** s[p·L + lane] = qt_lane · K[p] for slots [0, len) (len rounded up to PB; extra slots are garbage). */
     private static void scoreSlots(KvCache c, int layer, float[] qt, int kvOff, int headDim, int len, float[] s) {
+        if (c.bf16()) {
+            scoreSlotsBf16(c, layer, qt, kvOff, headDim, len, s);
+            return;
+        }
         int kvDim = c.kvDim();
         boolean sameBlock = c.blockSize() % PB == 0; // the PB slots of a step share one key array
         for (int p = 0; p < len; p += PB) {
@@ -181,6 +223,32 @@ final class QueryTileAttention {
             int o2 = c.slotOffset(Math.min(p + 2, len - 1)) + kvOff, o3 = c.slotOffset(Math.min(p + 3, len - 1)) + kvOff;
             score4(qt, headDim, k0, o0, k1, o1, k2, o2, k3, o3, s, p);
         }
+    }
+
+    /** {@link #scoreSlots} over bf16 keys. */
+    private static void scoreSlotsBf16(KvCache c, int layer, float[] qt, int kvOff, int headDim, int len, float[] s) {
+        for (int p = 0; p < len; p += PB) {
+            int p1 = Math.min(p + 1, len - 1), p2 = Math.min(p + 2, len - 1), p3 = Math.min(p + 3, len - 1);
+            score4(qt, headDim, c.keys16(layer, p), c.slotOffset(p) + kvOff, c.keys16(layer, p1), c.slotOffset(p1) + kvOff,
+                    c.keys16(layer, p2), c.slotOffset(p2) + kvOff, c.keys16(layer, p3), c.slotOffset(p3) + kvOff, s, p);
+        }
+    }
+
+    /** {@link #score4} against bf16 key rows. */
+    private static void score4(float[] qt, int headDim, short[] k0, int o0, short[] k1, int o1, short[] k2, int o2,
+                               short[] k3, int o3, float[] s, int p) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int d = 0; d < headDim; d++) {
+            FloatVector qv = FloatVector.fromArray(F, qt, d * L);
+            a0 = qv.fma(FloatVector.broadcast(F, Bf16.toFloat(k0[o0 + d])), a0);
+            a1 = qv.fma(FloatVector.broadcast(F, Bf16.toFloat(k1[o1 + d])), a1);
+            a2 = qv.fma(FloatVector.broadcast(F, Bf16.toFloat(k2[o2 + d])), a2);
+            a3 = qv.fma(FloatVector.broadcast(F, Bf16.toFloat(k3[o3 + d])), a3);
+        }
+        a0.intoArray(s, p * L);
+        a1.intoArray(s, (p + 1) * L);
+        a2.intoArray(s, (p + 2) * L);
+        a3.intoArray(s, (p + 3) * L);
     }
 
     /** Scores of slots p .. p+3 (key rows at k_i[o_i ..]) for all lanes into s[(p + i)·L ..]. */

@@ -1,6 +1,7 @@
 package dev.qwen4j.model.qwen3;
 
 import dev.qwen4j.format.TensorStore;
+import dev.qwen4j.tensor.DType;
 import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.KvBlockPool;
 import dev.qwen4j.model.KvCache;
@@ -112,12 +113,12 @@ public class Qwen3Model implements LanguageModel {
     }
 
     @Override
-    public KvBlockPool newKvPool(int blockSize, long budgetBytes) {
-        KvBlockPool probe = new KvBlockPool(config.numLayers(), config.kvDim(), blockSize, 1);
+    public KvBlockPool newKvPool(int blockSize, long budgetBytes, DType dtype) {
+        KvBlockPool probe = new KvBlockPool(config.numLayers(), config.kvDim(), blockSize, 1, dtype);
         // a budget beyond 2^31 blocks is as good as none; MAX_VALUE itself means "no budget"
         int blocks = budgetBytes <= 0 ? Integer.MAX_VALUE
                 : (int) Math.min(Integer.MAX_VALUE - 1L, Math.max(1, budgetBytes / probe.bytesPerBlock()));
-        return new KvBlockPool(config.numLayers(), config.kvDim(), blockSize, blocks);
+        return new KvBlockPool(config.numLayers(), config.kvDim(), blockSize, blocks, dtype);
     }
 
     @Override

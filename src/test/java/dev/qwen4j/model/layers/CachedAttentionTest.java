@@ -5,33 +5,38 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.qwen4j.model.ForwardBatch;
 import dev.qwen4j.model.KvBlockPool;
 import dev.qwen4j.model.KvCache;
+import dev.qwen4j.tensor.Bf16;
+import dev.qwen4j.tensor.DType;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The vectorised cached-attention kernels (per token and KV head, per token, and query tiles for prefill) against a
  * plain f64 per-head loop, over several sequences in one batch, GQA group sizes 1–4, head sizes that
  * do and do not fill whole vector blocks, and small cache blocks so every sequence crosses block
- * boundaries.
+ * boundaries; with F32 and BF16 caches (the reference widens the stored bf16 values exactly).
  */
 class CachedAttentionTest {
-    @Test
-    void matchesPerHeadReference() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void matchesPerHeadReference(DType kv) {
         Random rnd = new Random(17);
         int[][] shapes = {{4, 4, 128}, {16, 8, 128}, {8, 2, 64}, {6, 2, 40}, {4, 1, 32}, {3, 3, 17}};
         for (int[] shape : shapes) {
-            for (int blockSize : new int[] {3, 4, 64}) check(rnd, shape[0], shape[1], shape[2], blockSize);
+            for (int blockSize : new int[] {3, 4, 64}) check(rnd, shape[0], shape[1], shape[2], blockSize, kv);
         }
     }
 
     /** A prefill chunk of one sequence on top of cached slots: full query tiles, no mixing of caches. */
-    @Test
-    void prefillChunkMatchesReference() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void prefillChunkMatchesReference(DType kv) {
         Random rnd = new Random(23);
         for (int[] shape : new int[][] {{16, 8, 128}, {8, 1, 64}, {4, 4, 32}}) {
             int numHeads = shape[0], numKvHeads = shape[1], headDim = shape[2];
             int kvDim = numKvHeads * headDim, qDim = numHeads * headDim;
-            KvCache c = new KvCache(new KvBlockPool(1, kvDim, 16, Integer.MAX_VALUE), 1000);
+            KvCache c = new KvCache(new KvBlockPool(1, kvDim, 16, Integer.MAX_VALUE, kv), 1000);
             fill(rnd, c, 1, 77);
             ForwardBatch batch = new ForwardBatch();
             for (int p = 40; p < 77; p++) batch.add(c, 0, p, false);
@@ -46,9 +51,9 @@ class CachedAttentionTest {
         }
     }
 
-    private static void check(Random rnd, int numHeads, int numKvHeads, int headDim, int blockSize) {
+    private static void check(Random rnd, int numHeads, int numKvHeads, int headDim, int blockSize, DType kv) {
         int layers = 2, layer = 1, kvDim = numKvHeads * headDim, qDim = numHeads * headDim;
-        KvBlockPool pool = new KvBlockPool(layers, kvDim, blockSize, Integer.MAX_VALUE);
+        KvBlockPool pool = new KvBlockPool(layers, kvDim, blockSize, Integer.MAX_VALUE, kv);
         KvCache a = new KvCache(pool, 1000), b = new KvCache(pool, 1000);
         ForwardBatch batch = new ForwardBatch();
         // sequence a: a prefill chunk at positions 20..29 on top of 20 cached slots; b: one decode step at 70
@@ -66,7 +71,7 @@ class CachedAttentionTest {
         CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, 0, items / 2, new float[1000]);
         CachedAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, items / 2, items, new float[1000]);
         double[] want = ScalarAttention.run(batch, layer, q, numHeads, numKvHeads, headDim, scale);
-        String shape = "heads " + numHeads + "/" + numKvHeads + " dim " + headDim + " block " + blockSize;
+        String shape = kv + " heads " + numHeads + "/" + numKvHeads + " dim " + headDim + " block " + blockSize;
         compare("per token " + shape, got, want);
         // All KV heads of a token at once: the same sums in the same order as the per-(token, KV head)
         // kernel, so the two agree to rounding. Not bit for bit: the Vector API leaves the order of a
@@ -105,10 +110,15 @@ class CachedAttentionTest {
         c.reserve(len);
         for (int l = 0; l < layers; l++) {
             for (int p = 0; p < len; p++) {
-                float[] k = c.keys(l, p), v = c.values(l, p);
                 for (int i = 0; i < c.kvDim(); i++) {
-                    k[c.slotOffset(p) + i] = rnd.nextFloat() * 2 - 1;
-                    v[c.slotOffset(p) + i] = rnd.nextFloat() * 2 - 1;
+                    float k = rnd.nextFloat() * 2 - 1, v = rnd.nextFloat() * 2 - 1;
+                    if (c.bf16()) {
+                        c.keys16(l, p)[c.slotOffset(p) + i] = Bf16.round(k);
+                        c.values16(l, p)[c.slotOffset(p) + i] = Bf16.round(v);
+                    } else {
+                        c.keys(l, p)[c.slotOffset(p) + i] = k;
+                        c.values(l, p)[c.slotOffset(p) + i] = v;
+                    }
                 }
             }
         }

@@ -19,7 +19,7 @@ final class ScalarAttention {
                 double max = Double.NEGATIVE_INFINITY;
                 for (int p = 0; p < len; p++) {
                     double acc = 0;
-                    for (int d = 0; d < headDim; d++) acc += (double) q[qOff + d] * c.keys(layer, p)[c.slotOffset(p) + kv + d];
+                    for (int d = 0; d < headDim; d++) acc += (double) q[qOff + d] * key(c, layer, p, kv + d);
                     s[p] = acc * scale;
                     max = Math.max(max, s[p]);
                 }
@@ -27,11 +27,20 @@ final class ScalarAttention {
                 for (int p = 0; p < len; p++) sum += s[p] = Math.exp(s[p] - max);
                 for (int d = 0; d < headDim; d++) {
                     double acc = 0;
-                    for (int p = 0; p < len; p++) acc += s[p] / sum * c.values(layer, p)[c.slotOffset(p) + kv + d];
+                    for (int p = 0; p < len; p++) acc += s[p] / sum * value(c, layer, p, kv + d);
                     out[qOff + d] = acc;
                 }
             }
         }
         return out;
+    }
+
+    /** Element i of slot p's key row, from an f32 or a bf16 cache (exact). */
+    static float key(KvCache c, int layer, int p, int i) {
+        return c.bf16() ? dev.qwen4j.tensor.Bf16.toFloat(c.keys16(layer, p)[c.slotOffset(p) + i]) : c.keys(layer, p)[c.slotOffset(p) + i];
+    }
+
+    static float value(KvCache c, int layer, int p, int i) {
+        return c.bf16() ? dev.qwen4j.tensor.Bf16.toFloat(c.values16(layer, p)[c.slotOffset(p) + i]) : c.values(layer, p)[c.slotOffset(p) + i];
     }
 }
