@@ -54,7 +54,7 @@ class KvCacheConsistencyTest {
 
     /**
      * A bf16 cache: decoding step by step reads the same rounded keys and values as one prefill does, so the two
-     * agree as closely as in f32; against an f32 cache the logits move only by the bf16 rounding of K and V.
+     * agree closely; against an f32 cache the logits move only by the bf16 rounding of K and V.
      */
     @Test
     void bf16CacheDecodesLikeItsPrefillAndCloseToF32() {
@@ -75,7 +75,9 @@ class KvCacheConsistencyTest {
                     try (KvCache fresh = new KvCache(pool, m.contextLength())) {
                         ForwardBatch pb = new ForwardBatch();
                         pb.addSequence(fresh, prefix, 0, prefix.length, true);
-                        assertClose(step, m.forward(pb), 1e-4f);
+                        // 1e-3, not f32's 1e-4: a last-bit difference in a K or V element between the two kernel
+                        // paths can round it to the neighbouring bf16 value (measured up to 1.2e-4)
+                        assertClose(step, m.forward(pb), 1e-3f);
                     }
                     float[] f32 = TextModelGoldenTest.prefill(m, prefix);
                     for (int j = 0; j < f32.length; j++) worst = Math.max(worst, Math.abs(step[j] - f32[j]));
