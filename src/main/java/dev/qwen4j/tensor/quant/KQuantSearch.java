@@ -3,8 +3,8 @@ package dev.qwen4j.tensor.quant;
 import static dev.qwen4j.tensor.quant.Blocks.nearestInt;
 
 /**
- * The scale searches of llama.cpp's k-quant reference quantizers (make_qkx2_quants for Q4_K,
- * make_qx_quants for Q6_K). Every float operation is written in the same order as the C source, with no
+ * The scale searches of llama.cpp's k-quant reference quantizers (make_qkx2_quants for Q4_K and Q2_K,
+ * make_qx_quants for Q6_K, make_q3_quants for Q3_K). Every float operation is written in the same order as the C source, with no
  * fused multiply-adds, so the chosen levels, scales and hence the stored bytes are the same.
  */
 final class KQuantSearch {
@@ -144,5 +144,72 @@ final class KQuantSearch {
             }
         }
         return scale;
+    }
+
+    /**
+     * ggml's make_q3_quants: symmetric levels −nmax..nmax−1 (stored as L + nmax) for x[xOff, xOff + n).
+     * Without doRmse the scale is just −max/nmax; with it, starting from there, each level in turn is moved
+     * to the one its value wants under the least-squares scale of the others, kept if that raises
+     * (Σ w·x·L)² / Σ w·L² (weights x²), for up to five passes. An all-zero group gets levels 0 (not nmax)
+     * and scale 0, as in C.
+     */
+    static float makeQ3Quants(int n, int nmax, float[] x, int xOff, int[] l, int lOff, boolean doRmse) {
+        float max = 0, amax = 0;
+        for (int i = 0; i < n; i++) {
+            float ax = Math.abs(x[xOff + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[xOff + i];
+            }
+        }
+        if (amax < GROUP_MAX_EPS) {
+            for (int i = 0; i < n; i++) l[lOff + i] = 0;
+            return 0.f;
+        }
+        float iscale = -nmax / max;
+        if (doRmse) {
+            float sumlx = 0, suml2 = 0;
+            for (int i = 0; i < n; i++) {
+                float xi = x[xOff + i];
+                int li = nearestInt(iscale * xi);
+                li = Math.max(-nmax, Math.min(nmax - 1, li));
+                l[lOff + i] = li;
+                float w = xi * xi;
+                sumlx += w * xi * li;
+                suml2 += w * li * li;
+            }
+            for (int itry = 0; itry < 5; itry++) {
+                int changed = 0;
+                for (int i = 0; i < n; i++) {
+                    float xi = x[xOff + i];
+                    int li = l[lOff + i];
+                    float w = xi * xi;
+                    float slx = sumlx - w * xi * li;
+                    if (slx > 0) {
+                        float sl2 = suml2 - w * li * li;
+                        int newL = nearestInt(xi * sl2 / slx);
+                        newL = Math.max(-nmax, Math.min(nmax - 1, newL));
+                        if (newL != li) {
+                            slx += w * xi * newL;
+                            sl2 += w * newL * newL;
+                            if (sl2 > 0 && slx * slx * suml2 > sumlx * sumlx * sl2) {
+                                l[lOff + i] = newL;
+                                sumlx = slx;
+                                suml2 = sl2;
+                                changed++;
+                            }
+                        }
+                    }
+                }
+                if (changed == 0) break;
+            }
+            for (int i = 0; i < n; i++) l[lOff + i] += nmax;
+            return sumlx / suml2;
+        }
+        for (int i = 0; i < n; i++) {
+            int li = nearestInt(iscale * x[xOff + i]);
+            l[lOff + i] = Math.max(-nmax, Math.min(nmax - 1, li)) + nmax;
+        }
+        return 1 / iscale;
     }
 }
