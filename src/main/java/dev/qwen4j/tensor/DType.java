@@ -4,9 +4,8 @@ import java.util.Locale;
 
 /**
  * Element types of stored tensors. Plain types hold one value per element; the quantized types
- * (Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K) hold blocks of {@link #blockSize()} values in {@link #blockBytes()} bytes,
- * byte-for-byte the layouts of llama.cpp's ggml (block_q8_0, block_q4_0, block_q5_0, block_q4_K,
- * block_q5_K, block_q6_K), so
+ * (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K) hold blocks of {@link #blockSize()} values in {@link #blockBytes()} bytes,
+ * byte-for-byte the layouts of llama.cpp's ggml (block_q8_0, block_q4_0, …, block_q6_K), so
  * GGUF files are used in place. {@link #ggmlType()} is the ggml_type id GGUF stores.
  */
 public enum DType {
@@ -17,8 +16,16 @@ public enum DType {
     Q8_0(32, 34, 8),
     /** 32 values: f16 scale d, 16 bytes of nibbles (low nibbles = values 0..15); value = d·(q − 8). */
     Q4_0(32, 18, 2),
+    /** 32 values: f16 scale d, f16 min m, 16 bytes of nibbles; value = d·q + m. */
+    Q4_1(32, 20, 3),
     /** 32 values: f16 scale d, 32 fifth bits, 16 bytes of nibbles; value = d·(q − 16). */
     Q5_0(32, 22, 6),
+    /** 32 values: f16 d, f16 m, 32 fifth bits, 16 bytes of nibbles; value = d·q + m. */
+    Q5_1(32, 24, 7),
+    /** 256 values in 16 sub-blocks of 16: 16 scale/min nibble pairs, 64 bytes of 2-bit values, f16 d, f16 dmin. */
+    Q2_K(256, 84, 10),
+    /** 256 values in 16 sub-blocks of 16: 32 bytes of high bits, 64 bytes of 2-bit values, 12 bytes of 6-bit scales, f16 d. */
+    Q3_K(256, 110, 11),
     /** 256 values in 8 sub-blocks of 32: f16 d, f16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles. */
     Q4_K(256, 144, 12),
     /** Q4_K's layout plus 32 bytes of fifth bits: f16 d, f16 dmin, 12 scale bytes, 32 high-bit bytes, 128 nibble bytes. */

@@ -13,10 +13,13 @@ import java.util.regex.Pattern;
  *       or when the row length does not fill 256-value blocks);</li>
  *   <li>Q4_K_M and Q5_K_M: attn_v and ffn_down get Q6_K on the use_more_bits layers (the first and last
  *       eighth of the layers and every third one between);</li>
+ *   <li>Q3_K_M: attn_v gets Q5_K on the first two layers and Q4_K after, ffn_down Q5_K on the first
+ *       sixteenth of the layers and Q4_K after, attn_output Q4_K;</li>
  *   <li>everything else gets the base type.</li>
  * </ul>
  * A row length the chosen block does not divide falls back as llama.cpp does (Q4_K → Q5_0, Q5_K → Q5_1,
- * Q6_K → Q8_0, and F16 when the fallback's 32-value blocks do not divide it either); Q8_0/Q4_0/Q5_0 rows
+ * Q6_K → Q8_0, and F16 when the fallback's 32-value blocks do not divide it either; Q3_K → Q5_0 where llama.cpp
+ * uses IQ4_NL); Q8_0/Q4_0/Q5_0 rows
  * that are not a multiple of 32, which llama.cpp refuses, become F16.
  */
 public final class QuantMix {
@@ -41,6 +44,12 @@ public final class QuantMix {
         if (output) {
             if (cols % DType.Q6_K.blockSize() != 0 || type.base() == DType.Q8_0) t = DType.Q8_0;
             else t = DType.Q6_K;
+        } else if (type == QuantType.Q3_K_M && (gguf.contains("attn_v.weight") || gguf.contains("ffn_down"))) {
+            int layer = layer(gguf);
+            boolean first = gguf.contains("attn_v.weight") ? layer < 2 : layer < nLayers / 16;
+            t = layer >= 0 && first ? DType.Q5_K : DType.Q4_K;
+        } else if (type == QuantType.Q3_K_M && gguf.contains("attn_output.weight")) {
+            t = DType.Q4_K;
         } else if ((type == QuantType.Q4_K_M || type == QuantType.Q5_K_M) && (gguf.contains("attn_v.weight") || gguf.contains("ffn_down"))) {
             int layer = layer(gguf);
             if (layer >= 0 && useMoreBits(layer, nLayers)) t = DType.Q6_K;
@@ -56,8 +65,9 @@ public final class QuantMix {
     private static DType fallback(DType t, long cols) {
         if (cols % t.blockSize() == 0) return t;
         t = switch (t) {
+            case Q2_K, Q3_K -> DType.Q5_0; // llama.cpp: IQ4_NL, which qwen4j does not have
             case Q4_K -> DType.Q5_0;
-            case Q5_K -> DType.Q8_0; // llama.cpp: Q5_1
+            case Q5_K -> DType.Q5_1;
             case Q6_K -> DType.Q8_0;
             default -> t;
         };

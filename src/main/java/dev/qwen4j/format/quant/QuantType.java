@@ -16,6 +16,8 @@ public enum QuantType {
     Q8_0(DType.Q8_0, 7),
     Q4_0(DType.Q4_0, 2),
     Q5_0(DType.Q5_0, 8),
+    /** Q3_K with attn_v (first two layers Q5_K, else Q4_K), ffn_down (first sixteenth Q5_K, else Q4_K), attn_output Q4_K, output Q6_K. */
+    Q3_K_M(DType.Q3_K, 12),
     /** Q4_K with attn_v, ffn_down on the use_more_bits layers and the output in Q6_K. */
     Q4_K_M(DType.Q4_K, 15),
     /** Q5_K with attn_v, ffn_down on the use_more_bits layers and the output in Q6_K. */

@@ -13,7 +13,11 @@ public final class QuantRows {
         switch (t) {
             case Q8_0 -> Q8_0.quantizeRow(x, xOff, n, dst, off);
             case Q4_0 -> Q4_0.quantizeRow(x, xOff, n, dst, off);
+            case Q4_1 -> Q4_1.quantizeRow(x, xOff, n, dst, off);
             case Q5_0 -> Q5_0.quantizeRow(x, xOff, n, dst, off);
+            case Q5_1 -> Q5_1.quantizeRow(x, xOff, n, dst, off);
+            case Q2_K -> Q2_K.quantizeRow(x, xOff, n, dst, off);
+            case Q3_K -> Q3_K.quantizeRow(x, xOff, n, dst, off);
             case Q4_K -> Q4_K.quantizeRow(x, xOff, n, dst, off);
             case Q5_K -> Q5_K.quantizeRow(x, xOff, n, dst, off);
             case Q6_K -> Q6_K.quantizeRow(x, xOff, n, dst, off);
@@ -27,7 +31,11 @@ public final class QuantRows {
         switch (t) {
             case Q8_0 -> Q8_0.dequantizeRow(src, off, y, yOff, n);
             case Q4_0 -> Q4_0.dequantizeRow(src, off, y, yOff, n);
+            case Q4_1 -> Q4_1.dequantizeRow(src, off, y, yOff, n);
             case Q5_0 -> Q5_0.dequantizeRow(src, off, y, yOff, n);
+            case Q5_1 -> Q5_1.dequantizeRow(src, off, y, yOff, n);
+            case Q2_K -> Q2_K.dequantizeRow(src, off, y, yOff, n);
+            case Q3_K -> Q3_K.dequantizeRow(src, off, y, yOff, n);
             case Q4_K -> Q4_K.dequantizeRow(src, off, y, yOff, n);
             case Q5_K -> Q5_K.dequantizeRow(src, off, y, yOff, n);
             case Q6_K -> Q6_K.dequantizeRow(src, off, y, yOff, n);
@@ -41,7 +49,11 @@ public final class QuantRows {
         switch (t) {
             case Q8_0 -> Q8_0.dequantizeRowVector(src, off, y, yOff, n);
             case Q4_0 -> Q4_0.dequantizeRowVector(src, off, y, yOff, n);
+            case Q4_1 -> Q4_1.dequantizeRowVector(src, off, y, yOff, n);
             case Q5_0 -> Q5_0.dequantizeRowVector(src, off, y, yOff, n);
+            case Q5_1 -> Q5_1.dequantizeRowVector(src, off, y, yOff, n);
+            case Q2_K -> Q2_K.dequantizeRowVector(src, off, y, yOff, n);
+            case Q3_K -> Q3_K.dequantizeRowVector(src, off, y, yOff, n);
             case Q4_K -> Q4_K.dequantizeRowVector(src, off, y, yOff, n);
             case Q5_K -> Q5_K.dequantizeRowVector(src, off, y, yOff, n);
             case Q6_K -> Q6_K.dequantizeRowVector(src, off, y, yOff, n);
@@ -54,7 +66,11 @@ public final class QuantRows {
         return switch (t) {
             case Q8_0 -> Q8_0.get(src, off, i);
             case Q4_0 -> Q4_0.get(src, off, i);
+            case Q4_1 -> Q4_1.get(src, off, i);
             case Q5_0 -> Q5_0.get(src, off, i);
+            case Q5_1 -> Q5_1.get(src, off, i);
+            case Q2_K -> Q2_K.get(src, off, i);
+            case Q3_K -> Q3_K.get(src, off, i);
             case Q4_K -> Q4_K.get(src, off, i);
             case Q5_K -> Q5_K.get(src, off, i);
             case Q6_K -> Q6_K.get(src, off, i);
@@ -67,7 +83,11 @@ public final class QuantRows {
         return switch (t) {
             case Q8_0 -> Q8_0.dot(w, off, cols, x, xo);
             case Q4_0 -> Q4_0.dot(w, off, cols, x, xo);
+            case Q4_1 -> Q4_1.dot(w, off, cols, x, xo);
             case Q5_0 -> Q5_0.dot(w, off, cols, x, xo);
+            case Q5_1 -> Q5_1.dot(w, off, cols, x, xo);
+            case Q2_K -> Q2_K.dot(w, off, cols, x, xo);
+            case Q3_K -> Q3_K.dot(w, off, cols, x, xo);
             case Q4_K -> Q4_K.dot(w, off, cols, x, xo);
             case Q5_K -> Q5_K.dot(w, off, cols, x, xo);
             case Q6_K -> Q6_K.dot(w, off, cols, x, xo);
@@ -80,7 +100,11 @@ public final class QuantRows {
         return switch (t) {
             case Q8_0 -> Q8_0.dotScalar(w, off, cols, x, xo);
             case Q4_0 -> Q4_0.dotScalar(w, off, cols, x, xo);
+            case Q4_1 -> Q4_1.dotScalar(w, off, cols, x, xo);
             case Q5_0 -> Q5_0.dotScalar(w, off, cols, x, xo);
+            case Q5_1 -> Q5_1.dotScalar(w, off, cols, x, xo);
+            case Q2_K -> Q2_K.dotScalar(w, off, cols, x, xo);
+            case Q3_K -> Q3_K.dotScalar(w, off, cols, x, xo);
             case Q4_K -> Q4_K.dotScalar(w, off, cols, x, xo);
             case Q5_K -> Q5_K.dotScalar(w, off, cols, x, xo);
             case Q6_K -> Q6_K.dotScalar(w, off, cols, x, xo);
