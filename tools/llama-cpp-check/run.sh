@@ -9,7 +9,7 @@ root="$(cd "$here/../.." && pwd)"
 work="${1:-${TMPDIR:-/tmp}/qwen4j-llama-cpp-check}"
 mkdir -p "$work"
 [ -d "$here/node_modules/node-llama-cpp" ] || { echo "run 'npm ci' in $here first" >&2; exit 1; }
-types="${TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k_m}"
+types="${TYPES:-f32 f16 bf16 q8_0 q6_k q5_k_m q5_0 q4_k_m q4_0 q3_k_m}"
 models="${MODELS:-tiny-qwen3 tiny-qwen3-moe w256}"
 prompt="${PROMPT:-The quick brown fox jumps over the lazy dog. 1234 + 5678 = 6912? Ünïcödé, 漢字, emoji 🦊 <|im_start|>user
 Hi there!<|im_end|>}"
