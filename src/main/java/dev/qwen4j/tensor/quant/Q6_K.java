@@ -91,28 +91,35 @@ public final class Q6_K {
         }
     }
 
-    /** Vector twin of {@link #dequantizeRow}, bit-identical ((d·scale)·q either way). */
+    /**
+     * Vector twin of {@link #dequantizeRow}, bit-identical ((d·scale)·q either way). One block per call, with the
+     * conversions written out rather than through the {@link Blocks} helpers: as one method with the helpers the
+     * body outgrew C2's inlining budget, a helper call stayed out of line and boxed its vectors (12 KB allocated
+     * per 4096-value row, 0.93 ns per value against 0.3 for Q4_K).
+     */
     public static void dequantizeRowVector(MemorySegment src, long off, float[] y, int yOff, int n) {
-        for (int c = 0; c < n; c += QK, off += BYTES) {
-            float d = Blocks.f16(src, off + D);
-            for (int h = 0; h < 2; h++) {
-                long ql = off + 64 * h, qh = off + QH + 32 * h;
-                long sc = src.get(I64, off + SCALES + 8 * h);
-                int yb = yOff + c + 128 * h;
-                for (int i = 0; i < 32; i += L) {
-                    int is = i / 16;
-                    IntVector a = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, ql + i, LE));
-                    IntVector b = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, ql + i + 32, LE));
-                    IntVector hb = Blocks.bytesToInts(ByteVector.fromMemorySegment(B, src, qh + i, LE));
-                    Blocks.intsToFloats(a.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32))
-                            .mul(d * (byte) (sc >>> (8 * is))).intoArray(y, yb + i);
-                    Blocks.intsToFloats(b.and(0xF).or(hb.and(0xC).lanewise(VectorOperators.LSHL, 2)).sub(32))
-                            .mul(d * (byte) (sc >>> (8 * (is + 2)))).intoArray(y, yb + i + 32);
-                    Blocks.intsToFloats(a.lanewise(VectorOperators.ASHR, 4).and(0xF).or(hb.and(0x30)).sub(32))
-                            .mul(d * (byte) (sc >>> (8 * (is + 4)))).intoArray(y, yb + i + 64);
-                    Blocks.intsToFloats(b.lanewise(VectorOperators.ASHR, 4).and(0xF).or(hb.lanewise(VectorOperators.ASHR, 2).and(0x30)).sub(32))
-                            .mul(d * (byte) (sc >>> (8 * (is + 6)))).intoArray(y, yb + i + 96);
-                }
+        for (int c = 0; c < n; c += QK, off += BYTES) dequantizeBlock(src, off, y, yOff + c);
+    }
+
+    private static void dequantizeBlock(MemorySegment src, long off, float[] y, int yb0) {
+        float d = Blocks.f16(src, off + D);
+        for (int h = 0; h < 2; h++) {
+            long ql = off + 64 * h, qh = off + QH + 32 * h;
+            long sc = src.get(I64, off + SCALES + 8 * h);
+            int yb = yb0 + 128 * h;
+            for (int i = 0; i < 32; i += L) {
+                int is = i / 16;
+                IntVector a = (IntVector) ByteVector.fromMemorySegment(B, src, ql + i, LE).convertShape(VectorOperators.B2I, Blocks.I, 0);
+                IntVector b = (IntVector) ByteVector.fromMemorySegment(B, src, ql + i + 32, LE).convertShape(VectorOperators.B2I, Blocks.I, 0);
+                IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, src, qh + i, LE).convertShape(VectorOperators.B2I, Blocks.I, 0);
+                ((FloatVector) a.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32).convertShape(VectorOperators.I2F, F, 0))
+                        .mul(d * (byte) (sc >>> (8 * is))).intoArray(y, yb + i);
+                ((FloatVector) b.and(0xF).or(hb.and(0xC).lanewise(VectorOperators.LSHL, 2)).sub(32).convertShape(VectorOperators.I2F, F, 0))
+                        .mul(d * (byte) (sc >>> (8 * (is + 2)))).intoArray(y, yb + i + 32);
+                ((FloatVector) a.lanewise(VectorOperators.ASHR, 4).and(0xF).or(hb.and(0x30)).sub(32).convertShape(VectorOperators.I2F, F, 0))
+                        .mul(d * (byte) (sc >>> (8 * (is + 4)))).intoArray(y, yb + i + 64);
+                ((FloatVector) b.lanewise(VectorOperators.ASHR, 4).and(0xF).or(hb.lanewise(VectorOperators.ASHR, 2).and(0x30)).sub(32)
+                        .convertShape(VectorOperators.I2F, F, 0)).mul(d * (byte) (sc >>> (8 * (is + 6)))).intoArray(y, yb + i + 96);
             }
         }
     }
