@@ -27,9 +27,18 @@ public record GgufTensor(String name, long[] ne, int ggmlType, DType dtype, long
         return s;
     }
 
+    /** The dtype's name, or for a type qwen4j cannot compute with, ggml's name for it and its id ("IQ4_XS (ggml_type 23)"). */
     public String typeName() {
-        return dtype != null ? dtype.name() : "ggml_type " + ggmlType;
+        if (dtype != null) return dtype.name();
+        String known = ggmlType >= 0 && ggmlType < GGML_NAMES.length ? GGML_NAMES[ggmlType] : null;
+        return known != null ? known + " (ggml_type " + ggmlType + ")" : "ggml_type " + ggmlType;
     }
+
+    /** ggml's enum ggml_type by id (null: ids ggml has retired). */
+    private static final String[] GGML_NAMES = {
+        "F32", "F16", "Q4_0", "Q4_1", null, null, "Q5_0", "Q5_1", "Q8_0", "Q8_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K",
+        "Q8_K", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL", "IQ3_S", "IQ2_S", "IQ4_XS", "I8", "I16", "I32", "I64",
+        "F64", "IQ1_M", "BF16", null, null, null, "TQ1_0", "TQ2_0", null, null, null, "MXFP4"};
 
     @Override
     public String toString() {

@@ -65,6 +65,20 @@ class GgufFileTest {
     }
 
     @Test
+    void aTensorOfATypeQwen4jLacksIsNamedAsGgmlNamesIt() throws IOException {
+        byte[] bytes = handBuilt();
+        // the tensor info's type field follows name length (8), name (1), n_dims (4) and ne (2 × 8) at offset 69
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(69 + 8 + 1 + 4 + 16, 23);
+        Path p = tmp.resolve("iq4.gguf");
+        Files.write(p, bytes);
+        try (Arena arena = Arena.ofConfined()) {
+            GgufTensor t = GgufFile.open(p, arena).tensors().get(0);
+            assertThat(t.dtype()).isNull();
+            assertThat(t.typeName()).isEqualTo("IQ4_XS (ggml_type 23)");
+        }
+    }
+
+    @Test
     void writerProducesTheHandBuiltBytes() throws IOException {
         Path p = tmp.resolve("written.gguf");
         MemorySegment data = MemorySegment.ofArray(new float[] {0.5f, 1.5f, 2.5f, 3.5f, 4.5f, 5.5f});
