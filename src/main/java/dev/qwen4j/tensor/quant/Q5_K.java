@@ -183,76 +183,44 @@ public final class Q5_K {
     }
 
     /**
-     * Decode kernel for 16-lane f32 vectors: out[oo + r] = Σ W[r, c]·x[xo + c] for rows [from, to). The mins term
-     * comes from {@code sums32} (Σ x per 32 values) as in {@link Q4_K#matvec16}; d·sc_j·q takes one of 32 values
-     * per sub-block: two 16-lane tables that the 5-bit codes select from (selectFrom(t0, t1) reads the low five
-     * bits of each lane, so bits a shift carries above bit 4 need no mask). Per block the scales and the 32 bytes
-     * of fifth bits are read once and the four 64-value groups are written out with constant shifts: 1.33× faster
-     * than one loop over 64-value groups that re-read the block header (0.116 vs 0.154 ns per value, one thread,
-     * 46 MB of weights, interleaved A/B).
+     * Decode kernel for 16-lane f32 vectors: out[oo + r] = Σ W[r, c]·x[xo + c] for rows [from, to). The mins
+     * term comes from {@code sums32} (Σ x per 32 values) as in {@link Q4_K#matvec16}; d·sc_j·q takes one of 32
+     * values per sub-block, two 16-lane tables that the 5-bit codes select from. Tried: reading the header and
+     * fifth bits once per block with the four groups written out (0.116 vs 0.154 ns/value in isolation, but the
+     * method then defeated C1 — "out of virtual registers" — and C2 never took it over, so decode ran boxed,
+     * ~100× slower), and a loop over 128-value halves (no faster than this).
      */
     static void matvec16(MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo,
             float[] sums32, int so, float[] out, int oo) {
         for (int r = from; r < to; r++) {
             FloatVector a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
             float mins = 0f;
-            long off = r * rowBytes;
-            for (int c = 0; c < cols; c += QK, off += BYTES) {
-                float d = Blocks.f16(w, off), dmin = Blocks.f16(w, off + 2);
-                long lo = w.get(I64, off + SCALES);
-                int hi = w.get(I32, off + SCALES + 8);
-                int sc03 = (int) lo & 0x3F3F3F3F, mn03 = (int) (lo >>> 32) & 0x3F3F3F3F;
-                int sc47 = (hi & 0x0F0F0F0F) | ((int) (lo >>> 2) & 0x30303030);
-                int mn47 = ((hi >>> 4) & 0x0F0F0F0F) | ((int) (lo >>> 34) & 0x30303030);
-                int s = so + c / 32;
-                mins += dmin * ((mn03 & 0xFF) * sums32[s] + ((mn03 >>> 8) & 0xFF) * sums32[s + 1]
-                        + ((mn03 >>> 16) & 0xFF) * sums32[s + 2] + (mn03 >>> 24) * sums32[s + 3]
-                        + (mn47 & 0xFF) * sums32[s + 4] + ((mn47 >>> 8) & 0xFF) * sums32[s + 5]
-                        + ((mn47 >>> 16) & 0xFF) * sums32[s + 6] + (mn47 >>> 24) * sums32[s + 7]);
-                IntVector h0 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QH, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector h1 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QH + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                int xb = xo + c;
-                // group g: sub-block 2g's fifth bit is bit 2g of h, 2g + 1's is bit 2g + 1; each moved to bit 4
-                IntVector v0, v1, t0, t1, u0, u1;
-                v0 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QS, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                v1 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QS + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                float dl = d * (sc03 & 0xFF), dh = d * ((sc03 >>> 8) & 0xFF);
-                t0 = IOTA.mul(dl).reinterpretAsInts(); t1 = IOTA16.mul(dl).reinterpretAsInts();
-                u0 = IOTA.mul(dh).reinterpretAsInts(); u1 = IOTA16.mul(dh).reinterpretAsInts();
-                a1 = v0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 4)).selectFrom(t0, t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb), a1);
-                a2 = v1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 4)).selectFrom(t0, t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 16), a2);
-                a1 = v0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHL, 3).and(0x10)).selectFrom(u0, u1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 32), a1);
-                a2 = v1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHL, 3).and(0x10)).selectFrom(u0, u1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 48), a2);
-                v0 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QS + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                v1 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QS + 48, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                dl = d * ((sc03 >>> 16) & 0xFF);
-                dh = d * (sc03 >>> 24);
-                t0 = IOTA.mul(dl).reinterpretAsInts(); t1 = IOTA16.mul(dl).reinterpretAsInts();
-                u0 = IOTA.mul(dh).reinterpretAsInts(); u1 = IOTA16.mul(dh).reinterpretAsInts();
-                a1 = v0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x10)).selectFrom(t0, t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 64), a1);
-                a2 = v1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x10)).selectFrom(t0, t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 80), a2);
-                a1 = v0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHL, 1).and(0x10)).selectFrom(u0, u1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 96), a1);
-                a2 = v1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHL, 1).and(0x10)).selectFrom(u0, u1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 112), a2);
-                v0 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QS + 64, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                v1 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QS + 80, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                dl = d * (sc47 & 0xFF);
-                dh = d * ((sc47 >>> 8) & 0xFF);
-                t0 = IOTA.mul(dl).reinterpretAsInts(); t1 = IOTA16.mul(dl).reinterpretAsInts();
-                u0 = IOTA.mul(dh).reinterpretAsInts(); u1 = IOTA16.mul(dh).reinterpretAsInts();
-                a1 = v0.and(0x0F).or(h0.and(0x10)).selectFrom(t0, t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 128), a1);
-                a2 = v1.and(0x0F).or(h1.and(0x10)).selectFrom(t0, t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 144), a2);
-                a1 = v0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 1).and(0x10)).selectFrom(u0, u1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 160), a1);
-                a2 = v1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 1).and(0x10)).selectFrom(u0, u1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 176), a2);
-                v0 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QS + 96, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                v1 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + QS + 112, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                dl = d * ((sc47 >>> 16) & 0xFF);
-                dh = d * (sc47 >>> 24);
-                t0 = IOTA.mul(dl).reinterpretAsInts(); t1 = IOTA16.mul(dl).reinterpretAsInts();
-                u0 = IOTA.mul(dh).reinterpretAsInts(); u1 = IOTA16.mul(dh).reinterpretAsInts();
-                a1 = v0.and(0x0F).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x10)).selectFrom(t0, t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 192), a1);
-                a2 = v1.and(0x0F).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x10)).selectFrom(t0, t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 208), a2);
-                a1 = v0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 3).and(0x10)).selectFrom(u0, u1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 224), a1);
-                a2 = v1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 3).and(0x10)).selectFrom(u0, u1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 240), a2);
+            long rowOff = r * rowBytes;
+            // one flat loop over 64-value groups, header re-read per group (see dot)
+            for (int g = 0; g < cols / 64; g++) {
+                long bo = rowOff + (long) (g >> 2) * BYTES;
+                int j = g & 3;
+                float d = Blocks.f16(w, bo), dmin = Blocks.f16(w, bo + 2);
+                long lo = w.get(I64, bo + SCALES);
+                int hi = w.get(I32, bo + SCALES + 8);
+                float dl = d * Q4_K.scale(lo, hi, 2 * j), dh = d * Q4_K.scale(lo, hi, 2 * j + 1);
+                int s = so + 2 * g;
+                mins += dmin * (Q4_K.min(lo, hi, 2 * j) * sums32[s] + Q4_K.min(lo, hi, 2 * j + 1) * sums32[s + 1]);
+                IntVector tl0 = IOTA.mul(dl).reinterpretAsInts(), tl1 = IOTA16.mul(dl).reinterpretAsInts();
+                IntVector th0 = IOTA.mul(dh).reinterpretAsInts(), th1 = IOTA16.mul(dh).reinterpretAsInts();
+                long q = bo + QS + 32 * j;
+                int xb = xo + 64 * g;
+                IntVector v0 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, q, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector v1 = (IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, q + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector h0 = ((IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, bo + QH, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
+                        .lanewise(VectorOperators.LSHR, 2 * j);
+                IntVector h1 = ((IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, bo + QH + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
+                        .lanewise(VectorOperators.LSHR, 2 * j);
+                // codes: nibble | fifth bit·16; selectFrom(t0, t1) reads the low 5 bits
+                a1 = v0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 4)).selectFrom(tl0, tl1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb), a1);
+                a2 = v1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 4)).selectFrom(tl0, tl1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 16), a2);
+                a1 = v0.lanewise(VectorOperators.LSHR, 4).or(h0.and(2).lanewise(VectorOperators.LSHL, 3)).selectFrom(th0, th1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 32), a1);
+                a2 = v1.lanewise(VectorOperators.LSHR, 4).or(h1.and(2).lanewise(VectorOperators.LSHL, 3)).selectFrom(th0, th1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 48), a2);
             }
             out[oo + r] = a1.add(a2).reduceLanes(VectorOperators.ADD) - mins;
         }
