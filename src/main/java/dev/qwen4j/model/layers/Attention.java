@@ -77,17 +77,12 @@ public final class Attention {
         } else {
             int maxLen = 0;
             for (int t = 0; t < n; t++) maxLen = Math.max(maxLen, batch.cachePosition(t) + 1);
-            if (n >= 2 * Parallel.threads()) {
-                // decode batches: token by token, each reading its cached K and V rows once, in order
-                int scoreSize = numHeads * maxLen;
-                Parallel.forRange(n, 1, (from, to) -> CachedAttention.runTokens(batch, layer, s.q, s.att, numHeads,
-                        numKvHeads, headDim, scale, from, to, scores(scoreSize), acc(qDim)));
-            } else {
-                // too few tokens to keep every thread busy: split by KV head as well
-                int scoreSize = group * maxLen;
-                Parallel.forRange(n * numKvHeads, 1, (from, to) -> CachedAttention.run(batch, layer, s.q, s.att, numHeads,
-                        numKvHeads, headDim, scale, from, to, scores(scoreSize)));
-            }
+            // decode: token by token, each reading its cached K and V rows in order; with fewer than 2 tokens per
+            // thread, each token's KV heads are split into contiguous ranges too, to keep every thread busy
+            int parts = n >= 2 * Parallel.threads() ? 1 : Math.min(numKvHeads, (2 * Parallel.threads() + n - 1) / n);
+            int scoreSize = numHeads * maxLen;
+            Parallel.forRange(n * parts, 1, (from, to) -> CachedAttention.runTokens(batch, layer, s.q, s.att, numHeads,
+                    numKvHeads, headDim, scale, parts, from, to, scores(scoreSize), acc(qDim)));
         }
         wo.matmul(s.att, 0, out, 0, n);
     }

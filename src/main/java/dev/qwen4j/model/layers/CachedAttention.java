@@ -57,11 +57,25 @@ final class CachedAttention {
      */
     static void runTokens(ForwardBatch batch, int layer, float[] q, float[] out, int numHeads, int numKvHeads, int headDim,
                           float scale, int from, int to, float[] scores, float[] acc) {
+        runTokens(batch, layer, q, out, numHeads, numKvHeads, headDim, scale, 1, from, to, scores, acc);
+    }
+
+    /**
+     * {@link #runTokens} with each token's KV heads split into {@code parts} contiguous ranges: items [from, to) of
+     * n·parts (item = t·parts + part). For one or two decoding sequences this keeps both threads busy while each
+     * still streams a contiguous slice of every cached row, where splitting by single KV head ({@link #run}) reads
+     * 512-byte pieces 4 KB apart. Interleaved A/B, one decode token over 2048 cached slots (Qwen3-0.6B heads, 28
+     * layers, 2 threads): 45.1 vs 51.0 ms with an f32 cache, 39.7 vs 46.6 ms with bf16.
+     */
+    static void runTokens(ForwardBatch batch, int layer, float[] q, float[] out, int numHeads, int numKvHeads, int headDim,
+                          float scale, int parts, int from, int to, float[] scores, float[] acc) {
         int group = numHeads / numKvHeads;
         int qDim = numHeads * headDim;
         boolean whole = headDim % (2 * L) == 0;
         boolean vec = headDim % (4 * L) == 0;
-        for (int t = from; t < to; t++) {
+        for (int item = from; item < to; item++) {
+            int t = item / parts, part = item % parts;
+            int h0 = part * numKvHeads / parts * group, h1 = (part + 1) * numKvHeads / parts * group;
             KvCache c = batch.cache(t);
             int len = batch.cachePosition(t) + 1;
             int qOff = t * qDim;
@@ -73,7 +87,7 @@ final class CachedAttention {
                     short[] keys = c.keys16(layer, b0);
                     for (int p = b0; p < end; p++) {
                         int k = (p - b0) * kvDim;
-                        for (int h = 0; h < numHeads; h++) {
+                        for (int h = h0; h < h1; h++) {
                             int qo = qOff + h * headDim, ko = k + (h / group) * headDim;
                             float sc = whole ? dot(q, qo, keys, ko, headDim) : dotScalar(q, qo, keys, ko, headDim);
                             scores[h * len + p] = sc * scale;
@@ -84,30 +98,30 @@ final class CachedAttention {
                 float[] keys = c.keys(layer, b0);
                 for (int p = b0; p < end; p++) {
                     int k = (p - b0) * kvDim;
-                    for (int h = 0; h < numHeads; h++) {
+                    for (int h = h0; h < h1; h++) {
                         int qo = qOff + h * headDim, ko = k + (h / group) * headDim;
                         float sc = whole ? dot(q, qo, keys, ko, headDim) : Ops.dot(q, qo, keys, ko, headDim);
                         scores[h * len + p] = sc * scale;
                     }
                 }
             }
-            for (int h = 0; h < numHeads; h++) Ops.softmax(scores, h * len, len);
+            for (int h = h0; h < h1; h++) Ops.softmax(scores, h * len, len);
             if (!vec) { // head sizes that are not a multiple of 4·L: the per-head kernel
-                for (int h = 0; h < numHeads; h++) {
+                for (int h = h0; h < h1; h++) {
                     weightedValues(c, layer, scores, h * len, 1, len, (h / group) * headDim, headDim, 1f, out, qOff + h * headDim);
                 }
                 continue;
             }
             // acc[h·headDim + d] = Σ_p s_h[p] · V[p][g(h)·headDim + d], one fma per slot in slot order per lane,
             // as weightedValues' register accumulators (which start at zero and end with a multiply by 1)
-            java.util.Arrays.fill(acc, 0, qDim, 0f);
+            java.util.Arrays.fill(acc, h0 * headDim, h1 * headDim, 0f);
             for (int b0 = 0; b0 < len; b0 += bs) {
                 int end = Math.min(len, b0 + bs);
                 if (bf16) {
                     short[] values = c.values16(layer, b0);
                     for (int p = b0; p < end; p++) {
                         int v = (p - b0) * kvDim;
-                        for (int h = 0; h < numHeads; h++) {
+                        for (int h = h0; h < h1; h++) {
                             FloatVector w = FloatVector.broadcast(F, scores[h * len + p]);
                             int vo = v + (h / group) * headDim, ao = h * headDim;
                             for (int d = 0; d < headDim; d += L) {
@@ -120,7 +134,7 @@ final class CachedAttention {
                 float[] values = c.values(layer, b0);
                 for (int p = b0; p < end; p++) {
                     int v = (p - b0) * kvDim;
-                    for (int h = 0; h < numHeads; h++) {
+                    for (int h = h0; h < h1; h++) {
                         FloatVector w = FloatVector.broadcast(F, scores[h * len + p]);
                         int vo = v + (h / group) * headDim, ao = h * headDim;
                         for (int d = 0; d < headDim; d += L) {
@@ -129,7 +143,7 @@ final class CachedAttention {
                     }
                 }
             }
-            System.arraycopy(acc, 0, out, qOff, qDim);
+            System.arraycopy(acc, h0 * headDim, out, qOff + h0 * headDim, (h1 - h0) * headDim);
         }
     }
 

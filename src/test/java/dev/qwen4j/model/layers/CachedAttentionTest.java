@@ -87,6 +87,14 @@ class CachedAttentionTest {
             }
         }
         compare("row-streaming " + shape, rows, want);
+        // the same with every token's KV heads split into ranges (one or two decoding sequences on two threads)
+        for (int parts : new int[] {2, 3}) {
+            if (parts > numKvHeads) continue;
+            float[] split = new float[n * qDim];
+            CachedAttention.runTokens(batch, layer, q, split, numHeads, numKvHeads, headDim, scale, parts, 0, 1, new float[numHeads * 71], acc);
+            CachedAttention.runTokens(batch, layer, q, split, numHeads, numKvHeads, headDim, scale, parts, 1, n * parts, new float[numHeads * 71], acc);
+            compare("row-streaming in " + parts + " head ranges " + shape, split, want);
+        }
         int group = numHeads / numKvHeads;
         if (QueryTileAttention.fits(group)) {
             float[] tiled = new float[n * qDim];
