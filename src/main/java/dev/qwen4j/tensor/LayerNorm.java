@@ -19,7 +19,7 @@ public final class LayerNorm {
     public static void normalize(float[] out, int outOff, float[] x, int xOff, float[] w, float[] b, int n, float eps) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(F, x, xOff + i));
+        for (; i <= n - L; i += L) acc = FloatVector.fromArray(F, x, xOff + i).add(acc); // receiver not a loop phi: see Ops.softmax
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum += x[xOff + i];
         float mean = sum / n;

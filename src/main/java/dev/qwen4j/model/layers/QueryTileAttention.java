@@ -278,7 +278,8 @@ final class QueryTileAttention {
         FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int p = 0; p < len; p++) {
             VectorMask<Float> visible = pv.compare(VectorOperators.GE, (float) p);
-            max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, s, p * L), visible);
+            // hidden lanes read as −∞; the loaded vector is the receiver (see Ops.softmax for why)
+            max = FloatVector.fromArray(F, s, p * L).blend(Float.NEGATIVE_INFINITY, visible.not()).max(max);
         }
         FloatVector sum = FloatVector.zero(F);
         for (int p = 0; p < len; p++) {
@@ -286,7 +287,7 @@ final class QueryTileAttention {
             FloatVector e = FloatVector.fromArray(F, s, p * L).sub(max).lanewise(VectorOperators.EXP)
                     .blend(0f, visible.not());
             e.intoArray(s, p * L);
-            sum = sum.add(e);
+            sum = e.add(sum);
         }
         return sum;
     }
