@@ -1,7 +1,6 @@
 package dev.qwen4j.tensor;
 
 import dev.qwen4j.tensor.quant.QuantMatMul;
-import dev.qwen4j.tensor.quant.RowKernels;
 
 /**
  * Weight matrices that multiply the same input, such as q/k/v or gate/up: outs[i] = x · W_iᵀ. For
@@ -24,7 +23,7 @@ public final class MatMulGroup {
                 throw new IllegalArgumentException("matmul group needs equal column counts: " + w + " vs " + ws[0]);
             }
             f &= streamable(w.dtype());
-            q &= RowKernels.supports(w.dtype());
+            q &= QuantMatMul.hasRowKernel(w.dtype());
         }
         this.ws = ws.clone();
         this.fusable = f;

@@ -1,5 +1,6 @@
 package dev.qwen4j.tensor;
 
+import dev.qwen4j.tensor.quant.InterleavedRows;
 import dev.qwen4j.tensor.quant.QuantRows;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,6 +22,8 @@ public final class WeightMatrix {
     private final int cols;
     /** {@link Bf16Panels} of a BF16 matrix once {@link #packForBatches} ran, else null. */
     private volatile MemorySegment panels;
+    /** The decode copy made by {@link #interleaved} on first use, else null. */
+    private volatile InterleavedRows interleaved;
 
     public WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols) {
         if (cols % dtype.blockSize() != 0) {
@@ -56,6 +59,21 @@ public final class WeightMatrix {
         if (dtype != DType.BF16 || panels != null) return 0;
         panels = Bf16Panels.pack(this);
         return panels.byteSize();
+    }
+
+    /**
+     * The {@link InterleavedRows} copy of a Q4_0, Q4_K or Q6_K matrix for decode products with 8-bit
+     * activations, made on first call (in parallel; native memory of about 1.1–1.3× the matrix); null for other
+     * dtypes, on machines without the vector width, or when {@link InterleavedRows#enabled} is off. Weights never
+     * used for decode (prefill-only, or MoE experts never chosen) are never copied.
+     */
+    public InterleavedRows interleaved() {
+        InterleavedRows p = interleaved;
+        if (p != null || !InterleavedRows.enabled() || !InterleavedRows.supports(dtype)) return p;
+        synchronized (this) {
+            if (interleaved == null) interleaved = InterleavedRows.pack(this);
+            return interleaved;
+        }
     }
 
     /** The panels made by {@link #packForBatches}, or null. */

@@ -89,10 +89,12 @@ class MatMulGroupTest {
             for (int i = 0; i < count; i++) {
                 WeightMatrix w = ws[i];
                 float[] scalar = new float[n * w.rows()];
-                MatMul.matmulScalar(w, x, 1, scalar, 0, n);
+                // interleaved copies multiply x rounded to 8 bits per 32 values
+                float[] xw = w.interleaved() != null ? eightBit(x, 1, n, cols) : x;
+                MatMul.matmulScalar(w, xw, 1, scalar, 0, n);
                 for (int j = 0; j < scalar.length; j++) {
                     double m = 0;
-                    for (int c = 0; c < cols; c++) m += Math.abs((double) w.get(j % w.rows(), c) * x[1 + (j / w.rows()) * cols + c]);
+                    for (int c = 0; c < cols; c++) m += Math.abs((double) w.get(j % w.rows(), c) * xw[1 + (j / w.rows()) * cols + c]);
                     // the row kernels fold offsets and mins into activation sums: a few more roundings than the loop
                     if (!(Math.abs(outs[i][j] - scalar[j]) <= 2e-5 * m + 1e-5)) fail(w + " n=" + n + " out[" + j + "] = " + outs[i][j] + ", scalar " + scalar[j]);
                 }
@@ -160,5 +162,15 @@ class MatMulGroupTest {
                 if (!Float.isNaN(outs[i][j])) fail(w + ": wrote past the output at " + j);
             }
         }
+    }
+
+    private static float[] eightBit(float[] x, int xOff, int n, int cols) {
+        float[] y = x.clone();
+        dev.qwen4j.tensor.quant.Q8Lanes q = new dev.qwen4j.tensor.quant.Q8Lanes();
+        for (int b = 0; b < n; b++) {
+            q.quantize(x, xOff + b * cols, cols);
+            for (int c = 0; c < cols; c++) y[xOff + b * cols + c] = q.value(c);
+        }
+        return y;
     }
 }

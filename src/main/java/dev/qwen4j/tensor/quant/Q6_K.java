@@ -25,6 +25,7 @@ public final class Q6_K {
     public static final int QK = 256;
     public static final int BYTES = 210;
     private static final int QH = 128, SCALES = 192, D = 208;
+    static final int QH_OFFSET = QH, SCALES_OFFSET = SCALES, D_OFFSET = D;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
 
     /** llama.cpp's quantize_row_q6_K_ref (no importance matrix). */

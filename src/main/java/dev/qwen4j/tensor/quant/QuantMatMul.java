@@ -38,6 +38,17 @@ public final class QuantMatMul {
         /** Activation sums per 16 and per 32 values for the row kernels, filled by the calling thread. */
         final float[][] sums = {new float[0], new float[0]};
         final float[] scales = new float[16];
+        /** 8-bit activations for the interleaved kernels, one per vector of the call. */
+        Q8Lanes[] lanes = new Q8Lanes[0];
+
+        Q8Lanes[] lanes(int n) {
+            if (lanes.length < n) {
+                Q8Lanes[] more = java.util.Arrays.copyOf(lanes, n);
+                for (int i = lanes.length; i < n; i++) more[i] = new Q8Lanes();
+                lanes = more;
+            }
+            return lanes;
+        }
 
         float[] sums(int which, int size) {
             if (sums[which].length < size) sums[which] = new float[size];
@@ -51,11 +62,16 @@ public final class QuantMatMul {
         if (n <= 0) return;
         if (n >= TILE_MIN_N) {
             Parallel.forRange(w.rows(), GRAIN, (from, to) -> tiled(w, x, xOff, out, outOff, n, from, to));
-        } else if (RowKernels.supports(w.dtype())) {
+        } else if (hasRowKernel(w.dtype())) {
             rowKernels(w, x, xOff, out, outOff, n);
         } else {
             Parallel.forRange(w.rows(), GRAIN, (from, to) -> streamed(w, x, xOff, out, outOff, n, from, to));
         }
+    }
+
+    /** Whether t has a row-range decode kernel here: {@link RowKernels} or {@link InterleavedRows}. */
+    public static boolean hasRowKernel(DType t) {
+        return RowKernels.supports(t) || InterleavedRows.enabled() && InterleavedRows.supports(t);
     }
 
     /** The row-range decode kernels ({@link RowKernels}) for any n; the activation sums are taken once per call. */
@@ -66,18 +82,25 @@ public final class QuantMatMul {
     /**
      * outs[i][outOffs[i] + b·rows_i + r] = Σ_c W_i[r, c]·x[xOff + b·cols + c] for matrices that share x (q/k/v,
      * gate/up), in one parallel pass over their combined rows: one fork/join instead of one per matrix, and
-     * the threads split the combined bytes. Every dtype must have a row kernel ({@link RowKernels#supports});
+     * the threads split the combined bytes. Every dtype must have a row kernel ({@link #hasRowKernel}); matrices
+     * with an {@link WeightMatrix#interleaved} copy multiply it with x quantized to 8 bits ({@link Q8Lanes}), once per call;
      * they may differ (Q4_K_M mixes Q4_K and Q6_K).
      */
     public static void rowKernels(WeightMatrix[] ws, float[] x, int xOff, float[][] outs, int[] outOffs, int n) {
         int cols = ws[0].cols();
         int[] starts = new int[ws.length + 1];
         boolean by16 = false, by32 = false;
+        InterleavedRows[] packed = new InterleavedRows[ws.length];
+        boolean anyPacked = false;
         for (int i = 0; i < ws.length; i++) {
             DType t = ws[i].dtype();
-            if (!RowKernels.supports(t) || ws[i].cols() != cols) throw new IllegalArgumentException("no row kernel for " + ws[i]);
+            packed[i] = ws[i].interleaved();
+            anyPacked |= packed[i] != null;
+            if (packed[i] == null && !RowKernels.supports(t) || ws[i].cols() != cols) {
+                throw new IllegalArgumentException("no row kernel for " + ws[i]);
+            }
             starts[i + 1] = starts[i] + ws[i].rows();
-            if (RowKernels.needsSums(t)) {
+            if (packed[i] == null && RowKernels.needsSums(t)) {
                 by16 |= RowKernels.sumGroup(t) == 16;
                 by32 |= RowKernels.sumGroup(t) == 32;
             }
@@ -85,9 +108,11 @@ public final class QuantMatMul {
         Scratch s = SCRATCH.get();
         float[] sums16 = by16 ? s.sums(0, n * (cols / 16)) : null;
         float[] sums32 = by32 ? s.sums(1, n * (cols / 32)) : null;
+        Q8Lanes[] lanes = anyPacked ? s.lanes(n) : null;
         for (int b = 0; b < n; b++) {
             if (by16) RowKernels.sums(x, xOff + b * cols, cols, 16, sums16, b * (cols / 16));
             if (by32) RowKernels.sums(x, xOff + b * cols, cols, 32, sums32, b * (cols / 32));
+            if (anyPacked) lanes[b].quantize(x, xOff + b * cols, cols);
         }
         Parallel.forRange(starts[ws.length], GRAIN, (from, to) -> {
             float[] scales = SCRATCH.get().scales;
@@ -96,6 +121,13 @@ public final class QuantMatMul {
                 if (lo >= hi) continue;
                 WeightMatrix w = ws[i];
                 DType t = w.dtype();
+                if (packed[i] != null) {
+                    for (int r = lo; r < hi; r += KERNEL_ROWS) {
+                        int end = Math.min(hi, r + KERNEL_ROWS);
+                        for (int b = 0; b < n; b++) packed[i].matvec(lanes[b], r, end, outs[i], outOffs[i] + b * w.rows());
+                    }
+                    continue;
+                }
                 long rowBytes = t.byteSize(cols);
                 int group = RowKernels.sumGroup(t), rows = w.rows();
                 float[] sums = group == 32 ? sums32 : sums16;

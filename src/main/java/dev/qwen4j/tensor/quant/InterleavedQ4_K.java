@@ -1,0 +1,62 @@
+package dev.qwen4j.tensor.quant;
+
+import static dev.qwen4j.tensor.quant.Blocks.LE;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.F;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.I;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.S;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The {@link InterleavedRows} kernel for Q4_K: one lane per 32-value sub-block, Σ code·q in 16-bit lanes as for
+ * Q4_0, then per lane d_x·(scale·Σ code·q − min·Σ q) in f32.
+ */
+final class InterleavedQ4_K {
+    private InterleavedQ4_K() {}
+
+    private static final int L = InterleavedRows.LANES, H = L / 2;
+
+    static void matvec(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+        short[] xq = x.q;
+        float[] dx = x.d, negSum = x.negSum;
+        long gb = 24L * L;
+        for (int r = from; r < to; r++) {
+            FloatVector acc = FloatVector.zero(F);
+            long go = r * rowBytes;
+            for (int g = 0; g < groups; g++, go += gb) {
+                ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
+                int xg = g * 32 * L;
+                for (int m = 0; m < 8; m += 2) {
+                    ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
+                    ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
+                    int xm = xg + 4 * m * L;
+                    ShortVector p = v.and((short) 15).mul(ShortVector.fromArray(S, xq, xm))
+                            .add(v.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + L)))
+                            .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
+                            .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                            .add(u.and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
+                            .add(u.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
+                            .add(u.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
+                            .add(u.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
+                    if (m < 4) a0 = p.add(a0);
+                    else a1 = p.add(a1);
+                }
+                IntVector lo = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
+                IntVector hi = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));
+                int b = g * L;
+                long sc = go + 16L * L, mn = sc + 4L * L;
+                acc = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(FloatVector.fromMemorySegment(F, w, sc, LE))
+                        .fma(FloatVector.fromArray(F, dx, b), acc);
+                acc = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(FloatVector.fromMemorySegment(F, w, sc + 4L * H, LE))
+                        .fma(FloatVector.fromArray(F, dx, b + H), acc);
+                acc = FloatVector.fromMemorySegment(F, w, mn, LE).fma(FloatVector.fromArray(F, negSum, b), acc);
+                acc = FloatVector.fromMemorySegment(F, w, mn + 4L * H, LE).fma(FloatVector.fromArray(F, negSum, b + H), acc);
+            }
+            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
+        }
+    }
+}

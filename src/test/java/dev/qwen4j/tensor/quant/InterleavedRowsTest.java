@@ -1,0 +1,74 @@
+package dev.qwen4j.tensor.quant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.qwen4j.tensor.DType;
+import dev.qwen4j.tensor.WeightMatrix;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The interleaved decode layout: packing, 8-bit activations, and the vector kernels against their scalar twin. */
+class InterleavedRowsTest {
+    @Test
+    void activationsRoundTripWithinHalfAStep() {
+        Random rnd = new Random(3);
+        for (int cols : new int[] {32, 96, 1024, 1280, 3072}) {
+            float[] x = QuantKernelsTest.randomVector(rnd, cols + 3);
+            x[3] = 0f;
+            for (int c = 64; c < Math.min(cols, 96); c++) x[3 + c] = 0f; // an all-zero block
+            Q8Lanes q = new Q8Lanes();
+            q.quantize(x, 3, cols);
+            assertThat(q.cols()).isEqualTo(cols);
+            for (int c = 0; c < cols; c++) {
+                float d = q.d[c / 32];
+                assertThat(q.value(c)).as("cols=%d c=%d", cols, c).isCloseTo(x[3 + c], within(d / 2 + 1e-7f));
+            }
+        }
+        assertThatThrownBy(() -> new Q8Lanes().quantize(new float[40], 0, 40)).hasMessageContaining("40 columns");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    void kernelsMatchTheDequantizedProduct(DType t) {
+        Assumptions.assumeTrue(InterleavedRows.supports(t), "no 16-bit lanes of 256 bits here");
+        Random rnd = new Random(t.ordinal() + 11);
+        // 1280 and 768 leave the last group partly empty; 256 is a single super-block
+        for (int cols : new int[] {256, 768, 1024, 1280, 3072}) {
+            WeightMatrix w = QuantKernelsTest.randomMatrix(rnd, t, 9, cols);
+            InterleavedRows p = InterleavedRows.pack(w);
+            float[] x = QuantKernelsTest.randomVector(rnd, cols);
+            Q8Lanes q = new Q8Lanes();
+            q.quantize(x, 0, cols);
+            float[] scalar = new float[w.rows() + 2], vector = new float[w.rows() + 2], deq = new float[cols];
+            p.matvecScalar(q, 0, w.rows(), scalar, 2);
+            p.matvec(q, 1, w.rows(), vector, 2);
+            for (int r = 0; r < w.rows(); r++) {
+                w.rowInto(r, deq, 0);
+                double ref = 0, mag = 0;
+                for (int c = 0; c < cols; c++) {
+                    ref += (double) deq[c] * q.value(c);
+                    mag += Math.abs((double) deq[c] * q.value(c));
+                }
+                assertThat((double) scalar[2 + r]).as("%s cols=%d scalar r=%d", t, cols, r).isCloseTo(ref, within(1e-5 * mag + 1e-6));
+                if (r >= 1) {
+                    assertThat((double) vector[2 + r]).as("%s cols=%d vector r=%d", t, cols, r).isCloseTo(ref, within(1e-5 * mag + 1e-6));
+                }
+            }
+            assertThat(vector[2]).as("row 0 is outside [from, to)").isZero();
+        }
+    }
+
+    @Test
+    void activationsOfAnotherWidthAreRefused() {
+        Assumptions.assumeTrue(InterleavedRows.supports(DType.Q4_0));
+        InterleavedRows p = InterleavedRows.pack(QuantKernelsTest.randomMatrix(new Random(1), DType.Q4_0, 2, 256));
+        Q8Lanes q = new Q8Lanes();
+        q.quantize(new float[512], 0, 512);
+        assertThatThrownBy(() -> p.matvec(q, 0, 2, new float[2], 0)).hasMessageContaining("512 activations for 256 columns");
+    }
+}
