@@ -26,17 +26,7 @@ public final class Q4_K {
     public static final int QK = 256;
     public static final int BYTES = 144;
     private static final int SCALES = 4, QS = 16;
-    static final int QS_OFFSET = QS;
-
-    /** The 6-bit scale of sub-block j of the super-block at bo. */
-    static int scaleAt(MemorySegment s, long bo, int j) {
-        return scale(s, bo + SCALES, j);
-    }
-
-    /** The 6-bit min of sub-block j of the super-block at bo. */
-    static int minAt(MemorySegment s, long bo, int j) {
-        return min(s, bo + SCALES, j);
-    }
+    static final int QS_OFFSET = QS, SCALES_OFFSET = SCALES;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 

@@ -1,5 +1,11 @@
 package dev.qwen4j.tensor.quant;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * An activation vector quantized to 8 bits per 32-value block (as llama.cpp's Q8_0: d = max|x|/127,
  * q = round(x/d)) and stored transposed for the {@link InterleavedRows} kernels: blocks are taken {@link #LANES}
@@ -42,7 +48,9 @@ public final class Q8Lanes {
             negSumHi = new float[blocks];
         }
         int real = cols / BLOCK;
-        for (int b = 0; b < blocks; b++) {
+        int full = real / LANES;
+        for (int g = 0; g < full; g++) quantizeGroup(x, xo, g);
+        for (int b = full * LANES; b < blocks; b++) {
             int g = b / LANES, i = b % LANES, base = g * BLOCK * LANES + i;
             if (b >= real) {
                 for (int j = 0; j < BLOCK; j++) q[base + j * LANES] = 0;
@@ -71,6 +79,68 @@ public final class Q8Lanes {
             negSumHi[b] = -scale * hi;
         }
     }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    private static final int H = LANES / 2;
+    /** Gathers value j of H consecutive blocks. */
+    private static final int[] STRIDE = new int[H];
+
+    static {
+        for (int i = 0; i < H; i++) STRIDE[i] = i * BLOCK;
+    }
+
+    /**
+     * One full group, vectorised across its blocks: lane i of a gather holds value j of block i, so the
+     * per-block maximum, scale, rounding and sums are lane-wise and the transposed codes store contiguously.
+     * Rounds half to even (the scalar path for a partial last group uses Math.round; both are within d/2).
+     */
+    private void quantizeGroup(float[] x, int xo, int g) {
+        int b0 = g * LANES, x0 = xo + b0 * BLOCK, x1 = x0 + H * BLOCK;
+        FloatVector m0 = FloatVector.zero(F), m1 = FloatVector.zero(F);
+        for (int j = 0; j < BLOCK; j++) {
+            m0 = FloatVector.fromArray(F, x, x0 + j, STRIDE, 0).abs().max(m0);
+            m1 = FloatVector.fromArray(F, x, x1 + j, STRIDE, 0).abs().max(m1);
+        }
+        m0.div(127f).intoArray(d, b0);
+        m1.div(127f).intoArray(d, b0 + H);
+        FloatVector inv0 = FloatVector.broadcast(F, 127f).div(m0).blend(0f, m0.eq(0f));
+        FloatVector inv1 = FloatVector.broadcast(F, 127f).div(m1).blend(0f, m1.eq(0f));
+        IntVector lo0 = IntVector.zero(I), lo1 = IntVector.zero(I), hi0 = IntVector.zero(I), hi1 = IntVector.zero(I);
+        int base = g * BLOCK * LANES;
+        for (int j = 0; j < BLOCK; j++) {
+            // adding 1.5·2²³ rounds to an integer in the low mantissa bits (|v| ≤ 127)
+            IntVector q0 = (IntVector) FloatVector.fromArray(F, x, x0 + j, STRIDE, 0).mul(inv0).add(ROUNDER).sub(ROUNDER)
+                    .convertShape(VectorOperators.F2I, I, 0);
+            IntVector q1 = (IntVector) FloatVector.fromArray(F, x, x1 + j, STRIDE, 0).mul(inv1).add(ROUNDER).sub(ROUNDER)
+                    .convertShape(VectorOperators.F2I, I, 0);
+            ((ShortVector) q0.convertShape(VectorOperators.I2S, S, 0)).or((ShortVector) q1.convertShape(VectorOperators.I2S, S, -1))
+                    .intoArray(q, base + j * LANES);
+            if (j < 16) {
+                lo0 = q0.add(lo0);
+                lo1 = q1.add(lo1);
+            } else {
+                hi0 = q0.add(hi0);
+                hi1 = q1.add(hi1);
+            }
+        }
+        lo0.intoArray(sumLo, b0);
+        lo1.intoArray(sumLo, b0 + H);
+        hi0.intoArray(sumHi, b0);
+        hi1.intoArray(sumHi, b0 + H);
+        lo0.add(hi0).intoArray(sum, b0);
+        lo1.add(hi1).intoArray(sum, b0 + H);
+        FloatVector d0 = FloatVector.fromArray(F, d, b0).neg(), d1 = FloatVector.fromArray(F, d, b0 + H).neg();
+        ((FloatVector) lo0.convertShape(VectorOperators.I2F, F, 0)).mul(d0).intoArray(negSumLo, b0);
+        ((FloatVector) lo1.convertShape(VectorOperators.I2F, F, 0)).mul(d1).intoArray(negSumLo, b0 + H);
+        ((FloatVector) hi0.convertShape(VectorOperators.I2F, F, 0)).mul(d0).intoArray(negSumHi, b0);
+        ((FloatVector) hi1.convertShape(VectorOperators.I2F, F, 0)).mul(d1).intoArray(negSumHi, b0 + H);
+        ((FloatVector) lo0.add(hi0).convertShape(VectorOperators.I2F, F, 0)).mul(d0).intoArray(negSum, b0);
+        ((FloatVector) lo1.add(hi1).convertShape(VectorOperators.I2F, F, 0)).mul(d1).intoArray(negSum, b0 + H);
+    }
+
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final float ROUNDER = 12582912f;
 
     /** The dequantized value c (tests). */
     public float value(int c) {

@@ -30,6 +30,8 @@ public final class QuantMatMul {
     /** Rows dequantized together; four rows against two vectors keeps 8 accumulators in registers. */
     static final int TILE = 4;
     private static final int GRAIN = 16;
+    /** Decode row ranges claimed per thread (see {@link Parallel#forChunks}); -Dqwen4j.decodeChunks, default 4. */
+    private static final int CHUNKS_PER_THREAD = Integer.getInteger("qwen4j.decodeChunks", 4);
     /** Rows per row-kernel call. */
     private static final int KERNEL_ROWS = 32;
 
@@ -114,7 +116,7 @@ public final class QuantMatMul {
             if (by32) RowKernels.sums(x, xOff + b * cols, cols, 32, sums32, b * (cols / 32));
             if (anyPacked) lanes[b].quantize(x, xOff + b * cols, cols);
         }
-        Parallel.forRange(starts[ws.length], GRAIN, (from, to) -> {
+        Parallel.forChunks(starts[ws.length], GRAIN, CHUNKS_PER_THREAD * Parallel.threads(), (from, to) -> {
             float[] scales = SCRATCH.get().scales;
             for (int i = 0; i < ws.length; i++) {
                 int lo = Math.max(from, starts[i]) - starts[i], hi = Math.min(to, starts[i + 1]) - starts[i];
