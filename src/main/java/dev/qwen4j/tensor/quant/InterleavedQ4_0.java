@@ -7,6 +7,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,6 +22,20 @@ final class InterleavedQ4_0 {
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = InterleavedRows.LANES, H = L / 2;
+    /**
+     * The integer scales of half a group: one byte per lane, loaded per half so each widens with part 0 (a
+     * part-1 widening from a wider byte vector measured 3× slower for the whole Q4_K kernel).
+     */
+    static final VectorSpecies<Byte> SCALE_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * Math.max(H, 8)));
+    /**
+     * Lanes 8–15 of a 16-lane float vector: the second super-block of a half group (AVX-512). The kernels
+     * build a half group's super-block scales inline as broadcast(d_first).blend(d_second, this): a helper
+     * returning the vector was not inlined into the large kernels (C2's node-count cutoff) and boxed it.
+     */
+    static final VectorMask<Float> SECOND_SUPER_BLOCK = VectorMask.fromLong(F, H == 16 ? 0xFF00L : 0L);
+
+    /** Bytes from lane p·H's super-block scale to that of lane p·H + 8 (the same one when H = 8). */
+    static final int NEXT_SUPER_BLOCK = H == 16 ? 4 : 0;
 
     static void matvec(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
         short[] xq = x.q;

@@ -4,8 +4,12 @@ import static dev.qwen4j.tensor.quant.Blocks.LE;
 import static dev.qwen4j.tensor.quant.InterleavedQ4_0.F;
 import static dev.qwen4j.tensor.quant.InterleavedQ4_0.I;
 import static dev.qwen4j.tensor.quant.InterleavedQ4_0.S;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.NEXT_SUPER_BLOCK;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.SCALE_BYTES;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.SECOND_SUPER_BLOCK;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -13,7 +17,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The {@link InterleavedRows} kernel for Q4_K: one lane per 32-value sub-block, Σ code·q in 16-bit lanes as for
- * Q4_0, then per lane d_x·(scale·Σ code·q − min·Σ q) in f32.
+ * Q4_0, then per lane d_x·(d·sc·Σ code·q − dmin·m·Σ q) in f32, the integer scales and mins widened per group
+ * and multiplied by their super-block's d and dmin.
  */
 final class InterleavedQ4_K {
     private InterleavedQ4_K() {}
@@ -23,7 +28,7 @@ final class InterleavedQ4_K {
     static void matvec(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
         short[] xq = x.q;
         float[] dx = x.d, negSum = x.negSum;
-        long gb = 24L * L;
+        long gb = 19L * L;
         for (int r = from; r < to; r++) {
             FloatVector acc = FloatVector.zero(F);
             long go = r * rowBytes;
@@ -48,13 +53,19 @@ final class InterleavedQ4_K {
                 IntVector lo = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
                 IntVector hi = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));
                 int b = g * L;
-                long sc = go + 16L * L, mn = sc + 4L * L;
-                acc = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(FloatVector.fromMemorySegment(F, w, sc, LE))
-                        .fma(FloatVector.fromArray(F, dx, b), acc);
-                acc = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(FloatVector.fromMemorySegment(F, w, sc + 4L * H, LE))
-                        .fma(FloatVector.fromArray(F, dx, b + H), acc);
-                acc = FloatVector.fromMemorySegment(F, w, mn, LE).fma(FloatVector.fromArray(F, negSum, b), acc);
-                acc = FloatVector.fromMemorySegment(F, w, mn + 4L * H, LE).fma(FloatVector.fromArray(F, negSum, b + H), acc);
+                long sc = go + 16L * L, supers = sc + 2L * L, mins = supers + L / 2;
+                FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector s1 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + H, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers + 4L * H / 8)).blend(w.get(InterleavedRows.F32, supers + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector m0 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, mins)).blend(w.get(InterleavedRows.F32, mins + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector m1 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L + H, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, mins + 4L * H / 8)).blend(w.get(InterleavedRows.F32, mins + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                acc = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(s0).fma(FloatVector.fromArray(F, dx, b), acc);
+                acc = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(s1).fma(FloatVector.fromArray(F, dx, b + H), acc);
+                acc = m0.fma(FloatVector.fromArray(F, negSum, b), acc);
+                acc = m1.fma(FloatVector.fromArray(F, negSum, b + H), acc);
             }
             out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
         }
