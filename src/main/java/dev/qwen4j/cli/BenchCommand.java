@@ -54,6 +54,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--no-interleave",
+            description = "Decode over the original quantized blocks with f32 activations instead of interleaved copies "
+                    + "with 8-bit activations (Q4_0, Q4_K, Q6_K; like llama.cpp's --no-repack).")
+    boolean noInterleave;
+
     @Option(names = "--no-probe", description = "Skip the bandwidth/FMA measurement.")
     boolean noProbe;
 
@@ -88,7 +93,9 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("machine: %d threads, read bandwidth %.1f GB/s, f32 FMA peak %.0f GFLOP/s%n",
                     Parallel.threads(), bandwidth / 1e9, flops / 1e9);
         }
+        dev.qwen4j.tensor.quant.InterleavedRows.setEnabled(!noInterleave);
         try (LanguageModel m = loadTimed(dir)) {
+            long headerBytes = m.weightBytesPerToken();
             System.out.printf("model: %s (%.2f GB of weights read per token, %.2f GFLOP per token)%n", dir,
                     m.weightBytesPerToken() / 1e9, m.flopsPerToken() / 1e9);
             if (depth > 0 || kvCacheType != DType.F32) {
@@ -126,6 +133,10 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 Stats s = Stats.of(tps);
                 double used = s.median() * m.weightBytesPerToken();
+                if (m.weightBytesPerToken() != headerBytes) {
+                    System.out.printf("(decode reads %.2f GB per token: interleaved copies of the 4- and 6-bit weights)%n",
+                            m.weightBytesPerToken() / 1e9);
+                }
                 String eff = bandwidth > 0 ? String.format("%.1f GB/s (%.0f%% of read bandwidth; %.0f%% of the bandwidth probed before each run)",
                         used / 1e9, 100 * used / bandwidth, 100 * Stats.of(frac).median()) : String.format("%.1f GB/s", used / 1e9);
                 System.out.printf("%-8s %-14s %-10.2f %s%n", "tg" + tg, s, s.median(), eff);

@@ -46,7 +46,10 @@ public interface LanguageModel extends AutoCloseable {
         return 0;
     }
 
-    /** Bytes of weights read per decoded token (for bandwidth reports). */
+    /**
+     * Bytes of weights read per decoded token (for bandwidth reports): the interleaved decode copies of 4- and
+     * 6-bit matrices once made ({@link dev.qwen4j.tensor.WeightMatrix#decodeBytes}).
+     */
     long weightBytesPerToken();
 
     /** FLOPs per token of a forward pass at short context (for throughput reports). */

@@ -76,6 +76,12 @@ public final class WeightMatrix {
         }
     }
 
+    /** Bytes a decode step reads of this matrix: its {@link #interleaved} copy once made, else the matrix. */
+    public long decodeBytes() {
+        InterleavedRows p = interleaved;
+        return p != null ? p.data().byteSize() : data.byteSize();
+    }
+
     /** The panels made by {@link #packForBatches}, or null. */
     MemorySegment panels() {
         return panels;

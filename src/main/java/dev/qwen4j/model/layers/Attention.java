@@ -123,7 +123,7 @@ public final class Attention {
     }
 
     public long bytesPerToken() {
-        return wq.data().byteSize() + wk.data().byteSize() + wv.data().byteSize() + wo.data().byteSize();
+        return wq.decodeBytes() + wk.decodeBytes() + wv.decodeBytes() + wo.decodeBytes();
     }
 
     public long flopsPerToken() {

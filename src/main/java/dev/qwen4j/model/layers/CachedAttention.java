@@ -112,6 +112,17 @@ final class CachedAttention {
                 }
                 continue;
             }
+            if (headDim % (8 * L) == 0) {
+                for (int h = h0; h < h1; h += 2) {
+                    int hb = h + 1 < h1 && (h + 1) / group == h / group ? h + 1 : -1;
+                    for (int d0 = 0; d0 < headDim; d0 += 8 * L) {
+                        if (bf16) weightedValuesInRegisters16(c, layer, scores, len, h, hb, (h / group) * headDim + d0, out, qOff + d0, headDim);
+                        else weightedValuesInRegisters(c, layer, scores, len, h, hb, (h / group) * headDim + d0, out, qOff + d0, headDim);
+                    }
+                    if (hb < 0) h--; // an odd head out: the next pair starts at h + 1
+                }
+                continue;
+            }
             // acc[h·headDim + d] = Σ_p s_h[p] · V[p][g(h)·headDim + d], one fma per slot in slot order per lane,
             // as weightedValues' register accumulators (which start at zero and end with a multiply by 1)
             java.util.Arrays.fill(acc, h0 * headDim, h1 * headDim, 0f);
@@ -146,6 +157,77 @@ final class CachedAttention {
             System.arraycopy(acc, h0 * headDim, out, qOff + h0 * headDim, (h1 - h0) * headDim);
         }
     }
+
+    /**
+     * out[o + h·headDim + i] = Σ_p s_h[p]·V[p][vo + i] for i &lt; 8·L, for head ha and (when hb ≥ 0) head hb, which
+     * share the KV head: sixteen accumulators stay in registers over all slots, each value vector is loaded once for
+     * both heads, and each lane still takes one fma per slot in slot order from zero, so the result is bit-identical
+     * to the accumulate-through-memory loop it replaces (which loaded and stored the accumulators at every slot).
+     */
+    private static void weightedValuesInRegisters(KvCache c, int layer, float[] s, int len, int ha, int hb, int vo,
+                                                  float[] out, int o, int headDim) {
+        int bs = c.blockSize(), kvDim = c.kvDim(), sa = ha * len, sb = (hb < 0 ? ha : hb) * len;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        float[] values = c.values(layer, 0);
+        // one flat loop over slots (a nested block loop carrying sixteen vectors risks C2 boxing them)
+        for (int p = 0, v = vo; p < len; p++, v += kvDim) {
+            if (p % bs == 0) {
+                values = c.values(layer, p);
+                v = vo;
+            }
+            FloatVector wa = FloatVector.broadcast(F, s[sa + p]), wb = FloatVector.broadcast(F, s[sb + p]);
+            FloatVector x0 = FloatVector.fromArray(F, values, v), x1 = FloatVector.fromArray(F, values, v + L);
+            FloatVector x2 = FloatVector.fromArray(F, values, v + 2 * L), x3 = FloatVector.fromArray(F, values, v + 3 * L);
+            FloatVector x4 = FloatVector.fromArray(F, values, v + 4 * L), x5 = FloatVector.fromArray(F, values, v + 5 * L);
+            FloatVector x6 = FloatVector.fromArray(F, values, v + 6 * L), x7 = FloatVector.fromArray(F, values, v + 7 * L);
+            a0 = x0.fma(wa, a0); a1 = x1.fma(wa, a1); a2 = x2.fma(wa, a2); a3 = x3.fma(wa, a3);
+            a4 = x4.fma(wa, a4); a5 = x5.fma(wa, a5); a6 = x6.fma(wa, a6); a7 = x7.fma(wa, a7);
+            b0 = x0.fma(wb, b0); b1 = x1.fma(wb, b1); b2 = x2.fma(wb, b2); b3 = x3.fma(wb, b3);
+            b4 = x4.fma(wb, b4); b5 = x5.fma(wb, b5); b6 = x6.fma(wb, b6); b7 = x7.fma(wb, b7);
+        }
+        int oa = o + ha * headDim;
+        a0.intoArray(out, oa); a1.intoArray(out, oa + L); a2.intoArray(out, oa + 2 * L); a3.intoArray(out, oa + 3 * L);
+        a4.intoArray(out, oa + 4 * L); a5.intoArray(out, oa + 5 * L); a6.intoArray(out, oa + 6 * L); a7.intoArray(out, oa + 7 * L);
+        if (hb >= 0) {
+            int ob = o + hb * headDim;
+            b0.intoArray(out, ob); b1.intoArray(out, ob + L); b2.intoArray(out, ob + 2 * L); b3.intoArray(out, ob + 3 * L);
+            b4.intoArray(out, ob + 4 * L); b5.intoArray(out, ob + 5 * L); b6.intoArray(out, ob + 6 * L); b7.intoArray(out, ob + 7 * L);
+        }
+    }
+
+    /** {@link #weightedValuesInRegisters} over a bf16 cache. */
+    private static void weightedValuesInRegisters16(KvCache c, int layer, float[] s, int len, int ha, int hb, int vo,
+                                                    float[] out, int o, int headDim) {
+        int bs = c.blockSize(), kvDim = c.kvDim(), sa = ha * len, sb = (hb < 0 ? ha : hb) * len;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        short[] values = c.values16(layer, 0);
+        for (int p = 0, v = vo; p < len; p++, v += kvDim) {
+            if (p % bs == 0) {
+                values = c.values16(layer, p);
+                v = vo;
+            }
+            FloatVector wa = FloatVector.broadcast(F, s[sa + p]), wb = FloatVector.broadcast(F, s[sb + p]);
+            FloatVector x0 = Bf16.load(values, v), x1 = Bf16.load(values, v + L);
+            FloatVector x2 = Bf16.load(values, v + 2 * L), x3 = Bf16.load(values, v + 3 * L);
+            FloatVector x4 = Bf16.load(values, v + 4 * L), x5 = Bf16.load(values, v + 5 * L);
+            FloatVector x6 = Bf16.load(values, v + 6 * L), x7 = Bf16.load(values, v + 7 * L);
+            a0 = x0.fma(wa, a0); a1 = x1.fma(wa, a1); a2 = x2.fma(wa, a2); a3 = x3.fma(wa, a3);
+            a4 = x4.fma(wa, a4); a5 = x5.fma(wa, a5); a6 = x6.fma(wa, a6); a7 = x7.fma(wa, a7);
+            b0 = x0.fma(wb, b0); b1 = x1.fma(wb, b1); b2 = x2.fma(wb, b2); b3 = x3.fma(wb, b3);
+            b4 = x4.fma(wb, b4); b5 = x5.fma(wb, b5); b6 = x6.fma(wb, b6); b7 = x7.fma(wb, b7);
+        }
+        int oa = o + ha * headDim;
+        a0.intoArray(out, oa); a1.intoArray(out, oa + L); a2.intoArray(out, oa + 2 * L); a3.intoArray(out, oa + 3 * L);
+        a4.intoArray(out, oa + 4 * L); a5.intoArray(out, oa + 5 * L); a6.intoArray(out, oa + 6 * L); a7.intoArray(out, oa + 7 * L);
+        if (hb >= 0) {
+            int ob = o + hb * headDim;
+            b0.intoArray(out, ob); b1.intoArray(out, ob + L); b2.intoArray(out, ob + 2 * L); b3.intoArray(out, ob + 3 * L);
+            b4.intoArray(out, ob + 4 * L); b5.intoArray(out, ob + 5 * L); b6.intoArray(out, ob + 6 * L); b7.intoArray(out, ob + 7 * L);
+        }
+    }
+
 
     /** scores[h·len + p] = scale · q_h · K[p] for the group's heads h (query rows at q[qOff + h·headDim]). */
     private static void scores(KvCache c, int layer, float[] q, int qOff, int kvOff, int headDim, int group, int len,

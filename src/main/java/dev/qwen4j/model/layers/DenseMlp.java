@@ -41,7 +41,7 @@ public final class DenseMlp implements FeedForward {
 
     @Override
     public long bytesPerToken() {
-        return gate.data().byteSize() + up.data().byteSize() + down.data().byteSize();
+        return gate.decodeBytes() + up.decodeBytes() + down.decodeBytes();
     }
 
     @Override

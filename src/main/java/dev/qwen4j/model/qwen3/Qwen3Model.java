@@ -209,7 +209,7 @@ public class Qwen3Model implements LanguageModel {
 
     @Override
     public long weightBytesPerToken() {
-        long b = lmHead.data().byteSize();
+        long b = lmHead.decodeBytes();
         for (Layer l : layers) b += l.attention().bytesPerToken() + l.ffn().bytesPerToken();
         return b;
     }

@@ -89,6 +89,11 @@ public final class QuantMatMul {
      * they may differ (Q4_K_M mixes Q4_K and Q6_K).
      */
     public static void rowKernels(WeightMatrix[] ws, float[] x, int xOff, float[][] outs, int[] outOffs, int n) {
+        rowKernels(ws, x, xOff, outs, outOffs, n, true);
+    }
+
+    /** {@link #rowKernels}, with the interleaved copies ignored when interleave is false (benchmarks, tests). */
+    static void rowKernels(WeightMatrix[] ws, float[] x, int xOff, float[][] outs, int[] outOffs, int n, boolean interleave) {
         int cols = ws[0].cols();
         int[] starts = new int[ws.length + 1];
         boolean by16 = false, by32 = false;
@@ -96,7 +101,7 @@ public final class QuantMatMul {
         boolean anyPacked = false;
         for (int i = 0; i < ws.length; i++) {
             DType t = ws[i].dtype();
-            packed[i] = ws[i].interleaved();
+            packed[i] = interleave ? ws[i].interleaved() : null;
             anyPacked |= packed[i] != null;
             if (packed[i] == null && !RowKernels.supports(t) || ws[i].cols() != cols) {
                 throw new IllegalArgumentException("no row kernel for " + ws[i]);

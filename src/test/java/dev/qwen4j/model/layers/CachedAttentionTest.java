@@ -22,7 +22,7 @@ class CachedAttentionTest {
     @EnumSource(value = DType.class, names = {"F32", "BF16"})
     void matchesPerHeadReference(DType kv) {
         Random rnd = new Random(17);
-        int[][] shapes = {{4, 4, 128}, {16, 8, 128}, {8, 2, 64}, {6, 2, 40}, {4, 1, 32}, {3, 3, 17}};
+        int[][] shapes = {{4, 4, 128}, {16, 8, 128}, {6, 2, 128}, {8, 2, 64}, {6, 2, 40}, {4, 1, 32}, {3, 3, 17}};
         for (int[] shape : shapes) {
             for (int blockSize : new int[] {3, 4, 64}) check(rnd, shape[0], shape[1], shape[2], blockSize, kv);
         }

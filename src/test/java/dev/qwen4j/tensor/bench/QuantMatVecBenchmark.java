@@ -20,9 +20,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decode-shaped block-quantized matrix × one vector, the weights streamed from DRAM as in a model (copies
- * rotate past the L3 cache). "dispatch" is what the model runs (the row-range kernels of RowKernels on
- * 16-lane machines), "perRow" the one-row-per-call fused dot, "scalar" the reference loop. Bytes per call
- * are rows · dtype.byteSize(cols), so GB/s = that / score. Run with JmhRatios for the ratios.
+ * rotate past the L3 cache). "perRow" is the one-row-per-call fused dot, "scalar" the reference loop,
+ * "dispatch" what the model runs (interleaved copies with 8-bit activations for Q4_0, Q4_K, Q6_K),
+ * "blockRows" the row-range kernels over the original blocks with f32 activations. Bytes per call
+ * of the blocks are rows · dtype.byteSize(cols) (the interleaved copies: 4.75–8.6 bits a weight). Run with JmhRatios for the ratios.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,6 +54,8 @@ public class QuantMatVecBenchmark {
         int n = (int) Math.max(2, (256L << 20) / bytes);
         copies = new WeightMatrix[n];
         for (int i = 0; i < n; i++) copies[i] = KernelMeasure.quantizedMatrix(dtype, rows, cols, 10 + i);
+        // the interleaved decode copies are made on first use: make them now, outside the measurement
+        for (WeightMatrix w : copies) w.interleaved();
         x = KernelMeasure.vector(cols, 3);
         out = new float[rows];
     }
@@ -66,6 +69,13 @@ public class QuantMatVecBenchmark {
     @Benchmark
     public float[] dispatch() {
         nextMatrix().matvec(x, out);
+        return out;
+    }
+
+    /** The block-format row kernels with f32 activations: what "dispatch" ran before the interleaved copies. */
+    @Benchmark
+    public float[] blockRows() {
+        QuantBenchAccess.blockRows(nextMatrix(), x, out);
         return out;
     }
 

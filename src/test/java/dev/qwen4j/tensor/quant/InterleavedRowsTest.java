@@ -71,4 +71,31 @@ class InterleavedRowsTest {
         q.quantize(new float[512], 0, 512);
         assertThatThrownBy(() -> p.matvec(q, 0, 2, new float[2], 0)).hasMessageContaining("512 activations for 256 columns");
     }
+
+    @Test
+    void copiesAreMadeOnceOnFirstUseAndCanBeTurnedOff() {
+        Assumptions.assumeTrue(InterleavedRows.supports(DType.Q4_K));
+        Random rnd = new Random(5);
+        WeightMatrix w = QuantKernelsTest.randomMatrix(rnd, DType.Q4_K, 40, 512);
+        assertThat(w.decodeBytes()).isEqualTo(w.data().byteSize());
+        InterleavedRows p = w.interleaved();
+        assertThat(p).isNotNull().isSameAs(w.interleaved());
+        // 4.75 bits a weight: 16 bytes of codes, 2 of integer scales and mins, 1 of super-block scales per lane
+        // (a row's last group padded to LANES blocks)
+        assertThat(w.decodeBytes()).isEqualTo(40L * Q8Lanes.groups(512) * Q8Lanes.LANES * 19);
+        assertThat(QuantKernelsTest.randomMatrix(rnd, DType.Q8_0, 4, 64).interleaved()).isNull();
+
+        WeightMatrix off = QuantKernelsTest.randomMatrix(rnd, DType.Q4_0, 40, 512);
+        float[] x = QuantKernelsTest.randomVector(rnd, 512), out = new float[40], ref = new float[40];
+        InterleavedRows.setEnabled(false);
+        try {
+            assertThat(off.interleaved()).isNull();
+            off.matvec(x, out); // the f32-activation kernels: equal to the scalar loop up to rounding
+            QuantMatMul.matmulScalar(off, x, 0, ref, 0, 1);
+            for (int r = 0; r < 40; r++) assertThat(out[r]).isCloseTo(ref[r], within(1e-4f * (1 + Math.abs(ref[r]))));
+        } finally {
+            InterleavedRows.setEnabled(true);
+        }
+        assertThat(off.interleaved()).isNotNull();
+    }
 }

@@ -11,6 +11,11 @@ public final class QuantBenchAccess {
         QuantMatMul.matmulStreamed(w, x, 0, out, 0, 1);
     }
 
+    /** The block-format row kernels with f32 activations ({@link RowKernels}), ignoring any interleaved copy. */
+    public static void blockRows(WeightMatrix w, float[] x, float[] out) {
+        QuantMatMul.rowKernels(new WeightMatrix[] {w}, x, 0, new float[][] {out}, new int[] {0}, 1, false);
+    }
+
     public static void scalar(WeightMatrix w, float[] x, float[] out) {
         QuantMatMul.matmulScalar(w, x, 0, out, 0, 1);
     }
