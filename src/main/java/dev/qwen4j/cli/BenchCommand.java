@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--no-interleave",
             description = "Decode over the original quantized blocks with f32 activations instead of interleaved copies "
-                    + "with 8-bit activations (Q4_0, Q4_K, Q6_K; like llama.cpp's --no-repack).")
+                    + "with 8-bit activations (Q4_0, Q4_K, Q5_0, Q5_K, Q6_K; like llama.cpp's --no-repack).")
     boolean noInterleave;
 
     @Option(names = "--no-probe", description = "Skip the bandwidth/FMA measurement.")

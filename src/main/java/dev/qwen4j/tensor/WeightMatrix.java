@@ -62,8 +62,8 @@ public final class WeightMatrix {
     }
 
     /**
-     * The {@link InterleavedRows} copy of a Q4_0, Q4_K or Q6_K matrix for decode products with 8-bit
-     * activations, made on first call (in parallel; native memory of about 1.1–1.3× the matrix); null for other
+     * The {@link InterleavedRows} copy of a Q4_0, Q4_K, Q5_0, Q5_K or Q6_K matrix for decode products with 8-bit
+     * activations, made on first call (in parallel; native memory of about 1.05–1.6× the matrix); null for other
      * dtypes, on machines without the vector width, or when {@link InterleavedRows#enabled} is off. Weights never
      * used for decode (prefill-only, or MoE experts never chosen) are never copied.
      */

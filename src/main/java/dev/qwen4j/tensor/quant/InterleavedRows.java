@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ShortVector;
 
 /**
- * A decode copy of a Q4_0, Q4_K or Q6_K matrix in which each 16-bit lane of a vector holds one 32-value block,
+ * A decode copy of a Q4_0, Q4_K, Q5_0, Q5_K or Q6_K matrix in which each 16-bit lane of a vector holds one 32-value block,
  * for products with {@link Q8Lanes} activations in 16-bit integer lanes (llama.cpp likewise multiplies these
  * formats with 8-bit activations, and likewise repacks them at load).
  *
@@ -23,7 +23,7 @@ import jdk.incubator.vector.ShortVector;
  * stay within 16 bits: at most 16 products of a 4-bit code and an 8-bit activation per accumulator.
  *
  * <p>Group layout (LANES = L; shorts and floats little-endian; K-quant scales kept in their integer form with one
- * f32 per 256-value super-block, so the copy is about as small as the blocks: 4.75, 5 and 8.6 bits a weight):
+ * f32 per 256-value super-block):
  * <ul>
  *   <li>Q4_0: {@code short nib[8][L]} (code j of block i at bits 4·(j%4) of nib[j/4][i]), {@code float d[L]}.
  *   <li>Q4_K: nib as Q4_0 (the 32-value sub-blocks are the blocks), {@code byte sc[L]}, {@code byte m[L]} (the
@@ -34,6 +34,8 @@ import jdk.incubator.vector.ShortVector;
  *       6-bit code buys half the instructions: split into low and high bits as in the blocks, each code costs
  *       two products (measured on the 151936 × 1024 output head, 2 threads: 8.0 against 8.6 ms; 1 thread 10.5
  *       against 13.5 ms).
+ *   <li>Q5_K: pair as Q6_K (code − 16), then sc and m bytes and d, dmin as Q4_K (8.75 bits a weight).
+ *   <li>Q5_0: pair as Q6_K (code − 16), {@code float d[L]} (9 bits a weight).
  * </ul>
  * Blocks past the row's end are zero (codes and scales).
  */
@@ -72,9 +74,19 @@ public final class InterleavedRows {
         this.groupBytes = groupBytes(type);
     }
 
+    /** Whether t's codes are stored as re-centred signed bytes ({@link InterleavedByteCodes}). */
+    static boolean byteCodes(DType t) {
+        return t == DType.Q6_K || t == DType.Q5_K || t == DType.Q5_0;
+    }
+
+    /** The code subtracted before storing a byte code: the format's zero. */
+    static int centre(DType t) {
+        return t == DType.Q6_K ? 32 : 16;
+    }
+
     /** Whether t has an interleaved layout and kernel on this machine (16-bit lanes of 256 bits or wider). */
     public static boolean supports(DType t) {
-        return (LANES == 16 || LANES == 32) && (t == DType.Q4_0 || t == DType.Q4_K || t == DType.Q6_K);
+        return (LANES == 16 || LANES == 32) && (t == DType.Q4_0 || t == DType.Q4_K || t == DType.Q6_K || t == DType.Q5_0 || t == DType.Q5_K);
     }
 
     static long groupBytes(DType t) {
@@ -82,6 +94,8 @@ public final class InterleavedRows {
             case Q4_0 -> 20L * LANES;
             case Q4_K -> 19L * LANES;
             case Q6_K -> 34L * LANES + LANES / 2;
+            case Q5_K -> 35L * LANES;
+            case Q5_0 -> 36L * LANES;
             default -> throw new IllegalArgumentException("no interleaved layout for " + t);
         };
     }
@@ -129,13 +143,15 @@ public final class InterleavedRows {
             this.p = p;
             this.w = w;
             this.in = new byte[Math.toIntExact(w.rowBytes())];
-            this.words = new short[(p.type == DType.Q6_K ? 16 : 8) * LANES];
+            this.words = new short[(byteCodes(p.type) ? 16 : 8) * LANES];
         }
 
         void pack(int from, int to) {
             int blocks = p.cols / 32;
-            boolean q6 = p.type == DType.Q6_K;
-            long tail = (q6 ? 32L : 16L) * LANES;
+            boolean bytes = byteCodes(p.type);
+            int centre = bytes ? centre(p.type) : 0;
+            boolean perBlockScale = p.type == DType.Q4_0 || p.type == DType.Q5_0;
+            long tail = (bytes ? 32L : 16L) * LANES;
             for (int r = from; r < to; r++) {
                 MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes(), in, 0, in.length);
                 for (int g = 0; g < p.groups; g++) {
@@ -145,12 +161,14 @@ public final class InterleavedRows {
                         if (b < blocks) {
                             decodeBlock(p.type, in, b, codes, blockScales, blockInts);
                         } else {
-                            java.util.Arrays.fill(codes, q6 ? 32 : 0);
+                            java.util.Arrays.fill(codes, centre);
                             blockScales[0] = blockScales[1] = 0f;
                             blockInts[0] = blockInts[1] = 0;
                         }
-                        if (q6) {
-                            for (int m = 0; m < 16; m++) words[m * LANES + i] = (short) ((codes[2 * m] - 32) & 0xFF | (codes[2 * m + 1] - 32) << 8);
+                        if (bytes) {
+                            for (int m = 0; m < 16; m++) {
+                                words[m * LANES + i] = (short) ((codes[2 * m] - centre) & 0xFF | (codes[2 * m + 1] - centre) << 8);
+                            }
                         } else {
                             for (int m = 0; m < 8; m++) {
                                 words[m * LANES + i] = (short) (codes[4 * m] | codes[4 * m + 1] << 4 | codes[4 * m + 2] << 8 | codes[4 * m + 3] << 12);
@@ -166,11 +184,11 @@ public final class InterleavedRows {
                     }
                     long go = r * p.rowBytes() + g * p.groupBytes;
                     MemorySegment.copy(words, 0, p.data, I16, go, words.length);
-                    if (p.type == DType.Q4_0) {
+                    if (perBlockScale) {
                         MemorySegment.copy(floats, 0, p.data, F32, go + tail, LANES);
                     } else {
                         MemorySegment.copy(ints, 0, p.data, ValueLayout.JAVA_BYTE, go + tail, 2 * LANES);
-                        MemorySegment.copy(superScales, 0, p.data, F32, go + tail + 2 * LANES, q6 ? LANES / 8 : LANES / 4);
+                        MemorySegment.copy(superScales, 0, p.data, F32, go + tail + 2 * LANES, p.type == DType.Q6_K ? LANES / 8 : LANES / 4);
                     }
                 }
             }
@@ -187,7 +205,7 @@ public final class InterleavedRows {
 
     /**
      * The unsigned codes of 32-value block b of a row held in {@code row}, and its scales: Q4_0 value =
-     * d·(code − 8) with scales[0] = d; Q4_K value = d·sc·code − dmin·m with scales = {d, dmin} of the
+     * d·(code − 8) with scales[0] = d (Q5_0: code − 16); Q4_K and Q5_K value = d·sc·code − dmin·m with scales = {d, dmin} of the
      * super-block and ints = {sc, m}; Q6_K value = d·sc_h·(code − 32) for values 16h … 16h + 15 with scales[0]
      * = d and ints = {sc_0, sc_1}.
      */
@@ -202,14 +220,28 @@ public final class InterleavedRows {
                     codes[j + 16] = q >> 4;
                 }
             }
-            case Q4_K -> {
-                int bo = (b / 8) * Q4_K.BYTES, sub = b % 8, sc = bo + Q4_K.SCALES_OFFSET;
+            case Q5_0 -> {
+                int bo = b * Q5_0.BYTES;
+                scales[0] = f16(row, bo);
+                int qh = u8(row, bo + 2) | u8(row, bo + 3) << 8 | u8(row, bo + 4) << 16 | u8(row, bo + 5) << 24;
+                for (int j = 0; j < 16; j++) {
+                    int q = u8(row, bo + 6 + j);
+                    codes[j] = q & 15 | ((qh >>> j) & 1) << 4;
+                    codes[j + 16] = q >> 4 | ((qh >>> (j + 16)) & 1) << 4;
+                }
+            }
+            case Q4_K, Q5_K -> {
+                boolean five = t == DType.Q5_K;
+                int bo = (b / 8) * (five ? Q5_K.BYTES : Q4_K.BYTES), sub = b % 8, sc = bo + Q4_K.SCALES_OFFSET;
                 ints[0] = sub < 4 ? u8(row, sc + sub) & 63 : (u8(row, sc + sub + 4) & 15) | (u8(row, sc + sub - 4) >> 6) << 4;
                 ints[1] = sub < 4 ? u8(row, sc + sub + 4) & 63 : (u8(row, sc + sub + 4) >> 4) | (u8(row, sc + sub) >> 6) << 4;
                 scales[0] = f16(row, bo);
                 scales[1] = f16(row, bo + 2);
-                int qs = bo + Q4_K.QS_OFFSET + 32 * (sub / 2), shift = 4 * (sub & 1);
+                int qs = bo + (five ? Q5_K.QS_OFFSET : Q4_K.QS_OFFSET) + 32 * (sub / 2), shift = 4 * (sub & 1);
                 for (int j = 0; j < 32; j++) codes[j] = (u8(row, qs + j) >> shift) & 15;
+                if (five) {
+                    for (int j = 0; j < 32; j++) codes[j] |= ((u8(row, bo + Q5_K.QH_OFFSET + j) >> sub) & 1) << 4;
+                }
             }
             case Q6_K -> {
                 int bo = (b / 8) * Q6_K.BYTES, k0 = 32 * (b % 8), h = k0 / 128, quarter = (k0 % 128) / 32;
@@ -232,7 +264,7 @@ public final class InterleavedRows {
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.matvec(data, rb, groups, from, to, x, out, oo);
             case Q4_K -> InterleavedQ4_K.matvec(data, rb, groups, from, to, x, out, oo);
-            case Q6_K -> InterleavedQ6_K.matvec(data, rb, groups, from, to, x, out, oo);
+            case Q6_K, Q5_K, Q5_0 -> InterleavedByteCodes.matvec(type, data, rb, groups, from, to, x, out, oo);
             default -> throw new IllegalStateException(type.toString());
         }
     }
@@ -247,20 +279,23 @@ public final class InterleavedRows {
                 for (int i = 0; i < LANES; i++) {
                     int b = g * LANES + i, lo = 0, hi = 0;
                     for (int j = 0; j < 32; j++) {
-                        int code = type == DType.Q6_K
+                        int code = byteCodes(type)
                                 ? (byte) (data.get(I16, go + 2L * ((j / 2) * LANES + i)) >> (8 * (j % 2)))
                                 : (data.get(I16, go + 2L * ((j / 4) * LANES + i)) >> (4 * (j % 4))) & 15;
                         int p = code * x.q[g * 32 * LANES + j * LANES + i];
                         if (j < 16) lo += p;
                         else hi += p;
                     }
-                    long tail = go + (type == DType.Q6_K ? 32L : 16L) * LANES, supers = tail + 2L * LANES;
+                    long tail = go + (byteCodes(type) ? 32L : 16L) * LANES, supers = tail + 2L * LANES;
                     double dx = x.d[b];
                     int i0 = data.get(ValueLayout.JAVA_BYTE, tail + i), i1 = data.get(ValueLayout.JAVA_BYTE, tail + LANES + i);
                     acc += switch (type) {
                         case Q4_0 -> data.get(F32, tail + 4L * i) * dx * (lo + hi - 8 * x.sum[b]);
                         case Q4_K -> dx * (data.get(F32, supers + 4L * (i / 8)) * i0 * (lo + hi)
                                 - data.get(F32, supers + 4L * (LANES / 8 + i / 8)) * i1 * x.sum[b]);
+                        case Q5_K -> dx * (data.get(F32, supers + 4L * (i / 8)) * i0 * (lo + hi + 16 * x.sum[b])
+                                - data.get(F32, supers + 4L * (LANES / 8 + i / 8)) * i1 * x.sum[b]);
+                        case Q5_0 -> data.get(F32, tail + 4L * i) * dx * (lo + hi);
                         default -> dx * data.get(F32, supers + 4L * (i / 8)) * (i0 * lo + i1 * hi);
                     };
                 }

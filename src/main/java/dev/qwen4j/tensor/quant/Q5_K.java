@@ -28,6 +28,7 @@ public final class Q5_K {
     public static final int QK = 256;
     public static final int BYTES = 176;
     private static final int SCALES = 4, QH = 16, QS = 48;
+    static final int QS_OFFSET = QS, QH_OFFSET = QH;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 

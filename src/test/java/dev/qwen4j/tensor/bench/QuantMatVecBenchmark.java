@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Decode-shaped block-quantized matrix × one vector, the weights streamed from DRAM as in a model (copies
  * rotate past the L3 cache). "perRow" is the one-row-per-call fused dot, "scalar" the reference loop,
- * "dispatch" what the model runs (interleaved copies with 8-bit activations for Q4_0, Q4_K, Q6_K),
+ * "dispatch" what the model runs (interleaved copies with 8-bit activations for Q4_0, Q4_K, Q5_0, Q5_K, Q6_K),
  * "blockRows" the row-range kernels over the original blocks with f32 activations. Bytes per call
- * of the blocks are rows · dtype.byteSize(cols) (the interleaved copies: 4.75–8.6 bits a weight). Run with JmhRatios for the ratios.
+ * of the blocks are rows · dtype.byteSize(cols) (the interleaved copies: 4.75–9 bits a weight). Run with JmhRatios for the ratios.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

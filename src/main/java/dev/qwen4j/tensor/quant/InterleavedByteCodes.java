@@ -1,0 +1,166 @@
+package dev.qwen4j.tensor.quant;
+
+import static dev.qwen4j.tensor.quant.Blocks.LE;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.F;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.I;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.S;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.NEXT_SUPER_BLOCK;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.SCALE_BYTES;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.SECOND_SUPER_BLOCK;
+
+import dev.qwen4j.tensor.DType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The {@link InterleavedRows} kernel for the formats stored as one re-centred signed byte per code, two to a
+ * 16-bit lane (Q6_K, Q5_K, Q5_0): a shift pair gives a vector of codes; products of a code of at most 6 bits and
+ * an 8-bit activation leave room for 8 per 16-bit accumulator, so each 16-value half takes two. Then per lane:
+ * Q6_K d·d_x·(sc_0·Σ_0 + sc_1·Σ_1), the int8 scales applied in integer lanes (|Σ_h| ≤ 16·32·127, times 127:
+ * within 31 bits); Q5_K d_x·(d·sc·(Σ + 16·Σq) − dmin·m·Σq) as Q4_K with the centre added back; Q5_0 d·d_x·Σ.
+ */
+final class InterleavedByteCodes {
+    private InterleavedByteCodes() {}
+
+    private static final int L = InterleavedRows.LANES, H = L / 2;
+
+    /**
+     * One kernel per format, the shared code sums in {@link #codeSums}: a single method holding all three was too
+     * large for C1 ("out of virtual registers"), so it ran interpreted until C2 took it, 4 ns a weight meanwhile.
+     */
+    static void matvec(DType type, MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+        switch (type) {
+            case Q6_K -> matvecQ6K(w, rowBytes, groups, from, to, x, out, oo);
+            case Q5_K -> matvecQ5K(w, rowBytes, groups, from, to, x, out, oo);
+            case Q5_0 -> matvecQ50(w, rowBytes, groups, from, to, x, out, oo);
+            default -> throw new IllegalArgumentException("no byte-code kernel for " + type);
+        }
+    }
+
+    /** Q6_K: d·d_x·(sc_0·Σ_0 + sc_1·Σ_1) per lane. */
+    private static void matvecQ6K(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+        short[] xq = x.q;
+        float[] dx = x.d, negSum = x.negSum;
+        int[] t = new int[2 * L];
+        long gb = InterleavedRows.groupBytes(DType.Q6_K);
+        for (int r = from; r < to; r++) {
+            FloatVector acc = FloatVector.zero(F);
+            long go = r * rowBytes;
+            for (int g = 0; g < groups; g++, go += gb) {
+                int b = g * L;
+                long sc = go + 32L * L, supers = sc + 2L * L;
+                codeSums(w, go, xq, g * 32 * L, t);
+                IntVector t00 = IntVector.fromArray(I, t, 0), t01 = IntVector.fromArray(I, t, H);
+                IntVector t10 = IntVector.fromArray(I, t, L), t11 = IntVector.fromArray(I, t, L + H);
+                // the int8 scales multiply the integer sums; d (one per super-block) and d_x apply per half group
+                IntVector u0 = t00.mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .add(t10.mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L, LE).convertShape(VectorOperators.B2I, I, 0)));
+                IntVector u1 = t01.mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + H, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .add(t11.mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L + H, LE).convertShape(VectorOperators.B2I, I, 0)));
+                FloatVector d0 = FloatVector.fromArray(F, dx, b).mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector d1 = FloatVector.fromArray(F, dx, b + H).mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers + 4L * H / 8)).blend(w.get(InterleavedRows.F32, supers + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                acc = ((FloatVector) u0.convertShape(VectorOperators.I2F, F, 0)).fma(d0, acc);
+                acc = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).fma(d1, acc);
+            }
+            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /** Q5_K: d_x·(d·sc·(Σ + 16·Σq) − dmin·m·Σq) per lane. */
+    private static void matvecQ5K(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+        short[] xq = x.q;
+        float[] dx = x.d, negSum = x.negSum;
+        int[] t = new int[2 * L];
+        long gb = InterleavedRows.groupBytes(DType.Q5_K);
+        for (int r = from; r < to; r++) {
+            FloatVector acc = FloatVector.zero(F);
+            long go = r * rowBytes;
+            for (int g = 0; g < groups; g++, go += gb) {
+                int b = g * L;
+                long sc = go + 32L * L, supers = sc + 2L * L;
+                codeSums(w, go, xq, g * 32 * L, t);
+                IntVector t00 = IntVector.fromArray(I, t, 0), t01 = IntVector.fromArray(I, t, H);
+                IntVector t10 = IntVector.fromArray(I, t, L), t11 = IntVector.fromArray(I, t, L + H);
+                // Σ (c' + 16)·q = Σ c'·q + 16·Σ q: the centre comes back in integer lanes
+                IntVector u0 = t00.add(t10).add(IntVector.fromArray(I, x.sum, b).lanewise(VectorOperators.LSHL, 4));
+                IntVector u1 = t01.add(t11).add(IntVector.fromArray(I, x.sum, b + H).lanewise(VectorOperators.LSHL, 4));
+                long mins = supers + L / 2;
+                FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector s1 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + H, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers + 4L * H / 8)).blend(w.get(InterleavedRows.F32, supers + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector m0 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, mins)).blend(w.get(InterleavedRows.F32, mins + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector m1 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L + H, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, mins + 4L * H / 8)).blend(w.get(InterleavedRows.F32, mins + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                acc = ((FloatVector) u0.convertShape(VectorOperators.I2F, F, 0)).mul(s0).fma(FloatVector.fromArray(F, dx, b), acc);
+                acc = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).mul(s1).fma(FloatVector.fromArray(F, dx, b + H), acc);
+                acc = m0.fma(FloatVector.fromArray(F, negSum, b), acc);
+                acc = m1.fma(FloatVector.fromArray(F, negSum, b + H), acc);
+            }
+            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /** Q5_0: d·d_x·Σ per lane. */
+    private static void matvecQ50(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+        short[] xq = x.q;
+        float[] dx = x.d, negSum = x.negSum;
+        int[] t = new int[2 * L];
+        long gb = InterleavedRows.groupBytes(DType.Q5_0);
+        for (int r = from; r < to; r++) {
+            FloatVector acc = FloatVector.zero(F);
+            long go = r * rowBytes;
+            for (int g = 0; g < groups; g++, go += gb) {
+                int b = g * L;
+                long sc = go + 32L * L, supers = sc + 2L * L;
+                codeSums(w, go, xq, g * 32 * L, t);
+                IntVector t00 = IntVector.fromArray(I, t, 0), t01 = IntVector.fromArray(I, t, H);
+                IntVector t10 = IntVector.fromArray(I, t, L), t11 = IntVector.fromArray(I, t, L + H);
+                FloatVector d0 = FloatVector.fromMemorySegment(F, w, sc, LE).mul(FloatVector.fromArray(F, dx, b));
+                FloatVector d1 = FloatVector.fromMemorySegment(F, w, sc + 4L * H, LE).mul(FloatVector.fromArray(F, dx, b + H));
+                acc = ((FloatVector) t00.add(t10).convertShape(VectorOperators.I2F, F, 0)).fma(d0, acc);
+                acc = ((FloatVector) t01.add(t11).convertShape(VectorOperators.I2F, F, 0)).fma(d1, acc);
+            }
+            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /**
+     * t[i] = Σ_{j<16} code_j·q_j and t[L + i] = Σ_{j≥16} code_j·q_j for lane i of the group at go (activation
+     * codes of the group from xg). Vectors stay inside: only the int array crosses the call.
+     */
+    private static void codeSums(MemorySegment w, long go, short[] xq, int xg, int[] t) {
+        ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
+        // per step four words: codes 8s .. 8s+7, one accumulator's worth
+        for (int m = 0; m < 16; m += 4) {
+            ShortVector v0 = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
+            ShortVector v1 = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
+            ShortVector v2 = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 2) * L, LE);
+            ShortVector v3 = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 3) * L, LE);
+            int xm = xg + 2 * m * L;
+            ShortVector p = v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm))
+                    .add(v0.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + L)))
+                    .add(v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
+                    .add(v1.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                    .add(v2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
+                    .add(v2.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
+                    .add(v3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
+                    .add(v3.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
+            switch (m) {
+                case 0 -> a0 = p;
+                case 4 -> a1 = p;
+                case 8 -> a2 = p;
+                default -> a3 = p;
+            }
+        }
+        ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0)).intoArray(t, 0);
+        ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1)).intoArray(t, H);
+        ((IntVector) a2.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a3.convertShape(VectorOperators.S2I, I, 0)).intoArray(t, L);
+        ((IntVector) a2.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a3.convertShape(VectorOperators.S2I, I, 1)).intoArray(t, L + H);
+    }
+}
