@@ -47,6 +47,15 @@ public interface LanguageModel extends AutoCloseable {
     }
 
     /**
+     * Makes the interleaved decode copies ({@link dev.qwen4j.tensor.WeightMatrix#interleaved}) of the matrices
+     * every decode step uses now rather than during the first one, so a server's first request does not wait for
+     * them (MoE experts stay lazy). Returns the bytes of the copies (0 when none apply).
+     */
+    default long interleaveForDecode() {
+        return 0;
+    }
+
+    /**
      * Bytes of weights read per decoded token (for bandwidth reports): the interleaved decode copies of 4- and
      * 6-bit matrices once made ({@link dev.qwen4j.tensor.WeightMatrix#decodeBytes}).
      */

@@ -159,6 +159,19 @@ class GgufModelTest {
     }
 
     @Test
+    void interleavedDecodeCopiesAreMadeUpFrontAndCounted() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.qwen4j.tensor.quant.InterleavedRows.supports(dev.qwen4j.tensor.DType.Q4_0));
+        LanguageModel m = open(gguf("tiny-qwen3", QuantType.Q4_0), null);
+        long blocks = m.weightBytesPerToken();
+        long copies = m.interleaveForDecode();
+        assertThat(copies).isPositive();
+        assertThat(m.interleaveForDecode()).as("made once").isEqualTo(copies);
+        // decode now reads the copies (and the blocks of matrices in other formats)
+        assertThat(m.weightBytesPerToken()).isGreaterThanOrEqualTo(copies).isNotEqualTo(blocks);
+        assertThat(open(gguf("tiny-qwen3", QuantType.Q8_0), null).interleaveForDecode()).isZero();
+    }
+
+    @Test
     void q4KMUsesLlamaCppMix() {
         try (Arena arena = Arena.ofConfined()) {
             GgufFile f = GgufFile.open(gguf("tiny-qwen3", QuantType.Q4_K_M), arena);

@@ -122,6 +122,17 @@ public final class Attention {
         return wq.packForBatches() + wk.packForBatches() + wv.packForBatches() + wo.packForBatches();
     }
 
+    /** See {@link dev.qwen4j.model.LanguageModel#interleaveForDecode}. */
+    public long interleaveForDecode() {
+        return interleaved(wq) + interleaved(wk) + interleaved(wv) + interleaved(wo);
+    }
+
+    /** Makes w's interleaved decode copy if its dtype has one; returns its bytes (0 if none). */
+    static long interleaved(WeightMatrix w) {
+        var p = w.interleaved();
+        return p == null ? 0 : p.data().byteSize();
+    }
+
     public long bytesPerToken() {
         return wq.decodeBytes() + wk.decodeBytes() + wv.decodeBytes() + wo.decodeBytes();
     }

@@ -40,6 +40,11 @@ public final class DenseMlp implements FeedForward {
     }
 
     @Override
+    public long interleaveForDecode() {
+        return Attention.interleaved(gate) + Attention.interleaved(up) + Attention.interleaved(down);
+    }
+
+    @Override
     public long bytesPerToken() {
         return gate.decodeBytes() + up.decodeBytes() + down.decodeBytes();
     }

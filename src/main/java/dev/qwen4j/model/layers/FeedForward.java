@@ -7,6 +7,11 @@ public interface FeedForward {
     /** Weight bytes one token reads (for MoE: only the routed experts). */
     long bytesPerToken();
 
+    /** See {@link dev.qwen4j.model.LanguageModel#interleaveForDecode}; MoE experts are left to first use. */
+    default long interleaveForDecode() {
+        return 0;
+    }
+
     /** See {@link dev.qwen4j.tensor.WeightMatrix#packForBatches}; returns the bytes added (MoE experts see few rows: none). */
     default long packForBatches() {
         return 0;

@@ -201,6 +201,14 @@ public class Qwen3Model implements LanguageModel {
     }
 
     @Override
+    public long interleaveForDecode() {
+        var head = lmHead.interleaved();
+        long bytes = head == null ? 0 : head.data().byteSize();
+        for (Layer l : layers) bytes += l.attention().interleaveForDecode() + l.ffn().interleaveForDecode();
+        return bytes;
+    }
+
+    @Override
     public long packWeightsForBatches() {
         long bytes = lmHead.packForBatches();
         for (Layer l : layers) bytes += l.attention().packForBatches() + l.ffn().packForBatches();
