@@ -81,27 +81,36 @@ final class CachedAttention {
             int qOff = t * qDim;
             int bs = c.blockSize(), kvDim = c.kvDim();
             boolean bf16 = c.bf16();
-            for (int b0 = 0; b0 < len; b0 += bs) {
-                int end = Math.min(len, b0 + bs);
-                if (bf16) {
-                    short[] keys = c.keys16(layer, b0);
+            if (headDim == 8 * L) {
+                for (int h = h0; h < h1; h += 2) {
+                    int hb = h + 1 < h1 && (h + 1) / group == h / group ? h + 1 : -1;
+                    if (bf16) scoresInRegisters16(c, layer, q, qOff, h, hb, (h / group) * headDim, len, scale, scores);
+                    else scoresInRegisters(c, layer, q, qOff, h, hb, (h / group) * headDim, len, scale, scores);
+                    if (hb < 0) h--;
+                }
+            } else {
+                for (int b0 = 0; b0 < len; b0 += bs) {
+                    int end = Math.min(len, b0 + bs);
+                    if (bf16) {
+                        short[] keys = c.keys16(layer, b0);
+                        for (int p = b0; p < end; p++) {
+                            int k = (p - b0) * kvDim;
+                            for (int h = h0; h < h1; h++) {
+                                int qo = qOff + h * headDim, ko = k + (h / group) * headDim;
+                                float sc = whole ? dot(q, qo, keys, ko, headDim) : dotScalar(q, qo, keys, ko, headDim);
+                                scores[h * len + p] = sc * scale;
+                            }
+                        }
+                        continue;
+                    }
+                    float[] keys = c.keys(layer, b0);
                     for (int p = b0; p < end; p++) {
                         int k = (p - b0) * kvDim;
                         for (int h = h0; h < h1; h++) {
                             int qo = qOff + h * headDim, ko = k + (h / group) * headDim;
-                            float sc = whole ? dot(q, qo, keys, ko, headDim) : dotScalar(q, qo, keys, ko, headDim);
+                            float sc = whole ? dot(q, qo, keys, ko, headDim) : Ops.dot(q, qo, keys, ko, headDim);
                             scores[h * len + p] = sc * scale;
                         }
-                    }
-                    continue;
-                }
-                float[] keys = c.keys(layer, b0);
-                for (int p = b0; p < end; p++) {
-                    int k = (p - b0) * kvDim;
-                    for (int h = h0; h < h1; h++) {
-                        int qo = qOff + h * headDim, ko = k + (h / group) * headDim;
-                        float sc = whole ? dot(q, qo, keys, ko, headDim) : Ops.dot(q, qo, keys, ko, headDim);
-                        scores[h * len + p] = sc * scale;
                     }
                 }
             }
@@ -155,6 +164,73 @@ final class CachedAttention {
                 }
             }
             System.arraycopy(acc, h0 * headDim, out, qOff + h0 * headDim, (h1 - h0) * headDim);
+        }
+    }
+
+    /**
+     * scores[h·len + p] = scale·q_h·K[p][ko ..] for head ha and (when hb ≥ 0) head hb, which share the KV head, with
+     * headDim = 8·L: both query rows stay in registers and each key row is loaded once for both heads; each dot
+     * keeps {@link #dot}'s two chains and final reduction, so the scores equal the per-head kernel's up to the
+     * order of the lane reduction.
+     */
+    private static void scoresInRegisters(KvCache c, int layer, float[] q, int qOff, int ha, int hb, int ko, int len,
+                                          float scale, float[] scores) {
+        int bs = c.blockSize(), kvDim = c.kvDim(), headDim = 8 * L, sa = ha * len, sb = (hb < 0 ? ha : hb) * len;
+        int qa = qOff + ha * headDim, qb = qOff + (hb < 0 ? ha : hb) * headDim;
+        FloatVector a0 = FloatVector.fromArray(F, q, qa), a1 = FloatVector.fromArray(F, q, qa + L), a2 = FloatVector.fromArray(F, q, qa + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(F, q, qa + 3 * L), a4 = FloatVector.fromArray(F, q, qa + 4 * L), a5 = FloatVector.fromArray(F, q, qa + 5 * L);
+        FloatVector a6 = FloatVector.fromArray(F, q, qa + 6 * L), a7 = FloatVector.fromArray(F, q, qa + 7 * L);
+        FloatVector b0 = FloatVector.fromArray(F, q, qb), b1 = FloatVector.fromArray(F, q, qb + L), b2 = FloatVector.fromArray(F, q, qb + 2 * L);
+        FloatVector b3 = FloatVector.fromArray(F, q, qb + 3 * L), b4 = FloatVector.fromArray(F, q, qb + 4 * L), b5 = FloatVector.fromArray(F, q, qb + 5 * L);
+        FloatVector b6 = FloatVector.fromArray(F, q, qb + 6 * L), b7 = FloatVector.fromArray(F, q, qb + 7 * L);
+        float[] keys = c.keys(layer, 0);
+        for (int p = 0, k = ko; p < len; p++, k += kvDim) {
+            if (p % bs == 0) {
+                keys = c.keys(layer, p);
+                k = ko;
+            }
+            FloatVector k0 = FloatVector.fromArray(F, keys, k), k1 = FloatVector.fromArray(F, keys, k + L);
+            FloatVector k2 = FloatVector.fromArray(F, keys, k + 2 * L), k3 = FloatVector.fromArray(F, keys, k + 3 * L);
+            FloatVector k4 = FloatVector.fromArray(F, keys, k + 4 * L), k5 = FloatVector.fromArray(F, keys, k + 5 * L);
+            FloatVector k6 = FloatVector.fromArray(F, keys, k + 6 * L), k7 = FloatVector.fromArray(F, keys, k + 7 * L);
+            FloatVector ea = a6.fma(k6, a4.fma(k4, a2.fma(k2, a0.mul(k0))));
+            FloatVector oa = a7.fma(k7, a5.fma(k5, a3.fma(k3, a1.mul(k1))));
+            scores[sa + p] = ea.add(oa).reduceLanes(VectorOperators.ADD) * scale;
+            if (hb >= 0) {
+                FloatVector eb = b6.fma(k6, b4.fma(k4, b2.fma(k2, b0.mul(k0))));
+                FloatVector ob = b7.fma(k7, b5.fma(k5, b3.fma(k3, b1.mul(k1))));
+                scores[sb + p] = eb.add(ob).reduceLanes(VectorOperators.ADD) * scale;
+            }
+        }
+    }
+
+    /** {@link #scoresInRegisters} over a bf16 cache. */
+    private static void scoresInRegisters16(KvCache c, int layer, float[] q, int qOff, int ha, int hb, int ko, int len,
+                                            float scale, float[] scores) {
+        int bs = c.blockSize(), kvDim = c.kvDim(), headDim = 8 * L, sa = ha * len, sb = (hb < 0 ? ha : hb) * len;
+        int qa = qOff + ha * headDim, qb = qOff + (hb < 0 ? ha : hb) * headDim;
+        FloatVector a0 = FloatVector.fromArray(F, q, qa), a1 = FloatVector.fromArray(F, q, qa + L), a2 = FloatVector.fromArray(F, q, qa + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(F, q, qa + 3 * L), a4 = FloatVector.fromArray(F, q, qa + 4 * L), a5 = FloatVector.fromArray(F, q, qa + 5 * L);
+        FloatVector a6 = FloatVector.fromArray(F, q, qa + 6 * L), a7 = FloatVector.fromArray(F, q, qa + 7 * L);
+        FloatVector b0 = FloatVector.fromArray(F, q, qb), b1 = FloatVector.fromArray(F, q, qb + L), b2 = FloatVector.fromArray(F, q, qb + 2 * L);
+        FloatVector b3 = FloatVector.fromArray(F, q, qb + 3 * L), b4 = FloatVector.fromArray(F, q, qb + 4 * L), b5 = FloatVector.fromArray(F, q, qb + 5 * L);
+        FloatVector b6 = FloatVector.fromArray(F, q, qb + 6 * L), b7 = FloatVector.fromArray(F, q, qb + 7 * L);
+        short[] keys = c.keys16(layer, 0);
+        for (int p = 0, k = ko; p < len; p++, k += kvDim) {
+            if (p % bs == 0) {
+                keys = c.keys16(layer, p);
+                k = ko;
+            }
+            FloatVector k0 = Bf16.load(keys, k), k1 = Bf16.load(keys, k + L), k2 = Bf16.load(keys, k + 2 * L), k3 = Bf16.load(keys, k + 3 * L);
+            FloatVector k4 = Bf16.load(keys, k + 4 * L), k5 = Bf16.load(keys, k + 5 * L), k6 = Bf16.load(keys, k + 6 * L), k7 = Bf16.load(keys, k + 7 * L);
+            FloatVector ea = a6.fma(k6, a4.fma(k4, a2.fma(k2, a0.mul(k0))));
+            FloatVector oa = a7.fma(k7, a5.fma(k5, a3.fma(k3, a1.mul(k1))));
+            scores[sa + p] = ea.add(oa).reduceLanes(VectorOperators.ADD) * scale;
+            if (hb >= 0) {
+                FloatVector eb = b6.fma(k6, b4.fma(k4, b2.fma(k2, b0.mul(k0))));
+                FloatVector ob = b7.fma(k7, b5.fma(k5, b3.fma(k3, b1.mul(k1))));
+                scores[sb + p] = eb.add(ob).reduceLanes(VectorOperators.ADD) * scale;
+            }
         }
     }
 
