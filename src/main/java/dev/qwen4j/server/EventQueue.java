@@ -37,8 +37,4 @@ final class EventQueue {
     Indexed poll(long timeoutMillis) throws InterruptedException {
         return (Indexed) events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
     }
-
-    Indexed take() throws InterruptedException {
-        return (Indexed) events.take();
-    }
 }

@@ -24,12 +24,14 @@ import java.util.UUID;
 
 /**
  * The flow both generation endpoints share: parse, submit to the engine, then either wait and answer one
- * JSON object or stream SSE chunks as tokens arrive. A client that disconnects mid-stream cancels its
- * request, which frees its KV blocks. Subclasses supply the prompt and the JSON shapes.
+ * JSON object or stream SSE chunks as tokens arrive. A client that disconnects (mid-stream, or while it
+ * waits for a whole answer: {@link PeerClosedProbe}) cancels its request, which frees its KV blocks. Subclasses supply the prompt and the JSON shapes.
  */
 abstract class GenerationEndpoint {
     /** Idle time after which a stream writes a keep-alive comment (and so notices a departed client). */
     private static final long KEEP_ALIVE_MILLIS = 5_000;
+    /** How often a non-streaming request that has no new event checks whether its client is still there. */
+    private static final long DISCONNECT_CHECK_MILLIS = 200;
 
     /**
      * What a request asks for, once parsed. Per request: the parser and the list hold streaming state.
@@ -163,8 +165,17 @@ abstract class GenerationEndpoint {
         List<List<TokenEvent>> tokens = new ArrayList<>();
         for (int i = 0; i < n; i++) tokens.add(new ArrayList<>());
         SequenceResult[] results = new SequenceResult[n];
+        PeerClosedProbe peer = PeerClosedProbe.of(ex.getLocalAddress(), ex.getRemoteAddress());
+        long nextCheck = System.nanoTime() + DISCONNECT_CHECK_MILLIS * 1_000_000;
         for (int done = 0; done < n; ) {
-            EventQueue.Indexed e = events.take();
+            EventQueue.Indexed e = events.poll(DISCONNECT_CHECK_MILLIS);
+            if (System.nanoTime() - nextCheck >= 0) {
+                // Nothing is written until the answer is whole, so a departed client shows only in the
+                // socket's state; the caller cancels the request, which frees its KV blocks.
+                if (peer.peerClosed()) throw new IOException("the client closed the connection before the answer was ready");
+                nextCheck = System.nanoTime() + DISCONNECT_CHECK_MILLIS * 1_000_000;
+            }
+            if (e == null) continue;
             if (e.event() instanceof TokenEvent t) {
                 tokens.get(e.index()).add(t);
             } else if (e.event() instanceof SequenceResult r) {

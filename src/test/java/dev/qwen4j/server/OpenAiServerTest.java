@@ -2,6 +2,7 @@ package dev.qwen4j.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -452,6 +453,38 @@ class OpenAiServerTest {
             assertThat(engine.metrics().generatedTokens()).isLessThan(20000);
             assertThat(engine.snapshot().kvBlocksInUse()).isZero();
             assertThat(engine.snapshot().running()).isZero();
+        } finally {
+            own.close();
+        }
+    }
+
+    @Test
+    void aClientThatLeavesBeforeAWholeAnswerIsCancelledAndItsBlocksFreed() throws Exception {
+        assumeTrue(PeerClosedProbe.supported(), "no /proc/self/net/tcp here");
+        // Non-streaming: nothing is written until the end, so only the socket's state can tell.
+        OpenAiServer own = startServer(EngineConfig.defaults().withKvBudgetBytes(64L << 20), null);
+        try {
+            var engine = own.served().engine();
+            String body = "{\"model\":\"tiny-qwen3\",\"prompt\":\"Once\",\"max_tokens\":20000,\"ignore_eos\":true}";
+            try (Socket socket = new Socket("127.0.0.1", own.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                long started = System.nanoTime() + 30_000_000_000L;
+                while (engine.metrics().generatedTokens() < 8 && System.nanoTime() < started) Thread.sleep(10);
+                assertThat(engine.metrics().generatedTokens()).as("tokens generated").isGreaterThanOrEqualTo(8);
+                assertThat(engine.snapshot().kvBlocksInUse()).isPositive();
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline && engine.metrics().finishedRequests(StopReason.CANCELLED) == 0) Thread.sleep(20);
+            assertThat(engine.metrics().finishedRequests(StopReason.CANCELLED)).isEqualTo(1);
+            assertThat(engine.metrics().generatedTokens()).isLessThan(20000);
+            assertThat(engine.snapshot().kvBlocksInUse()).isZero();
+            assertThat(engine.snapshot().running()).isZero();
+            // and the server goes on serving
+            assertThat(sdk(own, "unused").completions().create(CompletionCreateParams.builder().model("tiny-qwen3")
+                    .prompt("Hi").maxTokens(2).build()).choices()).hasSize(1);
         } finally {
             own.close();
         }

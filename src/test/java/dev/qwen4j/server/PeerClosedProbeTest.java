@@ -1,0 +1,57 @@
+package dev.qwen4j.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+class PeerClosedProbeTest {
+    @Test
+    void endpointsAreWrittenAsTheKernelTablesPrintThem() throws Exception {
+        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
+        InetSocketAddress a = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 8080);
+        assertThat(PeerClosedProbe.v4Entry(a)).isEqualTo("0100007F:1F90");
+        assertThat(PeerClosedProbe.v6Entry(a)).isEqualTo("0000000000000000FFFF00000100007F:1F90");
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 443);
+        assertThat(PeerClosedProbe.v6Entry(v6)).isEqualTo("00000000000000000000000001000000:01BB");
+        assertThat(PeerClosedProbe.v4Entry(v6)).isNull();
+        InetSocketAddress mapped = new InetSocketAddress(InetAddress.getByAddress(
+                new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 1, 2, 3}), 80);
+        // Java turns ::ffff:a.b.c.d into an Inet4Address already; both forms give the same rows
+        assertThat(PeerClosedProbe.v4Entry(mapped)).isEqualTo("0302010A:0050");
+    }
+
+    @Test
+    void seesTheClientCloseAndResetTheConnection() throws Exception {
+        assumeTrue(PeerClosedProbe.supported(), "no /proc/self/net/tcp here");
+        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            for (boolean reset : new boolean[] {false, true}) {
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                try (Socket accepted = server.accept()) {
+                    PeerClosedProbe probe = PeerClosedProbe.of((InetSocketAddress) accepted.getLocalSocketAddress(),
+                            (InetSocketAddress) accepted.getRemoteSocketAddress());
+                    assertThat(probe.peerClosed()).as("open connection").isFalse();
+                    if (reset) client.setSoLinger(true, 0); // close sends RST: the row leaves the table
+                    client.close();
+                    long deadline = System.nanoTime() + 5_000_000_000L;
+                    while (!probe.peerClosed() && System.nanoTime() < deadline) Thread.sleep(10);
+                    assertThat(probe.peerClosed()).as(reset ? "after a reset" : "after a close").isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aConnectionItNeverSawIsNotTakenForClosed() throws Exception {
+        assumeTrue(PeerClosedProbe.supported(), "no /proc/self/net/tcp here");
+        PeerClosedProbe probe = PeerClosedProbe.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1),
+                new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 2));
+        assertThat(probe.peerClosed()).isFalse();
+        assertThat(probe.peerClosed()).isFalse();
+    }
+}
