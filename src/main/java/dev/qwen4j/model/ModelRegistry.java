@@ -73,7 +73,9 @@ public final class ModelRegistry {
                 ConfigReader text = config.has("text_config") ? config.child("text_config") : config;
                 boolean tied = text.optBool("tie_word_embeddings", config.optBool("tie_word_embeddings", false))
                         || !store.has("lm_head.weight");
-                store = new QuantizingStore(store, quantize, text.requireInt("num_hidden_layers"), tied);
+                int heads = text.requireInt("num_attention_heads");
+                store = new QuantizingStore(store, quantize, text.requireInt("num_hidden_layers"), tied,
+                        heads / text.optInt("num_key_value_heads", heads));
             }
             return family.load(config, store);
         } catch (RuntimeException e) {

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * Element types of stored tensors. Plain types hold one value per element; the quantized types
- * (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K) hold blocks of {@link #blockSize()} values in {@link #blockBytes()} bytes,
- * byte-for-byte the layouts of llama.cpp's ggml (block_q8_0, block_q4_0, …, block_q6_K), so
+ * (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS) hold blocks of {@link #blockSize()} values in {@link #blockBytes()} bytes,
+ * byte-for-byte the layouts of llama.cpp's ggml (block_q8_0, block_q4_0, …, block_q6_K, block_iq4_nl, block_iq4_xs), so
  * GGUF files are used in place. {@link #ggmlType()} is the ggml_type id GGUF stores.
  */
 public enum DType {
@@ -31,7 +31,11 @@ public enum DType {
     /** Q4_K's layout plus 32 bytes of fifth bits: f16 d, f16 dmin, 12 scale bytes, 32 high-bit bytes, 128 nibble bytes. */
     Q5_K(256, 176, 13),
     /** 256 values in 16 sub-blocks of 16: 128 bytes low 4 bits, 64 bytes high 2 bits, 16 int8 scales, f16 d. */
-    Q6_K(256, 210, 14);
+    Q6_K(256, 210, 14),
+    /** 32 values: f16 d, 16 bytes of nibbles that index 16 non-uniform levels; value = d·level. */
+    IQ4_NL(32, 18, 20),
+    /** 256 values in 8 sub-blocks of 32: f16 d, 8 six-bit scales (16 high bits, 4 bytes of nibbles), 128 bytes of IQ4_NL nibbles. */
+    IQ4_XS(256, 136, 23);
 
     private final int blockSize;
     private final int blockBytes;

@@ -67,6 +67,8 @@ public final class GgufConverter {
     private static void addTensors(GgufWriter w, TensorStore store, ConfigReader config, QuantType type, Consumer<String> progress) {
         boolean tied = config.optBool("tie_word_embeddings", false) || !store.has("lm_head.weight");
         int nLayers = config.requireInt("num_hidden_layers");
+        int heads = config.requireInt("num_attention_heads");
+        int gqa = heads / config.optInt("num_key_value_heads", heads);
         Map<String, List<TensorInfo>> groups = new LinkedHashMap<>();
         Map<String, TreeMap<Integer, TensorInfo>> experts = new LinkedHashMap<>();
         for (TensorInfo t : store.all()) {
@@ -88,7 +90,7 @@ public final class GgufConverter {
             long[] ne = new long[hfShape.length + (parts.size() > 1 || GgufNames.isStackedExperts(name) ? 1 : 0)];
             for (int i = 0; i < hfShape.length; i++) ne[i] = hfShape[hfShape.length - 1 - i];
             if (ne.length > hfShape.length) ne[ne.length - 1] = parts.size();
-            DType target = QuantMix.typeFor(type, name, ne, nLayers, tied);
+            DType target = QuantMix.typeFor(type, name, ne, nLayers, tied, gqa);
             w.addTensor(name, ne, target, () -> {
                 if (progress != null) progress.accept(name + " " + target + " " + java.util.Arrays.toString(ne));
                 return encode(parts, target);

@@ -15,11 +15,14 @@ import java.util.regex.Pattern;
  *       eighth of the layers and every third one between);</li>
  *   <li>Q3_K_M: attn_v gets Q5_K on the first two layers and Q4_K after, ffn_down Q5_K on the first
  *       sixteenth of the layers and Q4_K after, attn_output Q4_K;</li>
+ *   <li>IQ4_NL and IQ4_XS (without an importance matrix): attn_v gets Q5_K when four or more query heads share
+ *       a KV head, ffn_down Q5_K on the first eighth of the layers (llama.cpp's attn_output rule for 8-expert
+ *       models does not apply to Qwen3's 128 experts);</li>
  *   <li>everything else gets the base type.</li>
  * </ul>
- * A row length the chosen block does not divide falls back as llama.cpp does (Q4_K → Q5_0, Q5_K → Q5_1,
- * Q6_K → Q8_0, and F16 when the fallback's 32-value blocks do not divide it either; Q3_K → Q5_0 where llama.cpp
- * uses IQ4_NL); Q8_0/Q4_0/Q5_0 rows
+ * A row length the chosen block does not divide falls back as llama.cpp does (Q2_K, Q3_K, IQ4_XS → IQ4_NL,
+ * Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0, and F16 when the fallback's 32-value blocks do not divide it either);
+ * Q8_0/Q4_0/Q5_0 rows
  * that are not a multiple of 32, which llama.cpp refuses, become F16.
  */
 public final class QuantMix {
@@ -32,8 +35,9 @@ public final class QuantMix {
      * @param ne        its dimensions, innermost first (ne[0] = row length)
      * @param nLayers   the model's layer count
      * @param tied      whether the output projection is the token embedding
+     * @param gqa       query heads per KV head (num_attention_heads / num_key_value_heads)
      */
-    public static DType typeFor(QuantType type, String gguf, long[] ne, int nLayers, boolean tied) {
+    public static DType typeFor(QuantType type, String gguf, long[] ne, int nLayers, boolean tied, int gqa) {
         boolean matrix = ne.length >= 2;
         if (!matrix || !gguf.endsWith("weight") || gguf.contains("_norm.weight")) return DType.F32;
         if (!type.isQuantized()) return type.base();
@@ -50,6 +54,11 @@ public final class QuantMix {
             t = layer >= 0 && first ? DType.Q5_K : DType.Q4_K;
         } else if (type == QuantType.Q3_K_M && gguf.contains("attn_output.weight")) {
             t = DType.Q4_K;
+        } else if ((type == QuantType.IQ4_NL || type == QuantType.IQ4_XS) && gguf.contains("attn_v.weight")) {
+            if (gqa >= 4) t = DType.Q5_K;
+        } else if ((type == QuantType.IQ4_NL || type == QuantType.IQ4_XS) && gguf.contains("ffn_down")) {
+            int layer = layer(gguf);
+            if (layer >= 0 && layer < nLayers / 8) t = DType.Q5_K;
         } else if ((type == QuantType.Q4_K_M || type == QuantType.Q5_K_M) && (gguf.contains("attn_v.weight") || gguf.contains("ffn_down"))) {
             int layer = layer(gguf);
             if (layer >= 0 && useMoreBits(layer, nLayers)) t = DType.Q6_K;
@@ -65,7 +74,7 @@ public final class QuantMix {
     private static DType fallback(DType t, long cols) {
         if (cols % t.blockSize() == 0) return t;
         t = switch (t) {
-            case Q2_K, Q3_K -> DType.Q5_0; // llama.cpp: IQ4_NL, which qwen4j does not have
+            case Q2_K, Q3_K, IQ4_XS -> DType.IQ4_NL;
             case Q4_K -> DType.Q5_0;
             case Q5_K -> DType.Q5_1;
             case Q6_K -> DType.Q8_0;

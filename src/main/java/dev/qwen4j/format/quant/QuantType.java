@@ -22,7 +22,11 @@ public enum QuantType {
     Q4_K_M(DType.Q4_K, 15),
     /** Q5_K with attn_v, ffn_down on the use_more_bits layers and the output in Q6_K. */
     Q5_K_M(DType.Q5_K, 17),
-    Q6_K(DType.Q6_K, 18);
+    Q6_K(DType.Q6_K, 18),
+    /** IQ4_NL throughout (32-value blocks over 16 non-uniform levels), with llama.cpp's IQ4 rules for attn_v and ffn_down. */
+    IQ4_NL(DType.IQ4_NL, 25),
+    /** IQ4_XS (4.25 bits: IQ4_NL levels, 256-value blocks with 6-bit sub-block scales), with the same IQ4 rules. */
+    IQ4_XS(DType.IQ4_XS, 30);
 
     private final DType base;
     private final int ftype;

@@ -24,14 +24,17 @@ public final class QuantizingStore implements TensorStore {
     private final QuantType type;
     private final int nLayers;
     private final boolean tied;
+    private final int gqa;
     private final Arena arena = Arena.ofShared();
     private final Map<String, TensorInfo> converted = new ConcurrentHashMap<>();
 
-    public QuantizingStore(TensorStore base, QuantType type, int nLayers, boolean tied) {
+    /** @param gqa query heads per KV head (llama.cpp's IQ4 rules give attn_v more bits from 4 on) */
+    public QuantizingStore(TensorStore base, QuantType type, int nLayers, boolean tied, int gqa) {
         this.base = base;
         this.type = type;
         this.nLayers = nLayers;
         this.tied = tied;
+        this.gqa = gqa;
     }
 
     @Override
@@ -46,7 +49,7 @@ public final class QuantizingStore implements TensorStore {
         GgufNames.Target g = GgufNames.toGguf(t.name());
         if (g == null) return t;
         long rows = t.shape()[0], cols = t.shape()[1];
-        DType target = QuantMix.typeFor(type, g.name(), new long[] {cols, rows}, nLayers, tied);
+        DType target = QuantMix.typeFor(type, g.name(), new long[] {cols, rows}, nLayers, tied, gqa);
         if (target == t.dtype()) return t;
         if (target == DType.F32 && type.isQuantized()) return t; // llama.cpp leaves unquantizable tensors as they are
         return converted.computeIfAbsent(t.name(), n -> {

@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
 public final class QuantRows {
     private QuantRows() {}
 
-    /** Quantizes x[xOff, xOff + n) into dst at off, exactly as llama.cpp's quantize_row_*_ref does. */
+    /** Quantizes x[xOff, xOff + n) into dst at off, exactly as llama.cpp's quantize_row_*_ref does
+     * (IQ4_NL and IQ4_XS: as its quantize_iq4_nl / quantize_iq4_xs, which llama-quantize runs). */
     public static void quantize(DType t, float[] x, int xOff, int n, MemorySegment dst, long off) {
         check(t, n);
         switch (t) {
@@ -21,6 +22,8 @@ public final class QuantRows {
             case Q4_K -> Q4_K.quantizeRow(x, xOff, n, dst, off);
             case Q5_K -> Q5_K.quantizeRow(x, xOff, n, dst, off);
             case Q6_K -> Q6_K.quantizeRow(x, xOff, n, dst, off);
+            case IQ4_NL -> IQ4_NL.quantizeRow(x, xOff, n, dst, off);
+            case IQ4_XS -> IQ4_XS.quantizeRow(x, xOff, n, dst, off);
             default -> throw notQuantized(t);
         }
     }
@@ -39,6 +42,8 @@ public final class QuantRows {
             case Q4_K -> Q4_K.dequantizeRow(src, off, y, yOff, n);
             case Q5_K -> Q5_K.dequantizeRow(src, off, y, yOff, n);
             case Q6_K -> Q6_K.dequantizeRow(src, off, y, yOff, n);
+            case IQ4_NL -> IQ4_NL.dequantizeRow(src, off, y, yOff, n);
+            case IQ4_XS -> IQ4_XS.dequantizeRow(src, off, y, yOff, n);
             default -> throw notQuantized(t);
         }
     }
@@ -57,6 +62,8 @@ public final class QuantRows {
             case Q4_K -> Q4_K.dequantizeRowVector(src, off, y, yOff, n);
             case Q5_K -> Q5_K.dequantizeRowVector(src, off, y, yOff, n);
             case Q6_K -> Q6_K.dequantizeRowVector(src, off, y, yOff, n);
+            case IQ4_NL -> IQ4_NL.dequantizeRowVector(src, off, y, yOff, n);
+            case IQ4_XS -> IQ4_XS.dequantizeRowVector(src, off, y, yOff, n);
             default -> throw notQuantized(t);
         }
     }
@@ -74,6 +81,8 @@ public final class QuantRows {
             case Q4_K -> Q4_K.get(src, off, i);
             case Q5_K -> Q5_K.get(src, off, i);
             case Q6_K -> Q6_K.get(src, off, i);
+            case IQ4_NL -> IQ4_NL.get(src, off, i);
+            case IQ4_XS -> IQ4_XS.get(src, off, i);
             default -> throw notQuantized(t);
         };
     }
@@ -91,6 +100,8 @@ public final class QuantRows {
             case Q4_K -> Q4_K.dot(w, off, cols, x, xo);
             case Q5_K -> Q5_K.dot(w, off, cols, x, xo);
             case Q6_K -> Q6_K.dot(w, off, cols, x, xo);
+            case IQ4_NL -> IQ4_NL.dot(w, off, cols, x, xo);
+            case IQ4_XS -> IQ4_XS.dot(w, off, cols, x, xo);
             default -> throw notQuantized(t);
         };
     }
@@ -108,6 +119,8 @@ public final class QuantRows {
             case Q4_K -> Q4_K.dotScalar(w, off, cols, x, xo);
             case Q5_K -> Q5_K.dotScalar(w, off, cols, x, xo);
             case Q6_K -> Q6_K.dotScalar(w, off, cols, x, xo);
+            case IQ4_NL -> IQ4_NL.dotScalar(w, off, cols, x, xo);
+            case IQ4_XS -> IQ4_XS.dotScalar(w, off, cols, x, xo);
             default -> throw notQuantized(t);
         };
     }

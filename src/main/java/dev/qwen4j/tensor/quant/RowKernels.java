@@ -38,7 +38,7 @@ public final class RowKernels {
     /** Whether {@link #matvec} has a kernel for t on this machine. */
     public static boolean supports(DType t) {
         return SIXTEEN_LANES && switch (t) {
-            case Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K -> true;
+            case Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS -> true;
             default -> false;
         };
     }
@@ -86,6 +86,8 @@ public final class RowKernels {
             case Q4_K -> Q4_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo);
             case Q5_K -> Q5_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo);
             case Q6_K -> Q6_K.matvec16(w, rowBytes, cols, from, to, x, xo, sums, so, out, oo, scratch);
+            case IQ4_NL -> IQ4_NL.matvec16(w, rowBytes, cols, from, to, x, xo, out, oo);
+            case IQ4_XS -> IQ4_XS.matvec16(w, rowBytes, cols, from, to, x, xo, out, oo);
             default -> throw new IllegalArgumentException("no row kernel for " + t);
         }
     }

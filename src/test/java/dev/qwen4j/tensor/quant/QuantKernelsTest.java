@@ -41,7 +41,7 @@ class QuantKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void dotMatchesScalarTwinAndDequantizedDot(DType t) {
         Random rnd = new Random(t.ordinal());
         for (int cols : new int[] {256, 512, 1280}) {
@@ -66,7 +66,7 @@ class QuantKernelsTest {
 
     /** The row-range decode kernels (16-lane machines) against the scalar dot, on row ranges, offsets and odd block counts. */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void rowKernelsMatchScalarTwin(DType t) {
         org.junit.jupiter.api.Assumptions.assumeTrue(RowKernels.supports(t), "no row kernel on this vector width");
         Random rnd = new Random(200 + t.ordinal());
@@ -103,7 +103,7 @@ class QuantKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void vectorDequantizeIsBitIdenticalToScalar(DType t) {
         Random rnd = new Random(50 + t.ordinal());
         WeightMatrix w = randomMatrix(rnd, t, 5, 768);
@@ -116,7 +116,7 @@ class QuantKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void matmulPathsAgree(DType t) {
         Random rnd = new Random(100 + t.ordinal());
         int rows = 37, cols = 512;
@@ -159,7 +159,7 @@ class QuantKernelsTest {
      * clamped top level).
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void roundTripErrorIsBounded(DType t) {
         Random rnd = new Random(7);
         int n = 256 * 64;
@@ -187,6 +187,8 @@ class QuantKernelsTest {
             case Q3_K -> 0.18;
             case Q2_K -> 0.35;
             case Q6_K -> 0.025;
+            case IQ4_NL -> 0.09;
+            case IQ4_XS -> 0.09;
             default -> throw new AssertionError();
         };
         assertThat(rel).as("%s relative RMS error", t).isLessThan(bound);

@@ -1,0 +1,96 @@
+package dev.qwen4j.tensor.quant;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+
+/**
+ * The 16 levels shared by IQ4_NL and IQ4_XS (ggml's kvalues_iq4nl: denser near zero, where most weights
+ * are) and llama.cpp's search for a block's scale over them (quantize_row_iq4_nl_impl without an importance
+ * matrix, as llama-quantize runs it: ntry = 7).
+ */
+final class NonLinear4 {
+    private NonLinear4() {}
+
+    static final int[] LEVELS = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+    /** ggml's GROUP_MAX_EPS: a block whose largest magnitude is below this gets scale 0. */
+    static final float GROUP_MAX_EPS = 1e-15f;
+    private static final int NTRY = 7;
+
+    /** The levels as an int table with at least 16 lanes (16-lane machines: one vector; 8 lanes: two). */
+    static final IntVector TABLE_LO = IntVector.fromArray(Blocks.I, LEVELS, 0);
+    static final IntVector TABLE_HI = Blocks.I.length() >= 16 ? TABLE_LO : IntVector.fromArray(Blocks.I, LEVELS, Blocks.I.length());
+    /** The levels as f32 (16-lane row kernels multiply them by the block scale once per block). */
+    static final FloatVector FLOAT_LEVELS = Blocks.L == 16
+            ? FloatVector.fromArray(Blocks.F, new float[] {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113}, 0) : null;
+
+    /** Whether the vector kernels can look the levels up (16 lanes: one table, 8 lanes: two). */
+    static final boolean VECTOR = Blocks.I.length() == 16 || Blocks.I.length() == 8;
+
+    /** LEVELS[code] for each lane (codes 0..15; a 16-lane permute reads only the low 4 bits). */
+    static IntVector levels(IntVector codes) {
+        return Blocks.I.length() >= 16 ? codes.selectFrom(TABLE_LO) : codes.selectFrom(TABLE_LO, TABLE_HI);
+    }
+
+    /** ggml's best_index_int8: the nearest level to v (ties to the upper one), by bisection. */
+    static int nearestLevel(float v) {
+        if (v <= LEVELS[0]) return 0;
+        if (v >= LEVELS[15]) return 15;
+        int lo = 0, hi = 15;
+        while (hi - lo > 1) {
+            int mid = (lo + hi) / 2;
+            if (v < LEVELS[mid]) hi = mid;
+            else lo = mid;
+        }
+        return v - LEVELS[hi - 1] < LEVELS[hi] - v ? hi - 1 : hi;
+    }
+
+    /**
+     * The scale of one 32-value block x[xo ..] that minimises Σ x²·(x − d·level)² over a few trial scales
+     * around max/−127, with the chosen level indices in codes[co ..]; 0 (codes untouched) for a block of zeros.
+     */
+    static float blockScale(float[] x, int xo, byte[] codes, int co) {
+        float amax = 0, max = 0;
+        for (int j = 0; j < 32; j++) {
+            float ax = Math.abs(x[xo + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[xo + j];
+            }
+        }
+        if (amax < GROUP_MAX_EPS) return 0f;
+        float d = -max / LEVELS[0];
+        float id = 1 / d;
+        float sumqx = 0, sumq2 = 0;
+        for (int j = 0; j < 32; j++) {
+            float xj = x[xo + j];
+            int l = nearestLevel(id * xj);
+            codes[co + j] = (byte) l;
+            float q = LEVELS[l], w = xj * xj;
+            sumqx += w * q * xj;
+            sumq2 += w * q * q;
+        }
+        d = sumqx / sumq2;
+        float best = d * sumqx;
+        for (int t = -NTRY; t <= NTRY; t++) {
+            id = (t + LEVELS[0]) / max;
+            sumqx = 0;
+            sumq2 = 0;
+            for (int j = 0; j < 32; j++) {
+                float xj = x[xo + j];
+                float q = LEVELS[nearestLevel(id * xj)], w = xj * xj;
+                sumqx += w * q * xj;
+                sumq2 += w * q * q;
+            }
+            if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                d = sumqx / sumq2;
+                best = d * sumqx;
+            }
+        }
+        return d;
+    }
+
+    /** Packs 32 level indices as ggml does: byte j holds value j in its low nibble and value 16 + j in its high one. */
+    static void pack(byte[] codes, int co, java.lang.foreign.MemorySegment dst, long off) {
+        for (int j = 0; j < 16; j++) dst.set(Blocks.I8, off + j, (byte) (codes[co + j] | codes[co + 16 + j] << 4));
+    }
+}
