@@ -22,6 +22,7 @@ public final class IQ4_XS {
     public static final int QK = 256;
     public static final int BYTES = 136;
     private static final ValueLayout.OfShort U16 = Blocks.I16;
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
     /** Sub-block b's scale d·(ls − 32) of the block at off. */
     static float subScale(MemorySegment src, long off, float d, int b) {
@@ -148,7 +149,7 @@ public final class IQ4_XS {
             for (int c = 0; c < cols; c += QK, off += BYTES) {
                 float d = Blocks.f16(w, off);
                 int scalesH = w.get(U16, off + 2);
-                int scalesL = w.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE), off + 4);
+                int scalesL = w.get(U32, off + 4);
                 for (int s = 0; s < QK / 32; s++) {
                     float dl = d * ((((scalesL >>> 4 * s) & 0x0F) | ((scalesH >>> 2 * s) & 3) << 4) - 32);
                     IntVector table = NonLinear4.FLOAT_LEVELS.mul(dl).reinterpretAsInts();
