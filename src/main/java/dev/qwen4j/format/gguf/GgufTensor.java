@@ -27,7 +27,7 @@ public record GgufTensor(String name, long[] ne, int ggmlType, DType dtype, long
         return s;
     }
 
-    /** The dtype's name, or for a type qwen4j cannot compute with, ggml's name for it and its id ("IQ4_XS (ggml_type 23)"). */
+    /** The dtype's name, or for a type qwen4j cannot compute with, ggml's name for it and its id ("IQ3_S (ggml_type 21)"). */
     public String typeName() {
         if (dtype != null) return dtype.name();
         String known = ggmlType >= 0 && ggmlType < GGML_NAMES.length ? GGML_NAMES[ggmlType] : null;

@@ -68,13 +68,13 @@ class GgufFileTest {
     void aTensorOfATypeQwen4jLacksIsNamedAsGgmlNamesIt() throws IOException {
         byte[] bytes = handBuilt();
         // the tensor info's type field follows name length (8), name (1), n_dims (4) and ne (2 × 8) at offset 69
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(69 + 8 + 1 + 4 + 16, 23);
-        Path p = tmp.resolve("iq4.gguf");
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(69 + 8 + 1 + 4 + 16, 21);
+        Path p = tmp.resolve("iq3.gguf");
         Files.write(p, bytes);
         try (Arena arena = Arena.ofConfined()) {
             GgufTensor t = GgufFile.open(p, arena).tensors().get(0);
             assertThat(t.dtype()).isNull();
-            assertThat(t.typeName()).isEqualTo("IQ4_XS (ggml_type 23)");
+            assertThat(t.typeName()).isEqualTo("IQ3_S (ggml_type 21)");
         }
     }
 
