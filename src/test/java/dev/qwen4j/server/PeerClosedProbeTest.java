@@ -29,20 +29,26 @@ class PeerClosedProbeTest {
     @Test
     void seesTheClientCloseAndResetTheConnection() throws Exception {
         assumeTrue(PeerClosedProbe.supported(), "no /proc/self/net/tcp here");
-        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-            for (boolean reset : new boolean[] {false, true}) {
-                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-                try (Socket accepted = server.accept()) {
-                    PeerClosedProbe probe = PeerClosedProbe.of((InetSocketAddress) accepted.getLocalSocketAddress(),
-                            (InetSocketAddress) accepted.getRemoteSocketAddress());
-                    assertThat(probe.peerClosed()).as("open connection").isFalse();
-                    if (reset) client.setSoLinger(true, 0); // close sends RST: the row leaves the table
-                    client.close();
-                    long deadline = System.nanoTime() + 5_000_000_000L;
-                    while (!probe.peerClosed() && System.nanoTime() < deadline) Thread.sleep(10);
-                    assertThat(probe.peerClosed()).as(reset ? "after a reset" : "after a close").isTrue();
-                }
+        // bound to loopback (an IPv4 socket: tcp) and to the wildcard (on Linux a dual-stack IPv6 socket, whose
+        // IPv4 connections are listed in tcp6 as ::ffff:a.b.c.d)
+        for (InetAddress bind : new InetAddress[] {InetAddress.getLoopbackAddress(), null}) {
+            try (ServerSocket server = new ServerSocket(0, 4, bind)) {
+                for (boolean reset : new boolean[] {false, true}) checkOneConnection(server, reset);
             }
+        }
+    }
+
+    private static void checkOneConnection(ServerSocket server, boolean reset) throws Exception {
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        try (Socket accepted = server.accept()) {
+            PeerClosedProbe probe = PeerClosedProbe.of((InetSocketAddress) accepted.getLocalSocketAddress(),
+                    (InetSocketAddress) accepted.getRemoteSocketAddress());
+            assertThat(probe.peerClosed()).as("open connection").isFalse();
+            if (reset) client.setSoLinger(true, 0); // close sends RST: the row leaves the table
+            client.close();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!probe.peerClosed() && System.nanoTime() < deadline) Thread.sleep(10);
+            assertThat(probe.peerClosed()).as(reset ? "after a reset" : "after a close").isTrue();
         }
     }
 
