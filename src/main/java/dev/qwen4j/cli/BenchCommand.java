@@ -124,7 +124,9 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("%-8s %-14s %-10.2f %s%n", "pp" + pp, s, s.median(), eff);
             }
             if (tg > 0) {
-                run(m, rnd, false, Math.min(tg, 8), Math.min(depth, 64));
+                // warm-up: 32 tokens, so C2 has compiled the decode kernels (and the interleaved copies exist)
+                // before the first timed run; with 8 the first run still ran partly in C1 code
+                run(m, rnd, false, Math.min(tg, 32), Math.min(depth, 64));
                 double[] tps = new double[reps], frac = new double[reps];
                 for (int i = 0; i < reps; i++) {
                     double bw = noProbe ? 0 : MachineProbe.readBandwidth(1L << 30, 1);
