@@ -32,28 +32,33 @@ final class InterleavedByteCodes {
      * One kernel per format, the shared code sums in {@link #codeSums}: a single method holding all three was too
      * large for C1 ("out of virtual registers"), so it ran interpreted until C2 took it, 4 ns a weight meanwhile.
      */
-    static void matvec(DType type, MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
-        switch (type) {
-            case Q6_K -> matvecQ6K(w, rowBytes, groups, from, to, x, out, oo);
-            case Q5_K -> matvecQ5K(w, rowBytes, groups, from, to, x, out, oo);
-            case Q5_0 -> matvecQ50(w, rowBytes, groups, from, to, x, out, oo);
-            default -> throw new IllegalArgumentException("no byte-code kernel for " + type);
+    static void matvec(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
+        switch (packed.type()) {
+            case Q6_K -> matvecQ6K(packed, from, to, x, out, oo);
+            case Q5_K -> matvecQ5K(packed, from, to, x, out, oo);
+            case Q5_0 -> matvecQ50(packed, from, to, x, out, oo);
+            default -> throw new IllegalArgumentException("no byte-code kernel for " + packed.type());
         }
     }
 
     /** Q6_K: d·d_x·(sc_0·Σ_0 + sc_1·Σ_1) per lane. */
-    private static void matvecQ6K(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+    private static void matvecQ6K(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
         short[] xq = x.q;
         float[] dx = x.d, negSum = x.negSum;
         int[] t = new int[2 * L];
         long gb = InterleavedRows.groupBytes(DType.Q6_K);
         for (int r = from; r < to; r++) {
             FloatVector acc = FloatVector.zero(F);
-            long go = r * rowBytes;
+            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
+            // activation groups start one earlier than an even row's (InterleavedRows)
+            long go = packed.rowStart(r);
+            int ao = packed.activationOffset(r);
             for (int g = 0; g < groups; g++, go += gb) {
-                int b = g * L;
+                int b = (g + ao) * L;
                 long sc = go + 32L * L, supers = sc + 2L * L;
-                codeSums(w, go, xq, g * 32 * L, t);
+                codeSums(w, go, xq, (g + ao) * 32 * L, t);
                 IntVector t00 = IntVector.fromArray(I, t, 0), t01 = IntVector.fromArray(I, t, H);
                 IntVector t10 = IntVector.fromArray(I, t, L), t11 = IntVector.fromArray(I, t, L + H);
                 // the int8 scales multiply the integer sums; d (one per super-block) and d_x apply per half group
@@ -71,18 +76,23 @@ final class InterleavedByteCodes {
     }
 
     /** Q5_K: d_x·(d·sc·(Σ + 16·Σq) − dmin·m·Σq) per lane. */
-    private static void matvecQ5K(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+    private static void matvecQ5K(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
         short[] xq = x.q;
         float[] dx = x.d, negSum = x.negSum;
         int[] t = new int[2 * L];
         long gb = InterleavedRows.groupBytes(DType.Q5_K);
         for (int r = from; r < to; r++) {
             FloatVector acc = FloatVector.zero(F);
-            long go = r * rowBytes;
+            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
+            // activation groups start one earlier than an even row's (InterleavedRows)
+            long go = packed.rowStart(r);
+            int ao = packed.activationOffset(r);
             for (int g = 0; g < groups; g++, go += gb) {
-                int b = g * L;
+                int b = (g + ao) * L;
                 long sc = go + 32L * L, supers = sc + 2L * L;
-                codeSums(w, go, xq, g * 32 * L, t);
+                codeSums(w, go, xq, (g + ao) * 32 * L, t);
                 IntVector t00 = IntVector.fromArray(I, t, 0), t01 = IntVector.fromArray(I, t, H);
                 IntVector t10 = IntVector.fromArray(I, t, L), t11 = IntVector.fromArray(I, t, L + H);
                 // Σ (c' + 16)·q = Σ c'·q + 16·Σ q: the centre comes back in integer lanes
@@ -107,18 +117,23 @@ final class InterleavedByteCodes {
     }
 
     /** Q5_0: d·d_x·Σ per lane. */
-    private static void matvecQ50(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+    private static void matvecQ50(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
         short[] xq = x.q;
         float[] dx = x.d, negSum = x.negSum;
         int[] t = new int[2 * L];
         long gb = InterleavedRows.groupBytes(DType.Q5_0);
         for (int r = from; r < to; r++) {
             FloatVector acc = FloatVector.zero(F);
-            long go = r * rowBytes;
+            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
+            // activation groups start one earlier than an even row's (InterleavedRows)
+            long go = packed.rowStart(r);
+            int ao = packed.activationOffset(r);
             for (int g = 0; g < groups; g++, go += gb) {
-                int b = g * L;
+                int b = (g + ao) * L;
                 long sc = go + 32L * L, supers = sc + 2L * L;
-                codeSums(w, go, xq, g * 32 * L, t);
+                codeSums(w, go, xq, (g + ao) * 32 * L, t);
                 IntVector t00 = IntVector.fromArray(I, t, 0), t01 = IntVector.fromArray(I, t, H);
                 IntVector t10 = IntVector.fromArray(I, t, L), t11 = IntVector.fromArray(I, t, L + H);
                 FloatVector d0 = FloatVector.fromMemorySegment(F, w, sc, LE).mul(FloatVector.fromArray(F, dx, b));

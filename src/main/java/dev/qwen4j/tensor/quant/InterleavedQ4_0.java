@@ -37,16 +37,21 @@ final class InterleavedQ4_0 {
     /** Bytes from lane p·H's super-block scale to that of lane p·H + 8 (the same one when H = 8). */
     static final int NEXT_SUPER_BLOCK = H == 16 ? 4 : 0;
 
-    static void matvec(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+    static void matvec(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
         short[] xq = x.q;
         float[] dx = x.d, negSum = x.negSum;
         long gb = 20L * L;
         for (int r = from; r < to; r++) {
             FloatVector acc = FloatVector.zero(F);
-            long go = r * rowBytes;
+            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
+            // activation groups start one earlier than an even row's (InterleavedRows)
+            long go = packed.rowStart(r);
+            int ao = packed.activationOffset(r);
             for (int g = 0; g < groups; g++, go += gb) {
                 ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
-                int xg = g * 32 * L;
+                int xg = (g + ao) * 32 * L;
                 // two words (8 codes per lane) per step; a0 takes codes 0-15, a1 codes 16-31: 16 products of at
                 // most 15·127 per lane each, within 16 bits
                 for (int m = 0; m < 8; m += 2) {
@@ -66,7 +71,7 @@ final class InterleavedQ4_0 {
                 }
                 IntVector lo = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
                 IntVector hi = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));
-                int b = g * L;
+                int b = (g + ao) * L;
                 FloatVector dLo = FloatVector.fromMemorySegment(F, w, go + 16L * L, LE);
                 FloatVector dHi = FloatVector.fromMemorySegment(F, w, go + 16L * L + 4L * H, LE);
                 acc = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(dLo).fma(FloatVector.fromArray(F, dx, b), acc);

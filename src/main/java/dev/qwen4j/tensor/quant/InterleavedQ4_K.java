@@ -25,16 +25,21 @@ final class InterleavedQ4_K {
 
     private static final int L = InterleavedRows.LANES, H = L / 2;
 
-    static void matvec(MemorySegment w, long rowBytes, int groups, int from, int to, Q8Lanes x, float[] out, int oo) {
+    static void matvec(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
         short[] xq = x.q;
         float[] dx = x.d, negSum = x.negSum;
         long gb = 19L * L;
         for (int r = from; r < to; r++) {
             FloatVector acc = FloatVector.zero(F);
-            long go = r * rowBytes;
+            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
+            // activation groups start one earlier than an even row's (InterleavedRows)
+            long go = packed.rowStart(r);
+            int ao = packed.activationOffset(r);
             for (int g = 0; g < groups; g++, go += gb) {
                 ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
-                int xg = g * 32 * L;
+                int xg = (g + ao) * 32 * L;
                 for (int m = 0; m < 8; m += 2) {
                     ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
                     ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
@@ -52,7 +57,7 @@ final class InterleavedQ4_K {
                 }
                 IntVector lo = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
                 IntVector hi = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));
-                int b = g * L;
+                int b = (g + ao) * L;
                 long sc = go + 16L * L, supers = sc + 2L * L, mins = supers + L / 2;
                 FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2F, F, 0))
                         .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));

@@ -37,7 +37,11 @@ import jdk.incubator.vector.ShortVector;
  *   <li>Q5_K: pair as Q6_K (code − 16), then sc and m bytes and d, dmin as Q4_K (8.75 bits a weight).
  *   <li>Q5_0: pair as Q6_K (code − 16), {@code float d[L]} (9 bits a weight).
  * </ul>
- * Blocks past the row's end are zero (codes and scales).
+ * Blocks past the row's end are zero (codes and scales). A row whose last group is at most half full shares it
+ * with its pair row: rows 2p and 2p + 1 are stored as [whole groups of 2p][shared tail][whole groups of 2p + 1],
+ * 2p's tail blocks in the lower lanes and 2p + 1's in the upper ones, so each row's groups are still contiguous
+ * (the odd row's start with the tail) and each multiplies the {@link Q8Lanes} tail copy with zeros in the other half. Qwen3-4B's rows of 2560 and 9728 values (2 and 9 groups and a half with 32 lanes)
+ * would otherwise pad a fifth and a twentieth of their copy with zeros, and read them every token.
  */
 public final class InterleavedRows {
     /** 16-bit lanes per vector: blocks per group. */
@@ -62,16 +66,37 @@ public final class InterleavedRows {
 
     private final DType type;
     private final MemorySegment data;
-    private final int rows, cols, groups;
-    private final long groupBytes;
+    private final int rows, cols;
+    /** Groups a row's product visits (whole ones, then its tail if any), and how many of them are whole. */
+    final int groups, full;
+    final long groupBytes;
+    /** Bytes of a row pair when rows share their tail group ({@link Q8Lanes#sharedTail}), else 0. */
+    final long pairBytes;
 
-    private InterleavedRows(DType type, MemorySegment data, int rows, int cols) {
+    private InterleavedRows(DType type, int rows, int cols) {
         this.type = type;
-        this.data = data;
         this.rows = rows;
         this.cols = cols;
         this.groups = Q8Lanes.groups(cols);
+        this.full = Q8Lanes.fullGroups(cols);
         this.groupBytes = groupBytes(type);
+        this.pairBytes = Q8Lanes.sharedTail(cols) ? (2L * full + 1) * groupBytes : 0;
+        long bytes = pairBytes > 0 ? (rows + 1L) / 2 * pairBytes : rows * (long) groups * groupBytes;
+        this.data = Arena.ofAuto().allocate(bytes, 64);
+    }
+
+    /** Offset of row r's first group; its groups follow contiguously (an odd row of a pair starts with the shared tail). */
+    long rowStart(int r) {
+        if (pairBytes == 0) return r * (long) groups * groupBytes;
+        return (r >> 1) * pairBytes + (r & 1) * (long) full * groupBytes;
+    }
+
+    /**
+     * The {@link Q8Lanes} activation group that row r's group g multiplies is g + this: with shared tails the
+     * activations start with the tail's upper-lane copy, which only odd rows visit (first).
+     */
+    int activationOffset(int r) {
+        return pairBytes == 0 ? 0 : 1 - (r & 1);
     }
 
     /** Whether t's codes are stored as re-centred signed bytes ({@link InterleavedByteCodes}). */
@@ -105,18 +130,14 @@ public final class InterleavedRows {
     public int rows() { return rows; }
     public int cols() { return cols; }
 
-    /** Bytes of one packed row. */
-    long rowBytes() {
-        return groups * groupBytes;
-    }
 
     /** Packs w (whose dtype {@link #supports}) into a new native segment; rows are packed in parallel. */
     public static InterleavedRows pack(WeightMatrix w) {
         DType t = w.dtype();
         if (!supports(t)) throw new IllegalArgumentException("no interleaved layout for " + t + " here");
         int rows = w.rows(), cols = w.cols();
-        InterleavedRows p = new InterleavedRows(t, Arena.ofAuto().allocate(rows * (long) Q8Lanes.groups(cols) * groupBytes(t), 64),
-                rows, cols);
+        InterleavedRows p = new InterleavedRows(t, rows, cols);
+        // chunks start at multiples of 16, so a row pair is packed by one thread (its shared tail in one go)
         Parallel.forChunks(rows, 16, 4 * Parallel.threads(), (from, to) -> new RowPacker(p, w).pack(from, to));
         return p;
     }
@@ -139,10 +160,14 @@ public final class InterleavedRows {
         final float[] blockScales = new float[2];
         final int[] blockInts = new int[2];
 
+        /** The pair row's bytes, for a shared tail group. */
+        final byte[] pairIn;
+
         RowPacker(InterleavedRows p, WeightMatrix w) {
             this.p = p;
             this.w = w;
             this.in = new byte[Math.toIntExact(w.rowBytes())];
+            this.pairIn = new byte[p.pairBytes > 0 ? in.length : 0];
             this.words = new short[(byteCodes(p.type) ? 16 : 8) * LANES];
         }
 
@@ -152,14 +177,24 @@ public final class InterleavedRows {
             int centre = bytes ? centre(p.type) : 0;
             boolean perBlockScale = p.type == DType.Q4_0 || p.type == DType.Q5_0;
             long tail = (bytes ? 32L : 16L) * LANES;
+            boolean shared = p.pairBytes > 0;
+            if (shared && (from & 1) != 0) throw new IllegalStateException("a row pair split between chunks at row " + from);
             for (int r = from; r < to; r++) {
                 MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes(), in, 0, in.length);
+                boolean pairRow = shared && (r & 1) == 0 && r + 1 < p.rows;
+                if (pairRow) MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, (r + 1) * w.rowBytes(), pairIn, 0, pairIn.length);
                 for (int g = 0; g < p.groups; g++) {
+                    boolean sharedTail = shared && g == p.full;
+                    if (sharedTail && (r & 1) == 1) continue; // written with the even row of the pair
                     java.util.Arrays.fill(superScales, 0f);
                     for (int i = 0; i < LANES; i++) {
-                        int b = g * LANES + i;
-                        if (b < blocks) {
-                            decodeBlock(p.type, in, b, codes, blockScales, blockInts);
+                        // a shared tail: the even row's blocks in the lower lanes, the odd row's in the upper ones
+                        boolean upper = sharedTail && i >= LANES / 2;
+                        int b = upper ? p.full * LANES + i - LANES / 2 : g * LANES + i;
+                        boolean present = b < blocks && (!upper || pairRow);
+                        byte[] src = upper ? pairIn : in;
+                        if (present) {
+                            decodeBlock(p.type, src, b, codes, blockScales, blockInts);
                         } else {
                             java.util.Arrays.fill(codes, centre);
                             blockScales[0] = blockScales[1] = 0f;
@@ -177,12 +212,13 @@ public final class InterleavedRows {
                         floats[i] = blockScales[0];
                         ints[i] = (byte) blockInts[0];
                         ints[LANES + i] = (byte) blockInts[1];
-                        if (i % 8 == 0 && b < blocks) {
+                        if (i % 8 == 0 && present) {
                             superScales[i / 8] = blockScales[0];
                             superScales[LANES / 8 + i / 8] = blockScales[1];
                         }
                     }
-                    long go = r * p.rowBytes() + g * p.groupBytes;
+                    // an odd row's whole group g sits one group on, after the shared tail
+                    long go = p.rowStart(r) + (g + (shared && (r & 1) == 1 ? 1 : 0)) * p.groupBytes;
                     MemorySegment.copy(words, 0, p.data, I16, go, words.length);
                     if (perBlockScale) {
                         MemorySegment.copy(floats, 0, p.data, F32, go + tail, LANES);
@@ -260,29 +296,28 @@ public final class InterleavedRows {
     /** out[oo + r] = Σ_c W[r, c]·x_c for rows [from, to), x the dequantized activations; x.cols() == cols. */
     public void matvec(Q8Lanes x, int from, int to, float[] out, int oo) {
         if (x.cols != cols) throw new IllegalArgumentException(x.cols + " activations for " + cols + " columns");
-        long rb = rowBytes();
         switch (type) {
-            case Q4_0 -> InterleavedQ4_0.matvec(data, rb, groups, from, to, x, out, oo);
-            case Q4_K -> InterleavedQ4_K.matvec(data, rb, groups, from, to, x, out, oo);
-            case Q6_K, Q5_K, Q5_0 -> InterleavedByteCodes.matvec(type, data, rb, groups, from, to, x, out, oo);
+            case Q4_0 -> InterleavedQ4_0.matvec(this, from, to, x, out, oo);
+            case Q4_K -> InterleavedQ4_K.matvec(this, from, to, x, out, oo);
+            case Q6_K, Q5_K, Q5_0 -> InterleavedByteCodes.matvec(this, from, to, x, out, oo);
             default -> throw new IllegalStateException(type.toString());
         }
     }
 
     /** Scalar twin of {@link #matvec}: the same integer sums per lane, then the same scaling, in f64. */
     public void matvecScalar(Q8Lanes x, int from, int to, float[] out, int oo) {
-        long rb = rowBytes();
         for (int r = from; r < to; r++) {
             double acc = 0;
             for (int g = 0; g < groups; g++) {
-                long go = r * rb + g * groupBytes;
+                long go = rowStart(r) + g * groupBytes;
+                int ag = g + activationOffset(r);
                 for (int i = 0; i < LANES; i++) {
-                    int b = g * LANES + i, lo = 0, hi = 0;
+                    int b = ag * LANES + i, lo = 0, hi = 0;
                     for (int j = 0; j < 32; j++) {
                         int code = byteCodes(type)
                                 ? (byte) (data.get(I16, go + 2L * ((j / 2) * LANES + i)) >> (8 * (j % 2)))
                                 : (data.get(I16, go + 2L * ((j / 4) * LANES + i)) >> (4 * (j % 4))) & 15;
-                        int p = code * x.q[g * 32 * LANES + j * LANES + i];
+                        int p = code * x.q[ag * 32 * LANES + j * LANES + i];
                         if (j < 16) lo += p;
                         else hi += p;
                     }

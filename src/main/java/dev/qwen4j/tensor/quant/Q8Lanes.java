@@ -11,7 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
  * q = round(x/d)) and stored transposed for the {@link InterleavedRows} kernels: blocks are taken {@link #LANES}
  * at a time (a group), and within a group value j of block i sits at {@code q[group·32·LANES + j·LANES + i]}, so
  * one vector load gives value j of LANES consecutive blocks. The codes are held as shorts because the kernels
- * multiply in 16-bit lanes. A partial last group is padded with zero blocks.
+ * multiply in 16-bit lanes. A partial last group is padded with zero blocks; when it fills at most half a group
+ * (rows of 2560 values: 80 blocks = 2 groups + 16), a copy of it with its blocks in the upper half of the lanes
+ * comes first (group 0, the rest after it), for the odd rows of {@link InterleavedRows}' row pairs, which share one
+ * tail group and visit it first.
  */
 public final class Q8Lanes {
     /** Blocks per group: the 16-bit lanes of the preferred vector shape (32 with AVX-512, 16 with AVX2). */
@@ -26,9 +29,23 @@ public final class Q8Lanes {
     float[] negSum = new float[0], negSumLo = new float[0], negSumHi = new float[0];
     int cols, groups;
 
-    /** Groups of LANES blocks that cols values fill (the last possibly partly). */
+    /** Groups of LANES blocks that cols values fill (the last possibly partly): the groups a row's product visits. */
     public static int groups(int cols) {
         return (cols / BLOCK + LANES - 1) / LANES;
+    }
+
+    /** Whole groups of a row of cols values. */
+    static int fullGroups(int cols) {
+        return cols / BLOCK / LANES;
+    }
+
+    /**
+     * Whether a row of cols values ends in a partial group of at most half the lanes, which two rows then share
+     * (even row in the lower lanes, odd row in the upper ones) instead of each padding its own.
+     */
+    static boolean sharedTail(int cols) {
+        int tail = cols / BLOCK % LANES;
+        return tail > 0 && tail <= LANES / 2;
     }
 
     /** Quantizes x[xo .. xo + cols); cols is a multiple of 32. */
@@ -36,7 +53,10 @@ public final class Q8Lanes {
         if (cols % BLOCK != 0) throw new IllegalArgumentException(cols + " columns are not whole blocks of " + BLOCK);
         this.cols = cols;
         this.groups = groups(cols);
-        int blocks = groups * LANES;
+        boolean shared = sharedTail(cols);
+        // with a shared tail, group g of the row is stored at slot g + 1 (slot 0: the tail's upper-lane copy)
+        int first = shared ? 1 : 0;
+        int blocks = (groups + first) * LANES;
         if (d.length < blocks) {
             q = new short[blocks * BLOCK];
             d = new float[blocks];
@@ -50,7 +70,7 @@ public final class Q8Lanes {
         int real = cols / BLOCK;
         int full = real / LANES;
         for (int g = 0; g < full; g++) quantizeGroup(x, xo, g);
-        for (int b = full * LANES; b < blocks; b++) {
+        for (int b = full * LANES; b < groups * LANES; b++) {
             int g = b / LANES, i = b % LANES, base = g * BLOCK * LANES + i;
             if (b >= real) {
                 for (int j = 0; j < BLOCK; j++) q[base + j * LANES] = 0;
@@ -77,6 +97,30 @@ public final class Q8Lanes {
             negSum[b] = -scale * (lo + hi);
             negSumLo[b] = -scale * lo;
             negSumHi[b] = -scale * hi;
+        }
+        if (shared) prependUpperTail();
+    }
+
+    /** Moves the groups up one slot and fills slot 0 with the last (partial) group's blocks in the upper lanes. */
+    private void prependUpperTail() {
+        int h = LANES / 2, n = groups * LANES;
+        System.arraycopy(q, 0, q, BLOCK * LANES, n * BLOCK);
+        for (Object a : new Object[] {d, sum, sumLo, sumHi, negSum, negSumLo, negSumHi}) System.arraycopy(a, 0, a, LANES, n);
+        int tail = groups * LANES; // the partial group's slot after the move
+        for (int j = 0; j < BLOCK; j++) {
+            java.util.Arrays.fill(q, j * LANES, j * LANES + h, (short) 0);
+            System.arraycopy(q, tail * BLOCK + j * LANES, q, j * LANES + h, h);
+        }
+        for (int i = 0; i < LANES; i++) {
+            int src = tail + i - h;
+            boolean upper = i >= h;
+            d[i] = upper ? d[src] : 0f;
+            sum[i] = upper ? sum[src] : 0;
+            sumLo[i] = upper ? sumLo[src] : 0;
+            sumHi[i] = upper ? sumHi[src] : 0;
+            negSum[i] = upper ? negSum[src] : 0f;
+            negSumLo[i] = upper ? negSumLo[src] : 0f;
+            negSumHi[i] = upper ? negSumHi[src] : 0f;
         }
     }
 
@@ -144,8 +188,13 @@ public final class Q8Lanes {
 
     /** The dequantized value c (tests). */
     public float value(int c) {
-        int b = c / BLOCK, j = c % BLOCK;
+        int b = slot(c / BLOCK), j = c % BLOCK;
         return q[(b / LANES) * BLOCK * LANES + j * LANES + b % LANES] * d[b];
+    }
+
+    /** Where block b of the row sits in the per-block arrays (one group on when the tail's upper copy comes first). */
+    int slot(int b) {
+        return b + (sharedTail(cols) ? LANES : 0);
     }
 
     public int cols() {
