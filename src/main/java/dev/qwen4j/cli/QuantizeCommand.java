@@ -12,12 +12,12 @@ import picocli.CommandLine.Option;
 
 /** Writes a model folder as a GGUF file, quantized like llama-quantize (or in a float type). */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = "Convert a model folder to a GGUF file: q8_0, q6_k, q5_k_m, q5_0, q4_k_m, q4_0, q3_k_m (llama.cpp's mixes), bf16, f16 or f32.")
+        description = "Convert a model folder to a GGUF file: q8_0, q6_k, q5_k_m, q5_0, q4_k_m, q4_0, iq4_xs, iq4_nl, q3_k_m (llama.cpp's mixes), bf16, f16 or f32.")
 final class QuantizeCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--type", required = true, paramLabel = "TYPE", description = "q8_0, q6_k, q5_k_m, q5_0, q4_k_m, q4_0, q3_k_m, bf16, f16 or f32.")
+    @Option(names = "--type", required = true, paramLabel = "TYPE", description = "q8_0, q6_k, q5_k_m, q5_0, q4_k_m, q4_0, iq4_xs, iq4_nl, q3_k_m, bf16, f16 or f32.")
     String type;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE.gguf")

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** --quantize TYPE: re-encode the weights in memory at load time (same rules as `qwen4j quantize`). */
 public final class QuantizeOption {
     @Option(names = "--quantize", paramLabel = "TYPE",
-            description = "Quantize the weights in memory when loading: q8_0, q6_k, q5_k_m, q5_0, q4_k_m, q4_0, q3_k_m, bf16, f16 or f32.")
+            description = "Quantize the weights in memory when loading: q8_0, q6_k, q5_k_m, q5_0, q4_k_m, q4_0, iq4_xs, iq4_nl, q3_k_m, bf16, f16 or f32.")
     String type;
 
     /** The parsed type, or null when the option is absent. */
