@@ -36,6 +36,8 @@ import jdk.incubator.vector.ShortVector;
  *       against 13.5 ms).
  *   <li>Q5_K: pair as Q6_K (code − 16), then sc and m bytes and d, dmin as Q4_K (8.75 bits a weight).
  *   <li>Q5_0: pair as Q6_K (code − 16), {@code float d[L]} (9 bits a weight).
+ *   <li>Q3_K: nib as Q4_0 (code + 4, 0..7), {@code byte sc[2][L]} (the scales − 32 of values 0–15 and 16–31),
+ *       {@code float d[L/8]}; value = d·sc_h·(code − 4) (4.6 bits a weight).
  * </ul>
  * Blocks past the row's end are zero (codes and scales). A row whose last group is at most half full shares it
  * with its pair row: rows 2p and 2p + 1 are stored as [whole groups of 2p][shared tail][whole groups of 2p + 1],
@@ -111,7 +113,8 @@ public final class InterleavedRows {
 
     /** Whether t has an interleaved layout and kernel on this machine (16-bit lanes of 256 bits or wider). */
     public static boolean supports(DType t) {
-        return (LANES == 16 || LANES == 32) && (t == DType.Q4_0 || t == DType.Q4_K || t == DType.Q6_K || t == DType.Q5_0 || t == DType.Q5_K);
+        return (LANES == 16 || LANES == 32)
+                && (t == DType.Q4_0 || t == DType.Q4_K || t == DType.Q6_K || t == DType.Q5_0 || t == DType.Q5_K || t == DType.Q3_K);
     }
 
     static long groupBytes(DType t) {
@@ -121,6 +124,7 @@ public final class InterleavedRows {
             case Q6_K -> 34L * LANES + LANES / 2;
             case Q5_K -> 35L * LANES;
             case Q5_0 -> 36L * LANES;
+            case Q3_K -> 18L * LANES + LANES / 2;
             default -> throw new IllegalArgumentException("no interleaved layout for " + t);
         };
     }
@@ -224,7 +228,8 @@ public final class InterleavedRows {
                         MemorySegment.copy(floats, 0, p.data, F32, go + tail, LANES);
                     } else {
                         MemorySegment.copy(ints, 0, p.data, ValueLayout.JAVA_BYTE, go + tail, 2 * LANES);
-                        MemorySegment.copy(superScales, 0, p.data, F32, go + tail + 2 * LANES, p.type == DType.Q6_K ? LANES / 8 : LANES / 4);
+                        boolean dOnly = p.type == DType.Q6_K || p.type == DType.Q3_K;
+                        MemorySegment.copy(superScales, 0, p.data, F32, go + tail + 2 * LANES, dOnly ? LANES / 8 : LANES / 4);
                     }
                 }
             }
@@ -243,7 +248,7 @@ public final class InterleavedRows {
      * The unsigned codes of 32-value block b of a row held in {@code row}, and its scales: Q4_0 value =
      * d·(code − 8) with scales[0] = d (Q5_0: code − 16); Q4_K and Q5_K value = d·sc·code − dmin·m with scales = {d, dmin} of the
      * super-block and ints = {sc, m}; Q6_K value = d·sc_h·(code − 32) for values 16h … 16h + 15 with scales[0]
-     * = d and ints = {sc_0, sc_1}.
+     * = d and ints = {sc_0, sc_1}; Q3_K the same with code − 4 and ints = the 6-bit scales − 32.
      */
     static void decodeBlock(DType t, byte[] row, int b, int[] codes, float[] scales, int[] ints) {
         switch (t) {
@@ -279,6 +284,18 @@ public final class InterleavedRows {
                     for (int j = 0; j < 32; j++) codes[j] |= ((u8(row, bo + Q5_K.QH_OFFSET + j) >> sub) & 1) << 4;
                 }
             }
+            case Q3_K -> {
+                // block b of the row: 32 values 128h + 32s + i of super-block b/8 (h, s from b % 8), scales 2·(b%8), +1
+                int bo = (b / 8) * Q3_K.BYTES, sub = b % 8, h = sub / 4, s = sub % 4;
+                scales[0] = f16(row, bo + Q3_K.D);
+                ints[0] = Q3_K.scale(row, bo + Q3_K.SCALES, 2 * sub) - 32;
+                ints[1] = Q3_K.scale(row, bo + Q3_K.SCALES, 2 * sub + 1) - 32;
+                for (int i = 0; i < 32; i++) {
+                    int low = (u8(row, bo + Q3_K.QS + 32 * h + i) >> (2 * s)) & 3;
+                    int high = (u8(row, bo + i) >> sub) & 1; // hmask: set means no −4
+                    codes[i] = low + 4 * high; // (low − 4·(1 − high)) + 4
+                }
+            }
             case Q6_K -> {
                 int bo = (b / 8) * Q6_K.BYTES, k0 = 32 * (b % 8), h = k0 / 128, quarter = (k0 % 128) / 32;
                 scales[0] = f16(row, bo + Q6_K.D_OFFSET);
@@ -299,6 +316,7 @@ public final class InterleavedRows {
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.matvec(this, from, to, x, out, oo);
             case Q4_K -> InterleavedQ4_K.matvec(this, from, to, x, out, oo);
+            case Q3_K -> InterleavedQ3_K.matvec(this, from, to, x, out, oo);
             case Q6_K, Q5_K, Q5_0 -> InterleavedByteCodes.matvec(this, from, to, x, out, oo);
             default -> throw new IllegalStateException(type.toString());
         }
@@ -331,6 +349,7 @@ public final class InterleavedRows {
                         case Q5_K -> dx * (data.get(F32, supers + 4L * (i / 8)) * i0 * (lo + hi + 16 * x.sum[b])
                                 - data.get(F32, supers + 4L * (LANES / 8 + i / 8)) * i1 * x.sum[b]);
                         case Q5_0 -> data.get(F32, tail + 4L * i) * dx * (lo + hi);
+                        case Q3_K -> dx * data.get(F32, supers + 4L * (i / 8)) * (i0 * (lo - 4 * x.sumLo[b]) + i1 * (hi - 4 * x.sumHi[b]));
                         default -> dx * data.get(F32, supers + 4L * (i / 8)) * (i0 * lo + i1 * hi);
                     };
                 }

@@ -26,7 +26,7 @@ public final class Q3_K {
 
     public static final int QK = 256;
     public static final int BYTES = 110;
-    private static final int QS = 32, SCALES = 96, D = 108;
+    static final int QS = 32, SCALES = 96, D = 108;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
 
     /** llama.cpp's quantize_row_q3_K_ref (no importance matrix). */
@@ -93,6 +93,12 @@ public final class Q3_K {
     static int scale(byte[] s, int j) {
         int lo = j < 8 ? s[j] & 0xF : (s[j - 8] & 0xFF) >> 4;
         return lo | ((((s[8 + j % 4] & 0xFF) >> (2 * (j / 4))) & 3) << 4);
+    }
+
+    /** Scale j of the super-block whose 12 scale bytes start at row[sc] (the interleaved copy's packer). */
+    static int scale(byte[] row, int sc, int j) {
+        int lo = j < 8 ? row[sc + j] & 0xF : (row[sc + j - 8] & 0xFF) >> 4;
+        return lo | ((((row[sc + 8 + j % 4] & 0xFF) >> (2 * (j / 4))) & 3) << 4);
     }
 
     private static int scale(MemorySegment src, long sc, int j) {

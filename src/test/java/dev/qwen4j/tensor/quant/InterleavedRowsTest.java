@@ -33,7 +33,7 @@ class InterleavedRowsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q5_0", "Q5_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q5_0", "Q5_K", "Q3_K"})
     void kernelsMatchTheDequantizedProduct(DType t) {
         Assumptions.assumeTrue(InterleavedRows.supports(t), "no 16-bit lanes of 256 bits here");
         Random rnd = new Random(t.ordinal() + 11);

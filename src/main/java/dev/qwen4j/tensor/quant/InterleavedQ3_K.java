@@ -1,0 +1,84 @@
+package dev.qwen4j.tensor.quant;
+
+import static dev.qwen4j.tensor.quant.Blocks.LE;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.F;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.I;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.S;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.NEXT_SUPER_BLOCK;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.SCALE_BYTES;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.SECOND_SUPER_BLOCK;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The {@link InterleavedRows} kernel for Q3_K: the 3-bit codes (+ 4) as nibbles, summed against the 8-bit
+ * activations in 16-bit lanes as for Q4_K but keeping the two 16-value halves apart, since each has its own
+ * scale; then per lane d·d_x·(sc_0·(Σ_0 − 4·Σq_0) + sc_1·(Σ_1 − 4·Σq_1)), the signed 6-bit scales applied in
+ * integer lanes (|Σ_h − 4·Σq_h| ≤ 16·11·127, times 32: within 31 bits).
+ */
+final class InterleavedQ3_K {
+    private InterleavedQ3_K() {}
+
+    private static final int L = InterleavedRows.LANES, H = L / 2;
+
+    static void matvec(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
+        short[] xq = x.q;
+        float[] dx = x.d;
+        int[] sumLo = x.sumLo, sumHi = x.sumHi;
+        long gb = InterleavedRows.groupBytes(dev.qwen4j.tensor.DType.Q3_K);
+        for (int r = from; r < to; r++) {
+            FloatVector acc = FloatVector.zero(F);
+            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
+            // activation groups start one earlier than an even row's (InterleavedRows)
+            long go = packed.rowStart(r);
+            int ao = packed.activationOffset(r);
+            for (int g = 0; g < groups; g++, go += gb) {
+                ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
+                int xg = (g + ao) * 32 * L;
+                // codes ≤ 7 times |q| ≤ 127: 16 products per 16-bit accumulator; a0 takes codes 0-15, a1 16-31
+                for (int m = 0; m < 8; m += 2) {
+                    ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
+                    ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
+                    int xm = xg + 4 * m * L;
+                    ShortVector p = v.and((short) 15).mul(ShortVector.fromArray(S, xq, xm))
+                            .add(v.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + L)))
+                            .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
+                            .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                            .add(u.and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
+                            .add(u.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
+                            .add(u.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
+                            .add(u.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
+                    if (m < 4) a0 = p.add(a0);
+                    else a1 = p.add(a1);
+                }
+                int b = (g + ao) * L;
+                long sc = go + 16L * L, supers = sc + 2L * L;
+                // per lane p·H + i: sc_0·(Σ_0 − 4·Σq_0) + sc_1·(Σ_1 − 4·Σq_1) in int lanes
+                IntVector u0 = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0))
+                        .sub(IntVector.fromArray(I, sumLo, b).lanewise(VectorOperators.LSHL, 2))
+                        .mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .add(((IntVector) a1.convertShape(VectorOperators.S2I, I, 0))
+                                .sub(IntVector.fromArray(I, sumHi, b).lanewise(VectorOperators.LSHL, 2))
+                                .mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L, LE).convertShape(VectorOperators.B2I, I, 0)));
+                IntVector u1 = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1))
+                        .sub(IntVector.fromArray(I, sumLo, b + H).lanewise(VectorOperators.LSHL, 2))
+                        .mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + H, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .add(((IntVector) a1.convertShape(VectorOperators.S2I, I, 1))
+                                .sub(IntVector.fromArray(I, sumHi, b + H).lanewise(VectorOperators.LSHL, 2))
+                                .mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L + H, LE).convertShape(VectorOperators.B2I, I, 0)));
+                FloatVector d0 = FloatVector.fromArray(F, dx, b).mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector d1 = FloatVector.fromArray(F, dx, b + H).mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers + 4L * H / 8)).blend(w.get(InterleavedRows.F32, supers + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                acc = ((FloatVector) u0.convertShape(VectorOperators.I2F, F, 0)).fma(d0, acc);
+                acc = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).fma(d1, acc);
+            }
+            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
+        }
+    }
+}
