@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ShortVector;
 
 /**
- * A decode copy of a Q4_0, Q4_K, Q5_0, Q5_K or Q6_K matrix in which each 16-bit lane of a vector holds one 32-value block,
+ * A decode copy of a Q3_K, Q4_0, Q4_K, Q5_0, Q5_K or Q6_K matrix in which each 16-bit lane of a vector holds one 32-value block,
  * for products with {@link Q8Lanes} activations in 16-bit integer lanes (llama.cpp likewise multiplies these
  * formats with 8-bit activations, and likewise repacks them at load).
  *
