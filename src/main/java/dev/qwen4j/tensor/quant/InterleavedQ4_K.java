@@ -31,15 +31,27 @@ final class InterleavedQ4_K {
         short[] xq = x.q;
         float[] dx = x.d, negSum = x.negSum;
         long gb = 19L * L;
+        boolean shared = packed.pairBytes != 0;
+        int full = packed.full;
         for (int r = from; r < to; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
-            // activation groups start one earlier than an even row's (InterleavedRows)
+            // Lanes 0..H-1 and H..L-1 of a group accumulate apart, so a row pair's shared tail (even row's blocks
+            // below, odd row's above) is taken once for both: a whole pair in range runs its 2·full + 1 groups in
+            // storage order against the activations' both-halves tail copy. Otherwise a row's groups are
+            // contiguous, an odd row's starting with the tail against the upper-lane copy (InterleavedRows).
+            boolean pair = shared && (r & 1) == 0 && r + 1 < to;
+            int n = pair ? 2 * full + 1 : groups, ao = packed.activationOffset(r);
+            FloatVector accLo = FloatVector.zero(F), accHi = FloatVector.zero(F);
+            float first = 0f, tailLo = 0f;
             long go = packed.rowStart(r);
-            int ao = packed.activationOffset(r);
-            for (int g = 0; g < groups; g++, go += gb) {
+            for (int g = 0; g < n; g++, go += gb) {
+                if (pair && g == full) { // the even row's whole groups are done
+                    first = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+                    accLo = FloatVector.zero(F);
+                    accHi = FloatVector.zero(F);
+                }
+                int slot = !pair ? g + ao : g < full ? g + 1 : g == full ? full + 2 : g - full;
                 ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
-                int xg = (g + ao) * 32 * L;
+                int xg = slot * 32 * L;
                 for (int m = 0; m < 8; m += 2) {
                     ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
                     ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
@@ -57,7 +69,7 @@ final class InterleavedQ4_K {
                 }
                 IntVector lo = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
                 IntVector hi = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));
-                int b = (g + ao) * L;
+                int b = slot * L;
                 long sc = go + 16L * L, supers = sc + 2L * L, mins = supers + L / 2;
                 FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2F, F, 0))
                         .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
@@ -67,12 +79,23 @@ final class InterleavedQ4_K {
                         .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, mins)).blend(w.get(InterleavedRows.F32, mins + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
                 FloatVector m1 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L + H, LE).convertShape(VectorOperators.B2F, F, 0))
                         .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, mins + 4L * H / 8)).blend(w.get(InterleavedRows.F32, mins + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
-                acc = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(s0).fma(FloatVector.fromArray(F, dx, b), acc);
-                acc = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(s1).fma(FloatVector.fromArray(F, dx, b + H), acc);
-                acc = m0.fma(FloatVector.fromArray(F, negSum, b), acc);
-                acc = m1.fma(FloatVector.fromArray(F, negSum, b + H), acc);
+                accLo = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(s0).fma(FloatVector.fromArray(F, dx, b), accLo);
+                accHi = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(s1).fma(FloatVector.fromArray(F, dx, b + H), accHi);
+                accLo = m0.fma(FloatVector.fromArray(F, negSum, b), accLo);
+                accHi = m1.fma(FloatVector.fromArray(F, negSum, b + H), accHi);
+                if (pair && g == full) { // the shared tail: its lower lanes are the even row's, its upper ones the odd row's
+                    tailLo = accLo.reduceLanes(VectorOperators.ADD);
+                    accLo = FloatVector.zero(F);
+                }
             }
-            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
+            if (pair) {
+                // after the loop accHi still holds the tail's upper lanes (the odd row's) plus its whole groups
+                out[oo + r] = first + tailLo;
+                out[oo + r + 1] = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+                r++;
+            } else {
+                out[oo + r] = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+            }
         }
     }
 }

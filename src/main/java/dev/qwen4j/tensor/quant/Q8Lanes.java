@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply in 16-bit lanes. A partial last group is padded with zero blocks; when it fills at most half a group
  * (rows of 2560 values: 80 blocks = 2 groups + 16), a copy of it with its blocks in the upper half of the lanes
  * comes first (group 0, the rest after it), for the odd rows of {@link InterleavedRows}' row pairs, which share one
- * tail group and visit it first.
+ * tail group and visit it first; a last group holds the tail in both halves, for kernels that take a pair's
+ * shared tail in one pass.
  */
 public final class Q8Lanes {
     /** Blocks per group: the 16-bit lanes of the preferred vector shape (32 with AVX-512, 16 with AVX2). */
@@ -54,9 +55,9 @@ public final class Q8Lanes {
         this.cols = cols;
         this.groups = groups(cols);
         boolean shared = sharedTail(cols);
-        // with a shared tail, group g of the row is stored at slot g + 1 (slot 0: the tail's upper-lane copy)
-        int first = shared ? 1 : 0;
-        int blocks = (groups + first) * LANES;
+        // with a shared tail, group g of the row is stored at slot g + 1 (slot 0: the tail's upper-lane copy),
+        // and a last slot holds the tail in both halves (a row pair's shared tail group, taken in one pass)
+        int blocks = (groups + (shared ? 2 : 0)) * LANES;
         if (d.length < blocks) {
             q = new short[blocks * BLOCK];
             d = new float[blocks];
@@ -98,7 +99,23 @@ public final class Q8Lanes {
             negSumLo[b] = -scale * lo;
             negSumHi[b] = -scale * hi;
         }
-        if (shared) prependUpperTail();
+        if (shared) {
+            prependUpperTail();
+            appendBothHalves();
+        }
+    }
+
+    /** Slot groups + 1 = the tail in both halves: slot groups' lower lanes and slot 0's upper ones. */
+    private void appendBothHalves() {
+        int h = LANES / 2, lower = groups * LANES, both = (groups + 1) * LANES;
+        for (int j = 0; j < BLOCK; j++) {
+            System.arraycopy(q, lower * BLOCK + j * LANES, q, both * BLOCK + j * LANES, h);
+            System.arraycopy(q, j * LANES + h, q, both * BLOCK + j * LANES + h, h);
+        }
+        for (Object a : new Object[] {d, sum, sumLo, sumHi, negSum, negSumLo, negSumHi}) {
+            System.arraycopy(a, lower, a, both, h);
+            System.arraycopy(a, h, a, both + h, h);
+        }
     }
 
     /** Moves the groups up one slot and fills slot 0 with the last (partial) group's blocks in the upper lanes. */
