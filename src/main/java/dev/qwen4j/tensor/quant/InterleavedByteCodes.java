@@ -41,7 +41,11 @@ final class InterleavedByteCodes {
         }
     }
 
-    /** Q6_K: d·d_x·(sc_0·Σ_0 + sc_1·Σ_1) per lane. */
+    /**
+     * Q6_K: d·d_x·(sc_0·Σ_0 + sc_1·Σ_1) per lane. Rows sharing a tail group each take it in a pass of their own:
+     * the one-pass pair loop of {@link InterleavedQ4_K#matvec} made this method 832 bytecodes, past which C2 left
+     * Vector API calls un-inlined and boxed (1.5× slower).
+     */
     private static void matvecQ6K(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
         MemorySegment w = packed.data();
         int groups = packed.groups;
