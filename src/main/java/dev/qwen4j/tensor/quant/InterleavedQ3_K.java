@@ -33,15 +33,24 @@ final class InterleavedQ3_K {
         float[] dx = x.d;
         int[] sumLo = x.sumLo, sumHi = x.sumHi;
         long gb = InterleavedRows.groupBytes(dev.qwen4j.tensor.DType.Q3_K);
+        boolean shared = packed.pairBytes != 0;
+        int full = packed.full;
         for (int r = from; r < to; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
-            // activation groups start one earlier than an even row's (InterleavedRows)
+            // a row pair's shared tail in one pass, as in InterleavedQ4_K.matvec
+            boolean pair = shared && (r & 1) == 0 && r + 1 < to;
+            int n = pair ? 2 * full + 1 : groups, ao = packed.activationOffset(r);
+            FloatVector accLo = FloatVector.zero(F), accHi = FloatVector.zero(F);
+            float first = 0f, tailLo = 0f;
             long go = packed.rowStart(r);
-            int ao = packed.activationOffset(r);
-            for (int g = 0; g < groups; g++, go += gb) {
+            for (int g = 0; g < n; g++, go += gb) {
+                if (pair && g == full) {
+                    first = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+                    accLo = FloatVector.zero(F);
+                    accHi = FloatVector.zero(F);
+                }
+                int slot = !pair ? g + ao : g < full ? g + 1 : g == full ? full + 2 : g - full;
                 ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
-                int xg = (g + ao) * 32 * L;
+                int xg = slot * 32 * L;
                 // codes ≤ 7 times |q| ≤ 127: 16 products per 16-bit accumulator; a0 takes codes 0-15, a1 16-31
                 for (int m = 0; m < 8; m += 2) {
                     ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
@@ -58,7 +67,7 @@ final class InterleavedQ3_K {
                     if (m < 4) a0 = p.add(a0);
                     else a1 = p.add(a1);
                 }
-                int b = (g + ao) * L;
+                int b = slot * L;
                 long sc = go + 16L * L, supers = sc + 2L * L;
                 // per lane p·H + i: sc_0·(Σ_0 − 4·Σq_0) + sc_1·(Σ_1 − 4·Σq_1) in int lanes
                 IntVector u0 = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0))
@@ -75,10 +84,20 @@ final class InterleavedQ3_K {
                                 .mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L + H, LE).convertShape(VectorOperators.B2I, I, 0)));
                 FloatVector d0 = FloatVector.fromArray(F, dx, b).mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
                 FloatVector d1 = FloatVector.fromArray(F, dx, b + H).mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers + 4L * H / 8)).blend(w.get(InterleavedRows.F32, supers + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
-                acc = ((FloatVector) u0.convertShape(VectorOperators.I2F, F, 0)).fma(d0, acc);
-                acc = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).fma(d1, acc);
+                accLo = ((FloatVector) u0.convertShape(VectorOperators.I2F, F, 0)).fma(d0, accLo);
+                accHi = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).fma(d1, accHi);
+                if (pair && g == full) {
+                    tailLo = accLo.reduceLanes(VectorOperators.ADD);
+                    accLo = FloatVector.zero(F);
+                }
             }
-            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
+            if (pair) {
+                out[oo + r] = first + tailLo;
+                out[oo + r + 1] = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+                r++;
+            } else {
+                out[oo + r] = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+            }
         }
     }
 }

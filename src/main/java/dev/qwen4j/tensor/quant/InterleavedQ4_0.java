@@ -43,15 +43,24 @@ final class InterleavedQ4_0 {
         short[] xq = x.q;
         float[] dx = x.d, negSum = x.negSum;
         long gb = 20L * L;
+        boolean shared = packed.pairBytes != 0;
+        int full = packed.full;
         for (int r = from; r < to; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
-            // activation groups start one earlier than an even row's (InterleavedRows)
+            // a row pair's shared tail in one pass, as in InterleavedQ4_K.matvec
+            boolean pair = shared && (r & 1) == 0 && r + 1 < to;
+            int n = pair ? 2 * full + 1 : groups, ao = packed.activationOffset(r);
+            FloatVector accLo = FloatVector.zero(F), accHi = FloatVector.zero(F);
+            float first = 0f, tailLo = 0f;
             long go = packed.rowStart(r);
-            int ao = packed.activationOffset(r);
-            for (int g = 0; g < groups; g++, go += gb) {
+            for (int g = 0; g < n; g++, go += gb) {
+                if (pair && g == full) {
+                    first = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+                    accLo = FloatVector.zero(F);
+                    accHi = FloatVector.zero(F);
+                }
+                int slot = !pair ? g + ao : g < full ? g + 1 : g == full ? full + 2 : g - full;
                 ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
-                int xg = (g + ao) * 32 * L;
+                int xg = slot * 32 * L;
                 // two words (8 codes per lane) per step; a0 takes codes 0-15, a1 codes 16-31: 16 products of at
                 // most 15·127 per lane each, within 16 bits
                 for (int m = 0; m < 8; m += 2) {
@@ -71,15 +80,25 @@ final class InterleavedQ4_0 {
                 }
                 IntVector lo = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
                 IntVector hi = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));
-                int b = (g + ao) * L;
+                int b = slot * L;
                 FloatVector dLo = FloatVector.fromMemorySegment(F, w, go + 16L * L, LE);
                 FloatVector dHi = FloatVector.fromMemorySegment(F, w, go + 16L * L + 4L * H, LE);
-                acc = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(dLo).fma(FloatVector.fromArray(F, dx, b), acc);
-                acc = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(dHi).fma(FloatVector.fromArray(F, dx, b + H), acc);
-                acc = dLo.mul(8f).fma(FloatVector.fromArray(F, negSum, b), acc);
-                acc = dHi.mul(8f).fma(FloatVector.fromArray(F, negSum, b + H), acc);
+                accLo = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(dLo).fma(FloatVector.fromArray(F, dx, b), accLo);
+                accHi = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(dHi).fma(FloatVector.fromArray(F, dx, b + H), accHi);
+                accLo = dLo.mul(8f).fma(FloatVector.fromArray(F, negSum, b), accLo);
+                accHi = dHi.mul(8f).fma(FloatVector.fromArray(F, negSum, b + H), accHi);
+                if (pair && g == full) {
+                    tailLo = accLo.reduceLanes(VectorOperators.ADD);
+                    accLo = FloatVector.zero(F);
+                }
             }
-            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
+            if (pair) {
+                out[oo + r] = first + tailLo;
+                out[oo + r + 1] = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+                r++;
+            } else {
+                out[oo + r] = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+            }
         }
     }
 }
