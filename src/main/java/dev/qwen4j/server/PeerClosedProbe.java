@@ -25,8 +25,10 @@ import java.util.Locale;
  * reports a closed peer, and such requests run to their end as before.
  *
  * <p>A connection that vanished from the table counts as closed only if this probe saw it there
- * before, so an address that never matched (a proxy, a namespace we cannot see) is never taken for
- * a departed client.
+ * before and then missed it in three scans in a row, so an address that never matched (a proxy, a
+ * namespace we cannot see) or a scan torn by other sockets closing is never taken for a departed
+ * client; a table that cannot be read tells nothing. A client that half-closes its sending side after
+ * the request (`nc -N`) looks the same as one that left, and is treated so (as uvicorn does).
  */
 final class PeerClosedProbe {
     private static final Path[] TABLES = {Path.of("/proc/self/net/tcp"), Path.of("/proc/self/net/tcp6")};
@@ -35,8 +37,21 @@ final class PeerClosedProbe {
 
     private final String localV4, remoteV4, localV6, remoteV6;
     private boolean seen;
+    private int misses;
+    /**
+     * Scans in a row that must miss a connection seen before until it counts as reset: the kernel hands the table
+     * out a page at a time, and a socket closing elsewhere in the same hash bucket between two reads can make one
+     * scan skip a live row.
+     */
+    private static final int MISSES_FOR_RESET = 3;
+    /** stateIn's answer when the table could not be read: tells nothing either way. */
+    private static final String UNREADABLE = "";
 
-    private PeerClosedProbe(InetSocketAddress local, InetSocketAddress remote) {
+    /** The kernel's tables for this process's network namespace: tcp (IPv4), then tcp6. */
+    private final Path[] tables;
+
+    private PeerClosedProbe(InetSocketAddress local, InetSocketAddress remote, Path[] tables) {
+        this.tables = tables;
         localV4 = v4Entry(local);
         remoteV4 = v4Entry(remote);
         localV6 = v6Entry(local);
@@ -45,7 +60,12 @@ final class PeerClosedProbe {
 
     /** A probe for the connection between the server's local address and the client's remote one. */
     static PeerClosedProbe of(InetSocketAddress local, InetSocketAddress remote) {
-        return new PeerClosedProbe(local, remote);
+        return new PeerClosedProbe(local, remote, TABLES);
+    }
+
+    /** A probe reading other files in the tables' format (tests): tcp, then tcp6. */
+    static PeerClosedProbe reading(InetSocketAddress local, InetSocketAddress remote, Path tcp, Path tcp6) {
+        return new PeerClosedProbe(local, remote, new Path[] {tcp, tcp6});
     }
 
     /** Whether the kernel's connection tables can be read here at all. */
@@ -53,32 +73,45 @@ final class PeerClosedProbe {
         return Files.isReadable(TABLES[0]) || Files.isReadable(TABLES[1]);
     }
 
-    /** True once the client has closed or reset the connection; false while it is open or when unknown. */
+    /**
+     * True once the client has closed (or half-closed: its end sent FIN, which is all the server can see) or reset
+     * the connection; false while it is open or when unknown.
+     */
     boolean peerClosed() {
         String state = null;
-        for (Path table : TABLES) {
-            state = stateIn(table);
-            if (state != null) break;
+        for (int i = 0; i < tables.length; i++) {
+            String s = stateIn(tables[i], i == 1);
+            if (s == UNREADABLE) return false;
+            if (s != null) {
+                state = s;
+                break;
+            }
         }
-        if (state == null) return seen; // gone from the table after being there: reset and torn down
+        if (state == null) return seen && ++misses >= MISSES_FOR_RESET; // gone after being there: reset and torn down
         seen = true;
+        misses = 0;
         return !state.equals(ESTABLISHED);
     }
 
-    /** The state column of this connection's row in one table, or null when absent or unreadable. */
-    private String stateIn(Path table) {
-        boolean v6 = table.getFileName().toString().endsWith("6");
+    /**
+     * The state column of this connection's row in one table, null when absent (or the table does not exist),
+     * {@link #UNREADABLE} when reading failed. Rows are "  sl: LOCAL REMOTE ST ...", fixed-width hex columns,
+     * compared in place (no per-line split: a busy host lists thousands of sockets).
+     */
+    private String stateIn(Path table, boolean v6) {
         String local = v6 ? localV6 : localV4, remote = v6 ? remoteV6 : remoteV4;
-        if (local == null || remote == null || !Files.isReadable(table)) return null;
+        if (local == null || remote == null || !Files.exists(table)) return null;
         try (BufferedReader r = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
             r.readLine(); // header
             for (String line; (line = r.readLine()) != null; ) {
-                // "  sl  local_address rem_address   st ..."
-                String[] f = line.trim().split("\\s+", 5);
-                if (f.length >= 4 && f[1].equals(local) && f[2].equals(remote)) return f[3];
+                int at = line.indexOf(':') + 2; // after "sl: "
+                int remoteAt = at + local.length() + 1, stateAt = remoteAt + remote.length() + 1;
+                if (at >= 2 && line.length() >= stateAt + 2 && line.startsWith(local, at) && line.startsWith(remote, remoteAt)) {
+                    return line.substring(stateAt, stateAt + 2);
+                }
             }
         } catch (IOException | RuntimeException e) {
-            return null;
+            return UNREADABLE;
         }
         return null;
     }

@@ -52,6 +52,39 @@ class PeerClosedProbeTest {
         }
     }
 
+    /** The rules on tables the test writes: states, a torn scan, an unreadable table. */
+    @Test
+    void readsStatesAndNeedsThreeMissesForAReset(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
+        InetSocketAddress server = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 8080);
+        InetSocketAddress client = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 51000);
+        java.nio.file.Path tcp = dir.resolve("tcp"), tcp6 = dir.resolve("tcp6");
+        String header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+        String other = "   0: 0100007F:1F90 0100007F:C739 01 00000000:00000000 00:00000000 00000000     0        0 1 1\n";
+        String ours = "   1: 0100007F:1F90 0100007F:C738 %s 00000000:00000000 00:00000000 00000000     0        0 2 1\n";
+        java.nio.file.Files.writeString(tcp6, header);
+        PeerClosedProbe probe = PeerClosedProbe.reading(server, client, tcp, tcp6);
+        java.nio.file.Files.writeString(tcp, header + other + ours.formatted("01"));
+        assertThat(probe.peerClosed()).as("established").isFalse();
+        java.nio.file.Files.writeString(tcp, header + other);
+        assertThat(probe.peerClosed()).as("one scan without the row").isFalse();
+        assertThat(probe.peerClosed()).as("two scans").isFalse();
+        java.nio.file.Files.writeString(tcp, header + other + ours.formatted("01"));
+        assertThat(probe.peerClosed()).as("back: the misses start over").isFalse();
+        java.nio.file.Files.writeString(tcp, header + other);
+        assertThat(probe.peerClosed()).isFalse();
+        assertThat(probe.peerClosed()).isFalse();
+        assertThat(probe.peerClosed()).as("three scans in a row without it: reset").isTrue();
+
+        PeerClosedProbe finWait = PeerClosedProbe.reading(server, client, tcp, tcp6);
+        java.nio.file.Files.writeString(tcp, header + ours.formatted("08"));
+        assertThat(finWait.peerClosed()).as("CLOSE_WAIT: the client sent FIN").isTrue();
+
+        PeerClosedProbe unreadable = PeerClosedProbe.reading(server, client, dir, tcp6); // a directory: reading fails
+        java.nio.file.Files.writeString(tcp, header + ours.formatted("01"));
+        for (int i = 0; i < 5; i++) assertThat(unreadable.peerClosed()).as("an unreadable table tells nothing").isFalse();
+    }
+
     @Test
     void aConnectionItNeverSawIsNotTakenForClosed() throws Exception {
         assumeTrue(PeerClosedProbe.supported(), "no /proc/self/net/tcp here");

@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorOperators;
  * The {@link InterleavedRows} kernel for Q3_K: the 3-bit codes (+ 4) as nibbles, summed against the 8-bit
  * activations in 16-bit lanes as for Q4_K but keeping the two 16-value halves apart, since each has its own
  * scale; then per lane d·d_x·(sc_0·(Σ_0 − 4·Σq_0) + sc_1·(Σ_1 − 4·Σq_1)), the signed 6-bit scales applied in
- * integer lanes (|Σ_h − 4·Σq_h| ≤ 16·11·127, times 32: within 31 bits).
+ * integer lanes (|Σ_h − 4·Σq_h| ≤ 16·4·127, times 32: far within 31 bits).
  */
 final class InterleavedQ3_K {
     private InterleavedQ3_K() {}
