@@ -20,7 +20,6 @@ import dev.qwen4j.template.ChatTemplate;
 import dev.qwen4j.tokenizer.Tokenizer;
 import dev.qwen4j.vision.ImageProcessor;
 import dev.qwen4j.vision.VideoProcessor;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -67,11 +66,12 @@ public final class Qwen3Runtime implements AutoCloseable {
             ChatTemplate template;
             String type;
             SamplingParams defaults;
-            try (Arena arena = Arena.ofConfined()) {
-                GgufFile f = GgufFile.open(dir, arena);
+            // through the store, so a split model opens from any part (the first holds the metadata)
+            try (dev.qwen4j.format.gguf.GgufStore store = dev.qwen4j.format.gguf.GgufStore.open(dir)) {
+                GgufFile f = store.file();
                 tokenizer = GgufTokenizer.read(f);
                 template = GgufTokenizer.chatTemplate(f);
-                type = GgufModelConfig.toConfig(f).optString("model_type", "?");
+                type = GgufModelConfig.toConfig(f, store.ggufTensors()).optString("model_type", "?");
                 defaults = GgufSampling.read(f.meta());
             }
             LanguageModel model = ModelRegistry.load(dir, quantize);

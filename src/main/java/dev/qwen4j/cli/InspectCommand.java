@@ -31,7 +31,7 @@ final class InspectCommand implements Callable<Integer> {
         Path dir = model.resolve();
         boolean gguf = GgufFile.looksLikeGguf(dir);
         try (TensorStore store = gguf ? GgufStore.open(dir) : SafetensorsStore.open(dir)) {
-            ConfigReader cfg = gguf ? GgufModelConfig.toConfig(((GgufStore) store).file()) : ConfigReader.of(dir.resolve("config.json"));
+            ConfigReader cfg = gguf ? GgufModelConfig.toConfig(((GgufStore) store).file(), ((GgufStore) store).ggufTensors()) : ConfigReader.of(dir.resolve("config.json"));
             System.out.println("model: " + dir);
             if (gguf) printGgufMetadata(((GgufStore) store).file());
             System.out.println(gguf ? "config (from GGUF metadata):" : "config.json:");

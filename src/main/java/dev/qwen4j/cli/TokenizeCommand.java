@@ -3,7 +3,6 @@ package dev.qwen4j.cli;
 import dev.qwen4j.format.gguf.GgufFile;
 import dev.qwen4j.format.gguf.GgufTokenizer;
 import dev.qwen4j.tokenizer.Tokenizer;
-import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -28,8 +27,9 @@ final class TokenizeCommand implements Callable<Integer> {
         Path dir = model.resolve();
         Tokenizer tok;
         if (GgufFile.looksLikeGguf(dir)) {
-            try (Arena arena = Arena.ofConfined()) {
-                tok = GgufTokenizer.read(GgufFile.open(dir, arena)); // the tokenizer is copied out of the mapping
+            // the store finds a split model's first part, which holds the tokenizer; it is copied out of the mapping
+            try (dev.qwen4j.format.gguf.GgufStore store = dev.qwen4j.format.gguf.GgufStore.open(dir)) {
+                tok = GgufTokenizer.read(store.file());
             }
         } else {
             tok = Tokenizer.fromModelDir(dir);

@@ -56,7 +56,7 @@ public final class ModelRegistry {
             GgufStore g = GgufStore.open(path);
             store = g;
             try {
-                config = GgufModelConfig.toConfig(g.file());
+                config = GgufModelConfig.toConfig(g.file(), g.ggufTensors());
             } catch (RuntimeException e) {
                 g.close();
                 throw e;

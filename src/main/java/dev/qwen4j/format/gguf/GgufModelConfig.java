@@ -26,6 +26,14 @@ public final class GgufModelConfig {
 
     /** The config.json equivalent of the file's metadata (errors name the file and key). */
     public static ConfigReader toConfig(GgufFile f) {
+        return toConfig(f, f.tensors());
+    }
+
+    /**
+     * The same for a model whose tensors may lie in several files (a split model: f is its first part, which
+     * holds the metadata, and tensors those of all parts; whether output.weight exists decides tied embeddings).
+     */
+    public static ConfigReader toConfig(GgufFile f, java.util.List<GgufTensor> tensors) {
         GgufMetadata m = f.meta();
         String arch = m.requireString("general.architecture");
         String type = ARCH_TO_TYPE.get(arch);
@@ -55,10 +63,10 @@ public final class GgufModelConfig {
                 s.put("original_max_position_embeddings", m.requireInt(p + "rope.scaling.original_context_length"));
             }
         }
-        GgufTensor embd = find(f, "token_embd.weight");
+        GgufTensor embd = find(tensors, "token_embd.weight");
         if (embd == null) throw new ModelFormatException(f.path() + ": missing tensor 'token_embd.weight'");
         c.put("vocab_size", m.optInt(p + "vocab_size", Math.toIntExact(embd.ne()[embd.ne().length - 1])));
-        c.put("tie_word_embeddings", find(f, "output.weight") == null);
+        c.put("tie_word_embeddings", find(tensors, "output.weight") == null);
         if (m.has(p + "feed_forward_length")) c.put("intermediate_size", m.requireInt(p + "feed_forward_length"));
         if (type.equals("qwen3_moe")) {
             c.put("num_experts", m.requireInt(p + "expert_count"));
@@ -68,13 +76,13 @@ public final class GgufModelConfig {
             c.put("norm_topk_prob", m.optBool(p + "expert_weights_norm", true));
             c.put("decoder_sparse_step", 1);
             ArrayNode dense = c.putArray("mlp_only_layers");
-            for (int i = 0; i < layers; i++) if (find(f, "blk." + i + ".ffn_gate_inp.weight") == null) dense.add(i);
+            for (int i = 0; i < layers; i++) if (find(tensors, "blk." + i + ".ffn_gate_inp.weight") == null) dense.add(i);
         }
         return new ConfigReader(f.path(), c);
     }
 
-    private static GgufTensor find(GgufFile f, String name) {
-        for (GgufTensor t : f.tensors()) if (t.name().equals(name)) return t;
+    private static GgufTensor find(java.util.List<GgufTensor> tensors, String name) {
+        for (GgufTensor t : tensors) if (t.name().equals(name)) return t;
         return null;
     }
 
