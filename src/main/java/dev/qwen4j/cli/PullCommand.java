@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "pull", mixinStandardHelpOptions = true,
         description = "Download a model from the Hugging Face hub (HF_ENDPOINT, HF_TOKEN, HF_HOME honoured).")
 final class PullCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "REPO", description = "Repository id, e.g. Qwen/Qwen3-0.6B.")
+    @Parameters(index = "0", paramLabel = "REPO", description = "Repository id, e.g. Qwen/Qwen3-0.6B; REPO:TAG downloads one "
+            + "quantization of a GGUF repository, e.g. Qwen/Qwen3-8B-GGUF:Q4_K_M (all parts of a split one).")
     String repo;
 
     @Option(names = "--revision", paramLabel = "REV", description = "Branch, tag or commit (default main).")
@@ -24,6 +25,13 @@ final class PullCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        int colon = repo.lastIndexOf(':');
+        if (colon > 0) {
+            if (include != null) throw new UsageError("--include does not go with REPO:TAG, which picks the GGUF files itself");
+            System.out.println(HubClient.fromEnvironment().pullGguf(repo.substring(0, colon), repo.substring(colon + 1), revision,
+                    new ConsoleProgress()));
+            return 0;
+        }
         Path snapshot = HubClient.fromEnvironment().pull(repo, revision, include, new ConsoleProgress());
         System.out.println(snapshot);
         return 0;

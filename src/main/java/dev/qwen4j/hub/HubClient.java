@@ -87,15 +87,56 @@ public final class HubClient {
      * @throws IllegalArgumentException when {@code repoId} or {@code revision} is malformed
      */
     public Path pull(String repoId, String revision, List<String> allowPatterns, DownloadListener listener) {
+        return pull(repoId, revision, files -> FilePatterns.of(allowPatterns)::matches, listener).snapshot();
+    }
+
+    /** A pulled snapshot and the repository files that were selected (all of them already in it). */
+    private record Pulled(Path snapshot, List<String> selected) {}
+
+    /**
+     * Pulls the GGUF file of one quantization from a repository that ships several ({@code "Q4_K_M"} for
+     * {@code Qwen3-8B-Q4_K_M.gguf}), or all parts of a split one, and nothing else: the tag must be the last
+     * part of the file name, case-insensitively. A snapshot that already holds the file is used without the hub.
+     *
+     * @return the GGUF file (the first part of a split model)
+     * @throws HubException NOT_FOUND when no file or several models answer to the tag (the message lists the tags on offer)
+     */
+    public Path pullGguf(String repoId, String tag, String revision, DownloadListener listener) {
+        Optional<Path> cached = findCached(repoId, revision);
+        if (cached.isPresent()) {
+            try (var walk = Files.walk(cached.get())) {
+                List<String> present = walk.filter(Files::isRegularFile)
+                        .map(p -> cached.get().relativize(p).toString().replace('\\', '/')).toList();
+                List<String> chosen = GgufChoice.choose(repoId, tag, present);
+                return cached.get().resolve(chosen.get(0));
+            } catch (HubException notThere) {
+                // not pulled before: ask the hub
+            } catch (IOException e) {
+                throw new HubException(HubException.Reason.CACHE_IO, "Cannot read the cache at " + cached.get() + ": " + e.getMessage(), e);
+            }
+        }
+        Pulled pulled = pull(repoId, revision, files -> {
+            java.util.Set<String> chosen = new java.util.HashSet<>(GgufChoice.choose(repoId, tag, files));
+            return chosen::contains;
+        }, listener);
+        return pulled.snapshot().resolve(GgufChoice.choose(repoId, tag, pulled.selected()).get(0));
+    }
+
+    /**
+     * The pull itself; {@code select} sees the revision's file list and returns which files to download.
+     */
+    private Pulled pull(String repoId, String revision, java.util.function.Function<List<String>, java.util.function.Predicate<String>> select,
+                        DownloadListener listener) {
         RepoId repo = new RepoId(repoId);
         String rev = revisionOrDefault(revision);
         DownloadListener events = listener == null ? DownloadListener.silent() : listener;
         RepoCache cache = new RepoCache(cacheDir, repo);
         HubRequestContext context = new HubRequestContext(endpoint, repo, rev, null, token != null);
         if (offline) {
-            return findCached(repoId, rev).orElseThrow(() -> new HubException(HubException.Reason.NOT_CACHED,
+            Path snapshot = findCached(repoId, rev).orElseThrow(() -> new HubException(HubException.Reason.NOT_CACHED,
                     "HF_HUB_OFFLINE is set and " + repo + "@" + rev + " is not in the cache at " + cacheDir
                             + ": unset HF_HUB_OFFLINE to download it"));
+            return new Pulled(snapshot, List.of());
         }
         RepoRevision remote;
         try {
@@ -103,27 +144,28 @@ public final class HubClient {
         } catch (HubException e) {
             if (e.reason() == HubException.Reason.NETWORK) {
                 Optional<Path> cached = findCached(repoId, rev);
-                if (cached.isPresent()) return cached.get();
+                if (cached.isPresent()) return new Pulled(cached.get(), List.of());
             }
             throw e;
         }
         try {
-            Path snapshot = downloadSnapshot(context.atRevision(remote.commit()), cache, remote,
-                    FilePatterns.of(allowPatterns), events);
+            List<String> paths = remote.files().stream().map(RepoFile::path).toList();
+            java.util.function.Predicate<String> wanted = select.apply(paths);
+            Path snapshot = downloadSnapshot(context.atRevision(remote.commit()), cache, remote, wanted, events);
             if (!rev.equals(remote.commit())) {
                 cache.writeRef(rev, remote.commit());
             }
-            return snapshot;
+            return new Pulled(snapshot, paths.stream().filter(wanted).toList());
         } catch (IOException e) {
             throw HubErrors.cacheIo(context, cacheDir, e);
         }
     }
 
     private Path downloadSnapshot(HubRequestContext atCommit, RepoCache cache, RepoRevision remote,
-            FilePatterns selected, DownloadListener events) throws IOException {
+            java.util.function.Predicate<String> selected, DownloadListener events) throws IOException {
         String commit = remote.commit();
         for (RepoFile listed : remote.files()) {
-            if (!selected.matches(listed.path())) continue;
+            if (!selected.test(listed.path())) continue;
             Path pointer = cache.pointer(commit, listed.path());
             if (Files.exists(pointer)) continue;
             HubRequestContext fileContext = atCommit.forFile(listed.path());

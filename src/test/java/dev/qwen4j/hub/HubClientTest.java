@@ -125,6 +125,30 @@ class HubClientTest {
     }
 
     @Test
+    void aGgufTagPullsThatQuantizationOnly() throws IOException {
+        byte[] q4 = "GGUF q4".getBytes(java.nio.charset.StandardCharsets.UTF_8), q8a = "GGUF q8 1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] q8b = "GGUF q8 2".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        hub = FakeHub.serveTinyQwen3(FakeFile.regular("Tiny-Q4_K_M.gguf", q4),
+                FakeFile.regular("Q8_0/Tiny-Q8_0-00001-of-00002.gguf", q8a), FakeFile.regular("Q8_0/Tiny-Q8_0-00002-of-00002.gguf", q8b));
+        HubClient client = client(null);
+
+        Path gguf = client.pullGguf(REPO, "q8_0", null, null);
+
+        Path snapshot = repoDir().resolve("snapshots").resolve(COMMIT);
+        assertThat(gguf).isEqualTo(snapshot.resolve("Q8_0/Tiny-Q8_0-00001-of-00002.gguf"));
+        assertThat(filesUnder(snapshot)).containsExactly("Q8_0/Tiny-Q8_0-00001-of-00002.gguf", "Q8_0/Tiny-Q8_0-00002-of-00002.gguf");
+        assertThat(Files.readAllBytes(gguf)).isEqualTo(q8a);
+        hub.clearRequests();
+        assertThat(client.pullGguf(REPO, "Q8_0", null, null)).isEqualTo(gguf);
+        assertThat(hub.requests()).as("found in the cache").isEmpty();
+
+        assertThat(client.pullGguf(REPO, "Q4_K_M", null, null)).isEqualTo(snapshot.resolve("Tiny-Q4_K_M.gguf"));
+        assertThatThrownBy(() -> client.pullGguf(REPO, "Q5_0", null, null)).isInstanceOf(HubException.class)
+                .hasMessageContaining("no GGUF file for 'Q5_0'").hasMessageContaining("Q4_K_M, Q8_0");
+        assertThat(filesUnder(snapshot)).hasSize(3); // nothing else was downloaded
+    }
+
+    @Test
     void droppedConnectionIsResumedWithinThePull() {
         hub = FakeHub.serveTinyQwen3();
         hub.dropConnection(MODEL, 1_000_000, 1);
