@@ -33,10 +33,8 @@ public final class ModelOption {
         }
         if (HubClient.looksLikeRepoId(m)) {
             HubClient hub = HubClient.fromEnvironment();
-            return hub.findCached(m, null).orElseGet(() -> {
-                System.err.println("Pulling " + m + " from " + hub.endpoint() + " ...");
-                return hub.pull(m, null, null, new ConsoleProgress());
-            });
+            if (hub.findCached(m, null).isEmpty()) System.err.println("Pulling " + m + " from " + hub.endpoint() + " ...");
+            return hub.pullModel(m, new ConsoleProgress()); // a repo of GGUF files: its Q4_K_M, as llama.cpp's -hf
         }
         throw new UsageError("--model " + m + ": no such folder, and not a hub repo id (org/name)");
     }

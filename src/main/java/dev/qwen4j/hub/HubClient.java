@@ -122,6 +122,41 @@ public final class HubClient {
         return pulled.snapshot().resolve(GgufChoice.choose(repoId, tag, pulled.selected()).get(0));
     }
 
+    /** The quantization {@link #pullModel} takes from a repository of GGUF files when none is named (llama.cpp's default). */
+    public static final String DEFAULT_GGUF_TAG = "Q4_K_M";
+
+    /**
+     * What {@code -m org/name} needs: a model folder (config and safetensors) is pulled whole, as {@link #pull}; a
+     * repository of GGUF files only (one file per quantization) gives its {@value #DEFAULT_GGUF_TAG} file rather
+     * than every quantization, or fails naming the tags on offer. A cached snapshot is used without the hub.
+     *
+     * @return the snapshot folder, or the GGUF file
+     */
+    public Path pullModel(String repoId, DownloadListener listener) {
+        Optional<Path> cached = findCached(repoId, null);
+        if (cached.isPresent()) {
+            Path snapshot = cached.get();
+            if (Files.exists(snapshot.resolve("config.json"))) return snapshot;
+            try {
+                return pullGguf(repoId, DEFAULT_GGUF_TAG, null, listener);
+            } catch (HubException e) {
+                // the cache holds neither: ask the hub below
+            }
+        }
+        Pulled pulled = pull(repoId, null, files -> {
+            boolean ggufOnly = files.stream().anyMatch(f -> f.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf"))
+                    && files.stream().noneMatch(f -> f.endsWith(".safetensors"));
+            if (!ggufOnly) return f -> true;
+            try {
+                return new java.util.HashSet<>(GgufChoice.choose(repoId, DEFAULT_GGUF_TAG, files))::contains;
+            } catch (HubException e) {
+                throw new HubException(e.reason(), e.getMessage() + "; name one as " + repoId + ":TAG");
+            }
+        }, listener);
+        boolean gguf = !pulled.selected().isEmpty() && pulled.selected().stream().allMatch(f -> f.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf"));
+        return gguf ? pulled.snapshot().resolve(GgufChoice.choose(repoId, DEFAULT_GGUF_TAG, pulled.selected()).get(0)) : pulled.snapshot();
+    }
+
     /**
      * The pull itself; {@code select} sees the revision's file list and returns which files to download.
      */

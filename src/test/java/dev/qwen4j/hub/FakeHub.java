@@ -96,6 +96,15 @@ final class FakeHub implements AutoCloseable {
         }
     }
 
+    /** Just these files (a repository of GGUF files, say). */
+    static FakeHub serve(FakeFile... files) {
+        try {
+            return new FakeHub(new ArrayList<>(List.of(files)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the fake hub", e);
+        }
+    }
+
     static byte[] fixture(String name) {
         try {
             return Files.readAllBytes(FIXTURE.resolve(name));

@@ -149,6 +149,34 @@ class HubClientTest {
     }
 
     @Test
+    void aRepoOfGgufFilesGivesItsQ4KMAndAFolderModelComesWhole() {
+        byte[] q4 = "GGUF q4".getBytes(java.nio.charset.StandardCharsets.UTF_8), q8 = "GGUF q8".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        hub = FakeHub.serve(FakeFile.regular("README.md", "# tiny".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                FakeFile.regular("Tiny-Q4_K_M.gguf", q4), FakeFile.regular("Tiny-Q8_0.gguf", q8));
+        HubClient client = client(null);
+        Path snapshot = repoDir().resolve("snapshots").resolve(COMMIT);
+
+        assertThat(client.pullModel(REPO, null)).isEqualTo(snapshot.resolve("Tiny-Q4_K_M.gguf"));
+        assertThat(filesUnder(snapshot)).containsExactly("Tiny-Q4_K_M.gguf"); // not every quantization
+        hub.clearRequests();
+        assertThat(client.pullModel(REPO, null)).isEqualTo(snapshot.resolve("Tiny-Q4_K_M.gguf"));
+        assertThat(hub.requests()).as("from the cache").isEmpty();
+        hub.close();
+
+        hub = FakeHub.serve(FakeFile.regular("Tiny-Q8_0.gguf", q8));
+        HubClient other = new HubClient(hub.endpoint(), null, cache.resolve("other"), false, Duration.ofSeconds(5), FAST_RETRIES);
+        assertThatThrownBy(() -> other.pullModel(REPO, null)).isInstanceOf(HubException.class)
+                .hasMessageContaining("no GGUF file for 'Q4_K_M'").hasMessageContaining("Q8_0").hasMessageContaining(REPO + ":TAG");
+        hub.close();
+
+        hub = FakeHub.serveTinyQwen3(FakeFile.regular("extra-Q4_K_M.gguf", q4));
+        HubClient third = new HubClient(hub.endpoint(), null, cache.resolve("third"), false, Duration.ofSeconds(5), FAST_RETRIES);
+        Path folder = third.pullModel(REPO, null);
+        assertThat(folder.resolve("config.json")).exists(); // config and safetensors: the whole repository, as pull
+        assertThat(folder.resolve("extra-Q4_K_M.gguf")).exists();
+    }
+
+    @Test
     void droppedConnectionIsResumedWithinThePull() {
         hub = FakeHub.serveTinyQwen3();
         hub.dropConnection(MODEL, 1_000_000, 1);
