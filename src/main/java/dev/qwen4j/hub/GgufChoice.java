@@ -26,6 +26,7 @@ final class GgufChoice {
         // files of one model, keyed by name without the split suffix
         TreeMap<String, TreeSet<String>> models = new TreeMap<>();
         for (String f : files) {
+            if (isProjector(f)) continue;
             Matcher m = wanted.matcher(f);
             if (m.matches()) models.computeIfAbsent(m.group(2) == null ? f : f.substring(0, f.length() - m.group(2).length() - 5), k -> new TreeSet<>()).add(f);
         }
@@ -47,10 +48,16 @@ final class GgufChoice {
         return parts; // sorted: part 00001 first
     }
 
+    /** llama.cpp's vision projector files ({@code mmproj-*.gguf}) sit beside the language models and are not one. */
+    private static boolean isProjector(String file) {
+        return file.substring(file.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT).startsWith("mmproj");
+    }
+
     /** The quantization tags the GGUF files carry (what follows the name's last '-' or '.'), for error messages. */
     static List<String> tags(List<String> files) {
         TreeSet<String> out = new TreeSet<>();
         for (String f : files) {
+            if (isProjector(f)) continue;
             String name = f.substring(f.lastIndexOf('/') + 1);
             if (!name.toLowerCase(Locale.ROOT).endsWith(".gguf")) continue;
             name = name.substring(0, name.length() - 5).replaceFirst("-\\d{5}-of-\\d{5}$", "");

@@ -16,6 +16,8 @@ class GgufChoiceTest {
         assertThat(GgufChoice.choose("r", "Q4_K_M", FILES)).containsExactly("Qwen3-8B-Q4_K_M.gguf");
         assertThat(GgufChoice.choose("r", "q8_0", FILES)).containsExactly("Qwen3-8B-Q8_0.gguf");
         assertThat(GgufChoice.choose("r", "IQ4_XS", FILES)).containsExactly("qwen3-8b-iq4_xs.gguf");
+        // a vision projector of the same quantization is not a language model
+        assertThat(GgufChoice.choose("r", "F16", List.of("mmproj-Qwen3-VL-8B-F16.gguf", "Qwen3-VL-8B-F16.gguf"))).containsExactly("Qwen3-VL-8B-F16.gguf");
     }
 
     @Test
@@ -30,7 +32,7 @@ class GgufChoiceTest {
     void aMissingOrAmbiguousTagListsWhatIsOffered() {
         assertThatThrownBy(() -> GgufChoice.choose("org/m", "Q5_K_M", FILES)).isInstanceOf(HubException.class)
                 .hasMessageContaining("org/m has no GGUF file for 'Q5_K_M'")
-                .hasMessageContaining("IQ4_XS, Q4_K_M, Q4_K_S, Q6_K, Q8_0");
+                .hasMessageContaining("has: IQ4_XS, Q4_K_M, Q4_K_S, Q6_K, Q8_0"); // mmproj-F16 is no model
         // a partial tag is not a prefix match: Q4_K is neither Q4_K_M nor Q4_K_S
         assertThatThrownBy(() -> GgufChoice.choose("org/m", "Q4_K", FILES)).hasMessageContaining("no GGUF file for 'Q4_K'");
         assertThatThrownBy(() -> GgufChoice.choose("org/m", "Q8_0", List.of("a-Q8_0.gguf", "b-Q8_0.gguf")))
