@@ -41,30 +41,41 @@ final class InterleavedByteCodes {
         }
     }
 
-    /**
-     * Q6_K: d·d_x·(sc_0·Σ_0 + sc_1·Σ_1) per lane. Rows sharing a tail group each take it in a pass of their own:
-     * the one-pass pair loop of {@link InterleavedQ4_K#matvec} made this method 832 bytecodes, past which C2 left
-     * Vector API calls un-inlined and boxed (1.5× slower).
-     */
+    /** Q6_K: d·d_x·(sc_0·Σ_0 + sc_1·Σ_1) per lane; rows sharing a tail group each take it in a pass of their own. */
     private static void matvecQ6K(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
         MemorySegment w = packed.data();
         int groups = packed.groups;
         short[] xq = x.q;
-        float[] dx = x.d, negSum = x.negSum;
-        int[] t = new int[2 * L];
+        float[] dx = x.d;
         long gb = InterleavedRows.groupBytes(DType.Q6_K);
-        for (int r = from; r < to; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
-            // activation groups start one earlier than an even row's (InterleavedRows)
-            long go = packed.rowStart(r);
-            int ao = packed.activationOffset(r);
-            for (int g = 0; g < groups; g++, go += gb) {
+        int steps = (to - from) * groups * 4;
+        // one flat loop over the rows' steps (see InterleavedQ4_0.matvecRows); a row's groups are contiguous,
+        // and with shared tails an odd row visits its tail first, its activation groups one earlier (ao)
+        long go = packed.rowStart(from);
+        int ao = packed.activationOffset(from), r = from, g = 0;
+        ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < steps; k++) {
+            // four words per step: codes 8s … 8s + 7, one 16-bit accumulator's worth
+            int s = k & 3, m = 4 * s;
+            int xm = (g + ao) * 32 * L + 2 * m * L;
+            ShortVector p = byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE), xq, xm)
+                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE), xq, xm + 2 * L))
+                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 2) * L, LE), xq, xm + 4 * L))
+                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 3) * L, LE), xq, xm + 6 * L));
+            // the last four steps' sums, newest first: at a group's end a3, a2 hold codes 0-15 and a1, a0 codes 16-31
+            a3 = a2;
+            a2 = a1;
+            a1 = a0;
+            a0 = p;
+            if (s == 3) {
+                // Σ over codes 0-15 (t0) and 16-31 (t1) of lanes 0..H-1 (…0) and H..L-1 (…1)
+                IntVector t00 = ((IntVector) a3.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a2.convertShape(VectorOperators.S2I, I, 0));
+                IntVector t01 = ((IntVector) a3.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a2.convertShape(VectorOperators.S2I, I, 1));
+                IntVector t10 = ((IntVector) a1.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a0.convertShape(VectorOperators.S2I, I, 0));
+                IntVector t11 = ((IntVector) a1.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a0.convertShape(VectorOperators.S2I, I, 1));
                 int b = (g + ao) * L;
                 long sc = go + 32L * L, supers = sc + 2L * L;
-                codeSums(w, go, xq, (g + ao) * 32 * L, t);
-                IntVector t00 = IntVector.fromArray(I, t, 0), t01 = IntVector.fromArray(I, t, H);
-                IntVector t10 = IntVector.fromArray(I, t, L), t11 = IntVector.fromArray(I, t, L + H);
                 // the int8 scales multiply the integer sums; d (one per super-block) and d_x apply per half group
                 IntVector u0 = t00.mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2I, I, 0))
                         .add(t10.mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L, LE).convertShape(VectorOperators.B2I, I, 0)));
@@ -74,8 +85,17 @@ final class InterleavedByteCodes {
                 FloatVector d1 = FloatVector.fromArray(F, dx, b + H).mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers + 4L * H / 8)).blend(w.get(InterleavedRows.F32, supers + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
                 acc = ((FloatVector) u0.convertShape(VectorOperators.I2F, F, 0)).fma(d0, acc);
                 acc = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).fma(d1, acc);
+                go += gb;
+                if (++g == groups) {
+                    out[oo + r++] = acc.reduceLanes(VectorOperators.ADD);
+                    acc = FloatVector.zero(F);
+                    g = 0;
+                    if (r < to) {
+                        go = packed.rowStart(r);
+                        ao = packed.activationOffset(r);
+                    }
+                }
             }
-            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
         }
     }
 
@@ -85,24 +105,39 @@ final class InterleavedByteCodes {
         int groups = packed.groups;
         short[] xq = x.q;
         float[] dx = x.d, negSum = x.negSum;
-        int[] t = new int[2 * L];
+        int[] sum = x.sum;
         long gb = InterleavedRows.groupBytes(DType.Q5_K);
-        for (int r = from; r < to; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
-            // activation groups start one earlier than an even row's (InterleavedRows)
-            long go = packed.rowStart(r);
-            int ao = packed.activationOffset(r);
-            for (int g = 0; g < groups; g++, go += gb) {
+        int steps = (to - from) * groups * 4;
+        // one flat loop over the rows' steps (see InterleavedQ4_0.matvecRows); a row's groups are contiguous,
+        // and with shared tails an odd row visits its tail first, its activation groups one earlier (ao)
+        long go = packed.rowStart(from);
+        int ao = packed.activationOffset(from), r = from, g = 0;
+        ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < steps; k++) {
+            // four words per step: codes 8s … 8s + 7, one 16-bit accumulator's worth
+            int s = k & 3, m = 4 * s;
+            int xm = (g + ao) * 32 * L + 2 * m * L;
+            ShortVector p = byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE), xq, xm)
+                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE), xq, xm + 2 * L))
+                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 2) * L, LE), xq, xm + 4 * L))
+                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 3) * L, LE), xq, xm + 6 * L));
+            // the last four steps' sums, newest first: at a group's end a3, a2 hold codes 0-15 and a1, a0 codes 16-31
+            a3 = a2;
+            a2 = a1;
+            a1 = a0;
+            a0 = p;
+            if (s == 3) {
+                // Σ over codes 0-15 (t0) and 16-31 (t1) of lanes 0..H-1 (…0) and H..L-1 (…1)
+                IntVector t00 = ((IntVector) a3.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a2.convertShape(VectorOperators.S2I, I, 0));
+                IntVector t01 = ((IntVector) a3.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a2.convertShape(VectorOperators.S2I, I, 1));
+                IntVector t10 = ((IntVector) a1.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a0.convertShape(VectorOperators.S2I, I, 0));
+                IntVector t11 = ((IntVector) a1.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a0.convertShape(VectorOperators.S2I, I, 1));
                 int b = (g + ao) * L;
-                long sc = go + 32L * L, supers = sc + 2L * L;
-                codeSums(w, go, xq, (g + ao) * 32 * L, t);
-                IntVector t00 = IntVector.fromArray(I, t, 0), t01 = IntVector.fromArray(I, t, H);
-                IntVector t10 = IntVector.fromArray(I, t, L), t11 = IntVector.fromArray(I, t, L + H);
+                long sc = go + 32L * L, supers = sc + 2L * L, mins = supers + L / 2;
                 // Σ (c' + 16)·q = Σ c'·q + 16·Σ q: the centre comes back in integer lanes
-                IntVector u0 = t00.add(t10).add(IntVector.fromArray(I, x.sum, b).lanewise(VectorOperators.LSHL, 4));
-                IntVector u1 = t01.add(t11).add(IntVector.fromArray(I, x.sum, b + H).lanewise(VectorOperators.LSHL, 4));
-                long mins = supers + L / 2;
+                IntVector u0 = t00.add(t10).add(IntVector.fromArray(I, sum, b).lanewise(VectorOperators.LSHL, 4));
+                IntVector u1 = t01.add(t11).add(IntVector.fromArray(I, sum, b + H).lanewise(VectorOperators.LSHL, 4));
                 FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2F, F, 0))
                         .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
                 FloatVector s1 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + H, LE).convertShape(VectorOperators.B2F, F, 0))
@@ -115,8 +150,17 @@ final class InterleavedByteCodes {
                 acc = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).mul(s1).fma(FloatVector.fromArray(F, dx, b + H), acc);
                 acc = m0.fma(FloatVector.fromArray(F, negSum, b), acc);
                 acc = m1.fma(FloatVector.fromArray(F, negSum, b + H), acc);
+                go += gb;
+                if (++g == groups) {
+                    out[oo + r++] = acc.reduceLanes(VectorOperators.ADD);
+                    acc = FloatVector.zero(F);
+                    g = 0;
+                    if (r < to) {
+                        go = packed.rowStart(r);
+                        ao = packed.activationOffset(r);
+                    }
+                }
             }
-            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
         }
     }
 
@@ -125,61 +169,57 @@ final class InterleavedByteCodes {
         MemorySegment w = packed.data();
         int groups = packed.groups;
         short[] xq = x.q;
-        float[] dx = x.d, negSum = x.negSum;
-        int[] t = new int[2 * L];
+        float[] dx = x.d;
         long gb = InterleavedRows.groupBytes(DType.Q5_0);
-        for (int r = from; r < to; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            // a row's groups are contiguous; with shared tails an odd row visits its tail first, and its
-            // activation groups start one earlier than an even row's (InterleavedRows)
-            long go = packed.rowStart(r);
-            int ao = packed.activationOffset(r);
-            for (int g = 0; g < groups; g++, go += gb) {
+        int steps = (to - from) * groups * 4;
+        // one flat loop over the rows' steps (see InterleavedQ4_0.matvecRows); a row's groups are contiguous,
+        // and with shared tails an odd row visits its tail first, its activation groups one earlier (ao)
+        long go = packed.rowStart(from);
+        int ao = packed.activationOffset(from), r = from, g = 0;
+        ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < steps; k++) {
+            // four words per step: codes 8s … 8s + 7, one 16-bit accumulator's worth
+            int s = k & 3, m = 4 * s;
+            int xm = (g + ao) * 32 * L + 2 * m * L;
+            ShortVector p = byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE), xq, xm)
+                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE), xq, xm + 2 * L))
+                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 2) * L, LE), xq, xm + 4 * L))
+                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 3) * L, LE), xq, xm + 6 * L));
+            // the last four steps' sums, newest first: at a group's end a3, a2 hold codes 0-15 and a1, a0 codes 16-31
+            a3 = a2;
+            a2 = a1;
+            a1 = a0;
+            a0 = p;
+            if (s == 3) {
+                // Σ over codes 0-15 (t0) and 16-31 (t1) of lanes 0..H-1 (…0) and H..L-1 (…1)
+                IntVector t00 = ((IntVector) a3.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a2.convertShape(VectorOperators.S2I, I, 0));
+                IntVector t01 = ((IntVector) a3.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a2.convertShape(VectorOperators.S2I, I, 1));
+                IntVector t10 = ((IntVector) a1.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a0.convertShape(VectorOperators.S2I, I, 0));
+                IntVector t11 = ((IntVector) a1.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a0.convertShape(VectorOperators.S2I, I, 1));
                 int b = (g + ao) * L;
-                long sc = go + 32L * L, supers = sc + 2L * L;
-                codeSums(w, go, xq, (g + ao) * 32 * L, t);
-                IntVector t00 = IntVector.fromArray(I, t, 0), t01 = IntVector.fromArray(I, t, H);
-                IntVector t10 = IntVector.fromArray(I, t, L), t11 = IntVector.fromArray(I, t, L + H);
+                long sc = go + 32L * L;
                 FloatVector d0 = FloatVector.fromMemorySegment(F, w, sc, LE).mul(FloatVector.fromArray(F, dx, b));
                 FloatVector d1 = FloatVector.fromMemorySegment(F, w, sc + 4L * H, LE).mul(FloatVector.fromArray(F, dx, b + H));
                 acc = ((FloatVector) t00.add(t10).convertShape(VectorOperators.I2F, F, 0)).fma(d0, acc);
                 acc = ((FloatVector) t01.add(t11).convertShape(VectorOperators.I2F, F, 0)).fma(d1, acc);
+                go += gb;
+                if (++g == groups) {
+                    out[oo + r++] = acc.reduceLanes(VectorOperators.ADD);
+                    acc = FloatVector.zero(F);
+                    g = 0;
+                    if (r < to) {
+                        go = packed.rowStart(r);
+                        ao = packed.activationOffset(r);
+                    }
+                }
             }
-            out[oo + r] = acc.reduceLanes(VectorOperators.ADD);
         }
     }
 
-    /**
-     * t[i] = Σ_{j<16} code_j·q_j and t[L + i] = Σ_{j≥16} code_j·q_j for lane i of the group at go (activation
-     * codes of the group from xg). Vectors stay inside: only the int array crosses the call.
-     */
-    private static void codeSums(MemorySegment w, long go, short[] xq, int xg, int[] t) {
-        ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
-        // per step four words: codes 8s .. 8s+7, one accumulator's worth
-        for (int m = 0; m < 16; m += 4) {
-            ShortVector v0 = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
-            ShortVector v1 = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
-            ShortVector v2 = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 2) * L, LE);
-            ShortVector v3 = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 3) * L, LE);
-            int xm = xg + 2 * m * L;
-            ShortVector p = v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm))
-                    .add(v0.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + L)))
-                    .add(v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
-                    .add(v1.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
-                    .add(v2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
-                    .add(v2.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
-                    .add(v3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
-                    .add(v3.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
-            switch (m) {
-                case 0 -> a0 = p;
-                case 4 -> a1 = p;
-                case 8 -> a2 = p;
-                default -> a3 = p;
-            }
-        }
-        ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0)).intoArray(t, 0);
-        ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1)).intoArray(t, H);
-        ((IntVector) a2.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a3.convertShape(VectorOperators.S2I, I, 0)).intoArray(t, L);
-        ((IntVector) a2.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a3.convertShape(VectorOperators.S2I, I, 1)).intoArray(t, L + H);
+    /** Σ code·q over the two byte codes of word v (low byte first), the activations of the low one at xm. */
+    private static ShortVector byteProducts(ShortVector v, short[] xq, int xm) {
+        return v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm))
+                .add(v.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + L)));
     }
 }

@@ -4,6 +4,7 @@ import static dev.qwen4j.tensor.quant.Blocks.LE;
 import static dev.qwen4j.tensor.quant.InterleavedQ4_0.F;
 import static dev.qwen4j.tensor.quant.InterleavedQ4_0.I;
 import static dev.qwen4j.tensor.quant.InterleavedQ4_0.S;
+import static dev.qwen4j.tensor.quant.InterleavedQ4_0.nibbleProducts;
 import static dev.qwen4j.tensor.quant.InterleavedQ4_0.NEXT_SUPER_BLOCK;
 import static dev.qwen4j.tensor.quant.InterleavedQ4_0.SCALE_BYTES;
 import static dev.qwen4j.tensor.quant.InterleavedQ4_0.SECOND_SUPER_BLOCK;
@@ -27,17 +28,21 @@ final class InterleavedQ3_K {
     private static final int L = InterleavedRows.LANES, H = L / 2;
 
     static void matvec(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
+        if (packed.pairBytes == 0) matvecRows(packed, from, to, x, out, oo);
+        else matvecPairs(packed, from, to, x, out, oo);
+    }
+
+    /** Rows that share a tail group, as in {@link InterleavedQ4_K#matvecPairs}. */
+    private static void matvecPairs(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
         MemorySegment w = packed.data();
         int groups = packed.groups;
         short[] xq = x.q;
         float[] dx = x.d;
         int[] sumLo = x.sumLo, sumHi = x.sumHi;
         long gb = InterleavedRows.groupBytes(dev.qwen4j.tensor.DType.Q3_K);
-        boolean shared = packed.pairBytes != 0;
         int full = packed.full;
         for (int r = from; r < to; r++) {
-            // a row pair's shared tail in one pass, as in InterleavedQ4_K.matvec
-            boolean pair = shared && (r & 1) == 0 && r + 1 < to;
+            boolean pair = (r & 1) == 0 && r + 1 < to;
             int n = pair ? 2 * full + 1 : groups, ao = packed.activationOffset(r);
             FloatVector accLo = FloatVector.zero(F), accHi = FloatVector.zero(F);
             float first = 0f, tailLo = 0f;
@@ -56,14 +61,7 @@ final class InterleavedQ3_K {
                     ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
                     ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
                     int xm = xg + 4 * m * L;
-                    ShortVector p = v.and((short) 15).mul(ShortVector.fromArray(S, xq, xm))
-                            .add(v.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + L)))
-                            .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
-                            .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
-                            .add(u.and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
-                            .add(u.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
-                            .add(u.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
-                            .add(u.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
+                    ShortVector p = nibbleProducts(v, xq, xm).add(nibbleProducts(u, xq, xm + 4 * L));
                     if (m < 4) a0 = p.add(a0);
                     else a1 = p.add(a1);
                 }
@@ -97,6 +95,60 @@ final class InterleavedQ3_K {
                 r++;
             } else {
                 out[oo + r] = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+            }
+        }
+    }
+
+    /** Rows with groups of their own: one flat loop over their word-pair steps, as in {@link InterleavedQ4_0}. */
+    private static void matvecRows(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
+        short[] xq = x.q;
+        float[] dx = x.d;
+        int[] sumLo = x.sumLo, sumHi = x.sumHi;
+        long gb = InterleavedRows.groupBytes(dev.qwen4j.tensor.DType.Q3_K);
+        int steps = (to - from) * groups * 4;
+        long go = packed.rowStart(from);
+        int r = from, g = 0;
+        ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
+        FloatVector accLo = FloatVector.zero(F), accHi = FloatVector.zero(F);
+        for (int k = 0; k < steps; k++) {
+            int m = 2 * (k & 3);
+            ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
+            ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
+            int xm = g * 32 * L + 4 * m * L;
+            ShortVector p = nibbleProducts(v, xq, xm).add(nibbleProducts(u, xq, xm + 4 * L));
+            if (m < 4) a0 = p.add(a0);
+            else a1 = p.add(a1);
+            if (m == 6) {
+                int b = g * L;
+                long sc = go + 16L * L, supers = sc + 2L * L;
+                // per lane p·H + i: sc_0·(Σ_0 − 4·Σq_0) + sc_1·(Σ_1 − 4·Σq_1) in int lanes
+                IntVector u0 = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0))
+                        .sub(IntVector.fromArray(I, sumLo, b).lanewise(VectorOperators.LSHL, 2))
+                        .mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .add(((IntVector) a1.convertShape(VectorOperators.S2I, I, 0))
+                                .sub(IntVector.fromArray(I, sumHi, b).lanewise(VectorOperators.LSHL, 2))
+                                .mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L, LE).convertShape(VectorOperators.B2I, I, 0)));
+                IntVector u1 = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1))
+                        .sub(IntVector.fromArray(I, sumLo, b + H).lanewise(VectorOperators.LSHL, 2))
+                        .mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + H, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .add(((IntVector) a1.convertShape(VectorOperators.S2I, I, 1))
+                                .sub(IntVector.fromArray(I, sumHi, b + H).lanewise(VectorOperators.LSHL, 2))
+                                .mul((IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L + H, LE).convertShape(VectorOperators.B2I, I, 0)));
+                FloatVector d0 = FloatVector.fromArray(F, dx, b).mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector d1 = FloatVector.fromArray(F, dx, b + H).mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers + 4L * H / 8)).blend(w.get(InterleavedRows.F32, supers + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                accLo = ((FloatVector) u0.convertShape(VectorOperators.I2F, F, 0)).fma(d0, accLo);
+                accHi = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).fma(d1, accHi);
+                a0 = ShortVector.zero(S);
+                a1 = ShortVector.zero(S);
+                go += gb;
+                if (++g == groups) {
+                    out[oo + r++] = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
+                    accLo = FloatVector.zero(F);
+                    accHi = FloatVector.zero(F);
+                    g = 0;
+                }
             }
         }
     }

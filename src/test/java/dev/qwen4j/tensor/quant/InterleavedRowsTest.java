@@ -61,6 +61,14 @@ class InterleavedRowsTest {
                 }
             }
             assertThat(vector[2]).as("row 0 is outside [from, to)").isZero();
+            // a range inside the matrix (a worker's chunk) writes its rows only, each as in the whole product (to
+            // rounding: a pair cut by the range's end takes its shared tail in a pass of its own)
+            float[] part = new float[w.rows() + 2];
+            p.matvec(q, 2, 7, part, 2);
+            for (int r = 0; r < w.rows(); r++) {
+                if (r >= 2 && r < 7) assertThat(part[2 + r]).as("%s cols=%d chunk r=%d", t, cols, r).isCloseTo(vector[2 + r], within(1e-6f * Math.abs(vector[2 + r]) + 1e-7f));
+                else assertThat(part[2 + r]).as("%s cols=%d outside the chunk r=%d", t, cols, r).isZero();
+            }
         }
     }
 
