@@ -15,6 +15,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The {@link InterleavedRows} kernel for the formats stored as one re-centred signed byte per code, two to a
@@ -27,6 +29,8 @@ final class InterleavedByteCodes {
     private InterleavedByteCodes() {}
 
     private static final int L = InterleavedRows.LANES, H = L / 2;
+    /** One code plane: a byte per 16-bit lane. */
+    private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
 
     /**
      * One kernel per format, the shared code sums in {@link #codeSums}: a single method holding all three was too
@@ -56,13 +60,11 @@ final class InterleavedByteCodes {
         ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
         FloatVector acc = FloatVector.zero(F);
         for (int k = 0; k < steps; k++) {
-            // four words per step: codes 8s … 8s + 7, one 16-bit accumulator's worth
-            int s = k & 3, m = 4 * s;
-            int xm = (g + ao) * 32 * L + 2 * m * L;
-            ShortVector p = byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE), xq, xm)
-                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE), xq, xm + 2 * L))
-                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 2) * L, LE), xq, xm + 4 * L))
-                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 3) * L, LE), xq, xm + 6 * L));
+            // eight code planes per step: codes 8s … 8s + 7, one 16-bit accumulator's worth
+            int s = k & 3;
+            int xm = (g + ao) * 32 * L + 8 * s * L;
+            long co = go + 8L * s * L;
+            ShortVector p = planeProducts(w, co, xq, xm).add(planeProducts(w, co + 4L * L, xq, xm + 4 * L));
             // the last four steps' sums, newest first: at a group's end a3, a2 hold codes 0-15 and a1, a0 codes 16-31
             a3 = a2;
             a2 = a1;
@@ -115,13 +117,11 @@ final class InterleavedByteCodes {
         ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
         FloatVector acc = FloatVector.zero(F);
         for (int k = 0; k < steps; k++) {
-            // four words per step: codes 8s … 8s + 7, one 16-bit accumulator's worth
-            int s = k & 3, m = 4 * s;
-            int xm = (g + ao) * 32 * L + 2 * m * L;
-            ShortVector p = byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE), xq, xm)
-                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE), xq, xm + 2 * L))
-                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 2) * L, LE), xq, xm + 4 * L))
-                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 3) * L, LE), xq, xm + 6 * L));
+            // eight code planes per step: codes 8s … 8s + 7, one 16-bit accumulator's worth
+            int s = k & 3;
+            int xm = (g + ao) * 32 * L + 8 * s * L;
+            long co = go + 8L * s * L;
+            ShortVector p = planeProducts(w, co, xq, xm).add(planeProducts(w, co + 4L * L, xq, xm + 4 * L));
             // the last four steps' sums, newest first: at a group's end a3, a2 hold codes 0-15 and a1, a0 codes 16-31
             a3 = a2;
             a2 = a1;
@@ -179,13 +179,11 @@ final class InterleavedByteCodes {
         ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
         FloatVector acc = FloatVector.zero(F);
         for (int k = 0; k < steps; k++) {
-            // four words per step: codes 8s … 8s + 7, one 16-bit accumulator's worth
-            int s = k & 3, m = 4 * s;
-            int xm = (g + ao) * 32 * L + 2 * m * L;
-            ShortVector p = byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE), xq, xm)
-                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE), xq, xm + 2 * L))
-                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 2) * L, LE), xq, xm + 4 * L))
-                    .add(byteProducts(ShortVector.fromMemorySegment(S, w, go + 2L * (m + 3) * L, LE), xq, xm + 6 * L));
+            // eight code planes per step: codes 8s … 8s + 7, one 16-bit accumulator's worth
+            int s = k & 3;
+            int xm = (g + ao) * 32 * L + 8 * s * L;
+            long co = go + 8L * s * L;
+            ShortVector p = planeProducts(w, co, xq, xm).add(planeProducts(w, co + 4L * L, xq, xm + 4 * L));
             // the last four steps' sums, newest first: at a group's end a3, a2 hold codes 0-15 and a1, a0 codes 16-31
             a3 = a2;
             a2 = a1;
@@ -217,9 +215,22 @@ final class InterleavedByteCodes {
         }
     }
 
-    /** Σ code·q over the two byte codes of word v (low byte first), the activations of the low one at xm. */
-    private static ShortVector byteProducts(ShortVector v, short[] xq, int xm) {
-        return v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm))
-                .add(v.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xq, xm + L)));
+    /**
+     * Σ code·q in 16-bit lanes over the four code planes from byte offset co (codes j … j + 3 of every lane's
+     * block), the activations of code j at xm.
+     */
+    private static ShortVector planeProducts(MemorySegment w, long co, short[] xq, int xm) {
+        return codes(w, co).mul(ShortVector.fromArray(S, xq, xm))
+                .add(codes(w, co + L).mul(ShortVector.fromArray(S, xq, xm + L)))
+                .add(codes(w, co + 2L * L).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
+                .add(codes(w, co + 3L * L).mul(ShortVector.fromArray(S, xq, xm + 3 * L)));
+    }
+
+    /**
+     * One code plane (a signed byte per lane) widened to 16-bit lanes: one sign-extending load, where pairs of
+     * codes in 16-bit words took three shifts, each by a count C2 kept in a vector register and reloaded.
+     */
+    private static ShortVector codes(MemorySegment w, long o) {
+        return (ShortVector) ByteVector.fromMemorySegment(CODES, w, o, LE).convertShape(VectorOperators.B2S, S, 0);
     }
 }

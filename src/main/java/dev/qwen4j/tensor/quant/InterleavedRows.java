@@ -29,13 +29,14 @@ import jdk.incubator.vector.ShortVector;
  *   <li>Q4_K: nib as Q4_0 (the 32-value sub-blocks are the blocks), {@code byte sc[L]}, {@code byte m[L]} (the
  *       6-bit scales and mins), {@code float d[L/8]}, {@code float dmin[L/8]} (lane i belongs to super-block i/8);
  *       value = d·sc·code − dmin·m.
- *   <li>Q6_K: {@code short pair[16][L]} (code j − 32 as a signed byte, at bits 8·(j%2) of pair[j/2][i]),
+ *   <li>Q6_K: {@code byte code[32][L]} (code j − 32 of block i, signed, at code[j][i]: a plane per code position,
+ *       which one widening load turns into a vector of 16-bit codes),
  *       {@code byte sc[2][L]} (the int8 scales of values 0–15 and 16–31), {@code float d[L/8]}. A byte per
  *       6-bit code buys half the instructions: split into low and high bits as in the blocks, each code costs
  *       two products (measured on the 151936 × 1024 output head, 2 threads: 8.0 against 8.6 ms; 1 thread 10.5
  *       against 13.5 ms).
- *   <li>Q5_K: pair as Q6_K (code − 16), then sc and m bytes and d, dmin as Q4_K (8.75 bits a weight).
- *   <li>Q5_0: pair as Q6_K (code − 16), {@code float d[L]} (9 bits a weight).
+ *   <li>Q5_K: code planes as Q6_K (code − 16), then sc and m bytes and d, dmin as Q4_K (8.75 bits a weight).
+ *   <li>Q5_0: code planes as Q6_K (code − 16), {@code float d[L]} (9 bits a weight).
  *   <li>Q3_K: nib as Q4_0 (code + 4, 0..7), {@code byte sc[2][L]} (the scales − 32 of values 0–15 and 16–31),
  *       {@code float d[L/8]}; value = d·sc_h·(code − 4) (4.6 bits a weight).
  * </ul>
@@ -156,6 +157,8 @@ public final class InterleavedRows {
         final WeightMatrix w;
         final byte[] in;
         final short[] words;
+        /** Byte codes: code j of lane i at planes[j·LANES + i]. */
+        final byte[] planes;
         /** Per group: Q4_0's f32 scales, or the K-quants' integer scales then f32 super-block scales. */
         final float[] floats = new float[LANES];
         final byte[] ints = new byte[2 * LANES];
@@ -172,7 +175,8 @@ public final class InterleavedRows {
             this.w = w;
             this.in = new byte[Math.toIntExact(w.rowBytes())];
             this.pairIn = new byte[p.pairBytes > 0 ? in.length : 0];
-            this.words = new short[(byteCodes(p.type) ? 16 : 8) * LANES];
+            this.words = new short[8 * LANES];
+            this.planes = new byte[32 * LANES];
         }
 
         void pack(int from, int to) {
@@ -205,9 +209,7 @@ public final class InterleavedRows {
                             blockInts[0] = blockInts[1] = 0;
                         }
                         if (bytes) {
-                            for (int m = 0; m < 16; m++) {
-                                words[m * LANES + i] = (short) ((codes[2 * m] - centre) & 0xFF | (codes[2 * m + 1] - centre) << 8);
-                            }
+                            for (int j = 0; j < 32; j++) planes[j * LANES + i] = (byte) (codes[j] - centre);
                         } else {
                             for (int m = 0; m < 8; m++) {
                                 words[m * LANES + i] = (short) (codes[4 * m] | codes[4 * m + 1] << 4 | codes[4 * m + 2] << 8 | codes[4 * m + 3] << 12);
@@ -223,7 +225,8 @@ public final class InterleavedRows {
                     }
                     // an odd row's whole group g sits one group on, after the shared tail
                     long go = p.rowStart(r) + (g + (shared && (r & 1) == 1 ? 1 : 0)) * p.groupBytes;
-                    MemorySegment.copy(words, 0, p.data, I16, go, words.length);
+                    if (bytes) MemorySegment.copy(planes, 0, p.data, ValueLayout.JAVA_BYTE, go, planes.length);
+                    else MemorySegment.copy(words, 0, p.data, I16, go, words.length);
                     if (perBlockScale) {
                         MemorySegment.copy(floats, 0, p.data, F32, go + tail, LANES);
                     } else {
@@ -333,7 +336,7 @@ public final class InterleavedRows {
                     int b = ag * LANES + i, lo = 0, hi = 0;
                     for (int j = 0; j < 32; j++) {
                         int code = byteCodes(type)
-                                ? (byte) (data.get(I16, go + 2L * ((j / 2) * LANES + i)) >> (8 * (j % 2)))
+                                ? data.get(ValueLayout.JAVA_BYTE, go + (long) j * LANES + i)
                                 : (data.get(I16, go + 2L * ((j / 4) * LANES + i)) >> (4 * (j % 4))) & 15;
                         int p = code * x.q[ag * 32 * LANES + j * LANES + i];
                         if (j < 16) lo += p;
