@@ -136,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
                 Stats s = Stats.of(tps);
                 double used = s.median() * m.weightBytesPerToken();
                 if (m.weightBytesPerToken() != headerBytes) {
-                    System.out.printf("(decode reads %.2f GB per token: interleaved copies of the 4- and 6-bit weights)%n",
+                    System.out.printf("(decode reads %.2f GB per token: interleaved copies of the 3- to 6-bit weights)%n",
                             m.weightBytesPerToken() / 1e9);
                 }
                 String eff = bandwidth > 0 ? String.format("%.1f GB/s (%.0f%% of read bandwidth; %.0f%% of the bandwidth probed before each run)",
