@@ -104,9 +104,9 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("%-8s %-14s %-10s %s%n", "test", "tokens/s", "median", "efficiency");
             SplittableRandom rnd = new SplittableRandom(42);
             if (pp > 0) {
-                // warm-up (JIT, page-in) with a short prefill: one token would leave the packed GEMM and
-                // tiled attention kernels to be compiled during the first timed run
-                run(m, rnd, true, Math.min(pp, 64), 0);
+                // warm-up (JIT, page-in) with a full-size prefill, as llama-bench does: after a 64-token one the
+                // first timed pp512 still ran at about half speed (C2 still compiling the GEMM and attention paths)
+                run(m, rnd, true, pp, 0);
                 // A prefill multiplies every prompt token through the layers but only the last one
                 // through lm_head, so per-token FLOPs overstate its work (by 26% for Qwen3-0.6B).
                 long lmHead = 2L * m.vocabSize() * m.hiddenSize();
