@@ -33,6 +33,8 @@ public final class Generator implements AutoCloseable {
     private int[] cachedTokens = new int[0];
     /** M-RoPE offset of the cached sequence: rotary position = cache index + ropeDelta (0 without images). */
     private int ropeDelta;
+    /** The logits before sampling changed them, for a constrained step that must sample again (reused). */
+    private float[] unmasked = new float[0];
 
     Generator(Qwen3Runtime runtime) {
         this.runtime = runtime;
@@ -183,7 +185,7 @@ public final class Generator implements AutoCloseable {
                 int p = MultimodalPrompt.decodePosition(slot, ropeDelta);
                 batch.add(cache, token, slot, true, p, p, p);
             }
-            logits = model.forward(batch);
+            logits = model.forward(batch, logits); // one vocabulary-sized buffer for the whole decode, not one per token
         }
         int[] ids = java.util.Arrays.copyOf(out, n);
         // The cache now holds prompt + all generated tokens but the last (never fed back).
@@ -200,9 +202,11 @@ public final class Generator implements AutoCloseable {
      * sampling draws from the masked distribution (a rejected first draw is redrawn from it), and the full
      * vocabulary mask, the expensive part, is mostly skipped for a model that already follows the format.
      */
-    private static int sampleWithin(TokenConstraint constraint, Sampler sampler, float[] logits) {
+    private int sampleWithin(TokenConstraint constraint, Sampler sampler, float[] logits) {
         if (constraint == null || !constraint.isActive()) return sampler.sample(logits);
-        float[] original = logits.clone();
+        if (unmasked.length != logits.length) unmasked = new float[logits.length];
+        float[] original = unmasked; // reused: a vocabulary-sized copy per token would be 0.6 MB of garbage each
+        System.arraycopy(logits, 0, original, 0, logits.length);
         int token = sampler.sample(logits);
         if (constraint.allows(token)) return token;
         constraint.mask(original);

@@ -175,10 +175,11 @@ final class BenchCommand implements Callable<Integer> {
             if (prefill) {
                 prefill(m, rnd, b, cache, depth, depth + n);
             } else {
+                float[] logits = null;
                 for (int i = depth; i < depth + n; i++) {
                     b.clear();
                     b.add(cache, rnd.nextInt(151643), i, true);
-                    m.forward(b);
+                    logits = m.forward(b, logits);
                 }
             }
             return n * 1e9 / (System.nanoTime() - t0);

@@ -39,6 +39,8 @@ public final class Engine implements AutoCloseable {
     private final ConcurrentLinkedQueue<Sequence> inbox = new ConcurrentLinkedQueue<>();
     private final ForwardBatch batch = new ForwardBatch();
     private final float[] scratch;
+    /** The logits before sampling changed them, for a constrained step that must sample again (reused). */
+    private float[] unmasked = new float[0];
     /** The last step's logits array, handed back to the model so steps do not allocate megabytes each. */
     private float[] logitsBuffer;
     private final Thread thread;
@@ -320,7 +322,9 @@ public final class Engine implements AutoCloseable {
      */
     private int sampleWithin(Sequence s) {
         if (s.constraint == null || !s.constraint.isActive()) return s.sampler.sample(scratch);
-        float[] original = scratch.clone();
+        if (unmasked.length != scratch.length) unmasked = new float[scratch.length];
+        float[] original = unmasked; // reused: a vocabulary-sized copy per token would be 0.6 MB of garbage each
+        System.arraycopy(scratch, 0, original, 0, scratch.length);
         int token = s.sampler.sample(scratch);
         if (s.constraint.allows(token)) return token;
         s.constraint.mask(original);
