@@ -22,13 +22,18 @@ class GeneratorAllocationTest {
             SamplingParams many = SamplingParams.greedy().withMaxTokens(72).withIgnoreEos(true);
             for (int i = 0; i < 40; i++) g.generate(prompt, many, GenerationListener.NONE); // warm up (JIT, buffers)
             long t = Thread.currentThread().threadId();
-            long a0 = counter.getThreadAllocatedBytes(t);
-            int fewTokens = g.generate(prompt, few, GenerationListener.NONE).tokenIds().length;
-            long a1 = counter.getThreadAllocatedBytes(t);
-            int manyTokens = g.generate(prompt, many, GenerationListener.NONE).tokenIds().length;
-            long a2 = counter.getThreadAllocatedBytes(t);
-            assertThat(manyTokens - fewTokens).isEqualTo(64);
-            double perToken = ((a2 - a1) - (a1 - a0)) / 64.0;
+            // the least of a few measurements: code still waiting for C2 boxes vectors, but a logits array per
+            // token would show in every one
+            double perToken = Double.MAX_VALUE;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                long a0 = counter.getThreadAllocatedBytes(t);
+                int fewTokens = g.generate(prompt, few, GenerationListener.NONE).tokenIds().length;
+                long a1 = counter.getThreadAllocatedBytes(t);
+                int manyTokens = g.generate(prompt, many, GenerationListener.NONE).tokenIds().length;
+                long a2 = counter.getThreadAllocatedBytes(t);
+                assertThat(manyTokens - fewTokens).isEqualTo(64);
+                perToken = Math.min(perToken, ((a2 - a1) - (a1 - a0)) / 64.0);
+            }
             int logitsBytes = 4 * rt.model().vocabSize(); // 608 KB for Qwen3's vocabulary
             assertThat(perToken).as("bytes allocated per decoded token").isLessThan(logitsBytes / 8.0);
         }
