@@ -1,5 +1,6 @@
 package dev.qwen4j.tensor;
 
+import dev.qwen4j.tensor.quant.InterleavedMatrix;
 import dev.qwen4j.tensor.quant.InterleavedRows;
 import dev.qwen4j.tensor.quant.QuantRows;
 import java.lang.foreign.MemorySegment;
@@ -23,7 +24,7 @@ public final class WeightMatrix {
     /** {@link Bf16Panels} of a BF16 matrix once {@link #packForBatches} ran, else null. */
     private volatile MemorySegment panels;
     /** The decode copy made by {@link #interleaved} on first use, else null. */
-    private volatile InterleavedRows interleaved;
+    private volatile InterleavedMatrix interleaved;
 
     public WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols) {
         if (cols % dtype.blockSize() != 0) {
@@ -62,24 +63,24 @@ public final class WeightMatrix {
     }
 
     /**
-     * The {@link InterleavedRows} copy of a Q4_0, Q4_K, Q5_0, Q5_K or Q6_K matrix for decode products with 8-bit
+     * The {@link InterleavedMatrix} copy (column slices of {@link InterleavedRows}) of a Q3_K, Q4_0, Q4_K, Q5_0, Q5_K or Q6_K matrix for decode products with 8-bit
      * activations, made on first call (in parallel; native memory of about 1.05–1.6× the matrix); null for other
      * dtypes, on machines without the vector width, or when {@link InterleavedRows#enabled} is off. Weights never
      * used for decode (prefill-only, or MoE experts never chosen) are never copied.
      */
-    public InterleavedRows interleaved() {
-        InterleavedRows p = interleaved;
+    public InterleavedMatrix interleaved() {
+        InterleavedMatrix p = interleaved;
         if (p != null || !InterleavedRows.enabled() || !InterleavedRows.supports(dtype)) return p;
         synchronized (this) {
-            if (interleaved == null) interleaved = InterleavedRows.pack(this);
+            if (interleaved == null) interleaved = InterleavedMatrix.pack(this);
             return interleaved;
         }
     }
 
     /** Bytes a decode step reads of this matrix: its {@link #interleaved} copy once made, else the matrix. */
     public long decodeBytes() {
-        InterleavedRows p = interleaved;
-        return p != null ? p.data().byteSize() : data.byteSize();
+        InterleavedMatrix p = interleaved;
+        return p != null ? p.byteSize() : data.byteSize();
     }
 
     /** The panels made by {@link #packForBatches}, or null. */

@@ -130,7 +130,7 @@ public final class Attention {
     /** Makes w's interleaved decode copy if its dtype has one; returns its bytes (0 if none). */
     static long interleaved(WeightMatrix w) {
         var p = w.interleaved();
-        return p == null ? 0 : p.data().byteSize();
+        return p == null ? 0 : p.byteSize();
     }
 
     public long bytesPerToken() {

@@ -203,7 +203,7 @@ public class Qwen3Model implements LanguageModel {
     @Override
     public long interleaveForDecode() {
         var head = lmHead.interleaved();
-        long bytes = head == null ? 0 : head.data().byteSize();
+        long bytes = head == null ? 0 : head.byteSize();
         for (Layer l : layers) bytes += l.attention().interleaveForDecode() + l.ffn().interleaveForDecode();
         return bytes;
     }

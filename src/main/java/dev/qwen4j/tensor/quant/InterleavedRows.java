@@ -69,17 +69,19 @@ public final class InterleavedRows {
 
     private final DType type;
     private final MemorySegment data;
-    private final int rows, cols;
+    /** The rows, and the columns this copy holds: source columns [32·firstBlock, 32·firstBlock + cols). */
+    private final int rows, cols, firstBlock;
     /** Groups a row's product visits (whole ones, then its tail if any), and how many of them are whole. */
     final int groups, full;
     final long groupBytes;
     /** Bytes of a row pair when rows share their tail group ({@link Q8Lanes#sharedTail}), else 0. */
     final long pairBytes;
 
-    private InterleavedRows(DType type, int rows, int cols) {
+    private InterleavedRows(DType type, int rows, int cols, int firstBlock) {
         this.type = type;
         this.rows = rows;
         this.cols = cols;
+        this.firstBlock = firstBlock;
         this.groups = Q8Lanes.groups(cols);
         this.full = Q8Lanes.fullGroups(cols);
         this.groupBytes = groupBytes(type);
@@ -138,10 +140,22 @@ public final class InterleavedRows {
 
     /** Packs w (whose dtype {@link #supports}) into a new native segment; rows are packed in parallel. */
     public static InterleavedRows pack(WeightMatrix w) {
+        return pack(w, 0, w.cols());
+    }
+
+    /**
+     * Packs columns [c0, c1) of w: a column slice ({@link InterleavedMatrix}), multiplied with activations
+     * quantized from x[c0, c1). Both ends are multiples of the format's block (256 for the K-quants).
+     */
+    static InterleavedRows pack(WeightMatrix w, int c0, int c1) {
         DType t = w.dtype();
         if (!supports(t)) throw new IllegalArgumentException("no interleaved layout for " + t + " here");
-        int rows = w.rows(), cols = w.cols();
-        InterleavedRows p = new InterleavedRows(t, rows, cols);
+        int block = t.blockSize();
+        if (c0 < 0 || c1 > w.cols() || c0 >= c1 || c0 % block != 0 || c1 % block != 0) {
+            throw new IllegalArgumentException("columns [" + c0 + ", " + c1 + ") of " + w + " are not whole " + t + " blocks");
+        }
+        InterleavedRows p = new InterleavedRows(t, w.rows(), c1 - c0, c0 / 32);
+        int rows = w.rows();
         // chunks start at multiples of 16, so a row pair is packed by one thread (its shared tail in one go)
         Parallel.forChunks(rows, 16, 4 * Parallel.threads(), (from, to) -> new RowPacker(p, w).pack(from, to));
         return p;
@@ -202,7 +216,7 @@ public final class InterleavedRows {
                         boolean present = b < blocks && (!upper || pairRow);
                         byte[] src = upper ? pairIn : in;
                         if (present) {
-                            decodeBlock(p.type, src, b, codes, blockScales, blockInts);
+                            decodeBlock(p.type, src, p.firstBlock + b, codes, blockScales, blockInts);
                         } else {
                             java.util.Arrays.fill(codes, centre);
                             blockScales[0] = blockScales[1] = 0f;

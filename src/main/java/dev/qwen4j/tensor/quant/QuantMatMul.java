@@ -40,6 +40,8 @@ public final class QuantMatMul {
         /** Activation sums per 16 and per 32 values for the row kernels, filled by the calling thread. */
         final float[][] sums = {new float[0], new float[0]};
         final float[] scales = new float[16];
+        /** One column slice's row results while they are added ({@link InterleavedMatrix#matvec}). */
+        final float[] partial = new float[KERNEL_ROWS];
         /** 8-bit activations for the interleaved kernels, one per vector of the call. */
         Q8Lanes[] lanes = new Q8Lanes[0];
 
@@ -97,12 +99,12 @@ public final class QuantMatMul {
         int cols = ws[0].cols();
         int[] starts = new int[ws.length + 1];
         boolean by16 = false, by32 = false;
-        InterleavedRows[] packed = new InterleavedRows[ws.length];
-        boolean anyPacked = false;
+        InterleavedMatrix[] packed = new InterleavedMatrix[ws.length];
+        InterleavedMatrix anyPacked = null;
         for (int i = 0; i < ws.length; i++) {
             DType t = ws[i].dtype();
             packed[i] = interleave ? ws[i].interleaved() : null;
-            anyPacked |= packed[i] != null;
+            if (anyPacked == null) anyPacked = packed[i];
             if (packed[i] == null && !RowKernels.supports(t) || ws[i].cols() != cols) {
                 throw new IllegalArgumentException("no row kernel for " + ws[i]);
             }
@@ -115,23 +117,31 @@ public final class QuantMatMul {
         Scratch s = SCRATCH.get();
         float[] sums16 = by16 ? s.sums(0, n * (cols / 16)) : null;
         float[] sums32 = by32 ? s.sums(1, n * (cols / 32)) : null;
-        Q8Lanes[] lanes = anyPacked ? s.lanes(n) : null;
+        // one Q8Lanes per vector and column slice (matrices of equal width are sliced alike)
+        int slices = InterleavedMatrix.sliceCount(cols);
+        Q8Lanes[] lanes = anyPacked != null ? s.lanes(n * slices) : null;
         for (int b = 0; b < n; b++) {
             if (by16) RowKernels.sums(x, xOff + b * cols, cols, 16, sums16, b * (cols / 16));
             if (by32) RowKernels.sums(x, xOff + b * cols, cols, 32, sums32, b * (cols / 32));
-            if (anyPacked) lanes[b].quantize(x, xOff + b * cols, cols);
+            if (anyPacked != null) anyPacked.quantize(x, xOff + b * cols, lanes, b * slices);
         }
         Parallel.forChunks(starts[ws.length], GRAIN, CHUNKS_PER_THREAD * Parallel.threads(), (from, to) -> {
-            float[] scales = SCRATCH.get().scales;
+            Scratch own = SCRATCH.get();
+            float[] scales = own.scales;
             for (int i = 0; i < ws.length; i++) {
                 int lo = Math.max(from, starts[i]) - starts[i], hi = Math.min(to, starts[i + 1]) - starts[i];
                 if (lo >= hi) continue;
                 WeightMatrix w = ws[i];
                 DType t = w.dtype();
                 if (packed[i] != null) {
-                    for (int r = lo; r < hi; r += KERNEL_ROWS) {
-                        int end = Math.min(hi, r + KERNEL_ROWS);
-                        for (int b = 0; b < n; b++) packed[i].matvec(lanes[b], r, end, outs[i], outOffs[i] + b * w.rows());
+                    // slice by slice over the whole range: each slice's rows stream in one run
+                    for (int sl = 0; sl < slices; sl++) {
+                        for (int r = lo; r < hi; r += KERNEL_ROWS) {
+                            int end = Math.min(hi, r + KERNEL_ROWS);
+                            for (int b = 0; b < n; b++) {
+                                packed[i].matvecSlice(sl, lanes, b * slices, r, end, outs[i], outOffs[i] + b * w.rows(), own.partial);
+                            }
+                        }
                     }
                     continue;
                 }

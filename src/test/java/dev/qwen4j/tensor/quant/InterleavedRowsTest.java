@@ -72,6 +72,53 @@ class InterleavedRowsTest {
         }
     }
 
+    /**
+     * Rows wider than {@link InterleavedMatrix#SLICE_COLS} are cut into column slices whose results add up: the
+     * product equals the dequantized one for every format, shape and row range, slice by slice as whole, and a
+     * slice boundary is refused where it would split a block.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q5_0", "Q5_K", "Q3_K"})
+    void columnSlicesAddUpToTheWholeProduct(DType t) {
+        Assumptions.assumeTrue(InterleavedRows.supports(t), "no 16-bit lanes of 256 bits here");
+        Random rnd = new Random(t.ordinal() + 31);
+        // 9728: Qwen3-4B's down projection (4096 + 4096 + 1536, the last slice ending in a shared half group);
+        // 8192: two whole slices; 4352: a one-super-block last slice; 4096: no cut
+        for (int cols : new int[] {9728, 8192, 4352, 4096}) {
+            WeightMatrix w = QuantKernelsTest.randomMatrix(rnd, t, 7, cols);
+            InterleavedMatrix p = InterleavedMatrix.pack(w);
+            assertThat(p.slices()).as("cols=%d", cols).isEqualTo((cols + 4095) / 4096).isEqualTo(InterleavedMatrix.sliceCount(cols));
+            assertThat(p.sliceStart(p.slices())).isEqualTo(cols);
+            float[] x = QuantKernelsTest.randomVector(rnd, cols + 5);
+            Q8Lanes[] x8 = new Q8Lanes[p.slices() + 1];
+            for (int i = 0; i < x8.length; i++) x8[i] = new Q8Lanes();
+            p.quantize(x, 5, x8, 1);
+            Q8Lanes whole = new Q8Lanes();
+            whole.quantize(x, 5, cols);
+            float[] scalar = new float[w.rows() + 1], vector = new float[w.rows() + 1], part = new float[w.rows() + 1];
+            float[] deq = new float[cols];
+            p.matvecScalar(x8, 1, 0, w.rows(), scalar, 1);
+            p.matvec(x8, 1, 0, w.rows(), vector, 1, new float[2]); // too small a partial buffer: one is made
+            p.matvec(x8, 1, 3, 6, part, 1, null);
+            for (int r = 0; r < w.rows(); r++) {
+                w.rowInto(r, deq, 0);
+                double ref = 0, mag = 0;
+                for (int c = 0; c < cols; c++) {
+                    ref += (double) deq[c] * whole.value(c); // slicing does not change the activations' rounding
+                    mag += Math.abs((double) deq[c] * whole.value(c));
+                }
+                double tol = 1e-5 * mag + 1e-6;
+                assertThat((double) scalar[1 + r]).as("%s cols=%d scalar r=%d", t, cols, r).isCloseTo(ref, within(tol));
+                assertThat((double) vector[1 + r]).as("%s cols=%d vector r=%d", t, cols, r).isCloseTo(ref, within(tol));
+                if (r >= 3 && r < 6) assertThat((double) part[1 + r]).as("%s cols=%d range r=%d", t, cols, r).isCloseTo(ref, within(tol));
+                else assertThat(part[1 + r]).as("%s cols=%d outside the range r=%d", t, cols, r).isZero();
+            }
+            assertThat(p.byteSize()).isPositive();
+        }
+        WeightMatrix w = QuantKernelsTest.randomMatrix(rnd, t, 2, 1024);
+        assertThatThrownBy(() -> InterleavedRows.pack(w, 0, 100)).hasMessageContaining("not whole");
+    }
+
     @Test
     void activationsOfAnotherWidthAreRefused() {
         Assumptions.assumeTrue(InterleavedRows.supports(DType.Q4_0));
@@ -87,7 +134,7 @@ class InterleavedRowsTest {
         Random rnd = new Random(5);
         WeightMatrix w = QuantKernelsTest.randomMatrix(rnd, DType.Q4_K, 40, 512);
         assertThat(w.decodeBytes()).isEqualTo(w.data().byteSize());
-        InterleavedRows p = w.interleaved();
+        InterleavedMatrix p = w.interleaved();
         assertThat(p).isNotNull().isSameAs(w.interleaved());
         // 4.75 bits a weight: 16 bytes of codes, 2 of integer scales and mins, 1 of super-block scales per lane;
         // with 32 lanes a 512-value row is half a group, and row pairs share one
