@@ -85,6 +85,21 @@ class MatMulTest {
         }
     }
 
+    /**
+     * One vector against bf16 rows wider than {@link PairedBf16#FOUR_ROWS_ABOVE_COLS}: four rows at a time, the
+     * 1–3 rows left of a thread's chunk one at a time, and widths that are not whole pair-split steps.
+     */
+    @Test
+    void wideBf16RowsGoFourAtATime() {
+        Random rnd = new Random(41);
+        int wide = PairedBf16.FOUR_ROWS_ABOVE_COLS + 2 * PairedBf16.BLOCK;
+        for (int rows : new int[] {3, 4, 6, 37}) {
+            Parallel.setThreads(1 + rows % 3);
+            check(rnd, DType.BF16, rows, wide, 1, (rows & 1) == 0 ? 2 : 6);
+            check(rnd, DType.BF16, rows, wide + PairedBf16.BLOCK, 1, 2);
+        }
+    }
+
     /** cols above Gemm.KC_MAX: K is processed in chunks that accumulate into the output. */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"}) // block types: see tensor.quant tests

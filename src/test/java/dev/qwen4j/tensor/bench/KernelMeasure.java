@@ -92,7 +92,7 @@ public final class KernelMeasure {
     }
 
     static void matvec(DType dtype, int rows, int cols, boolean withScalar) {
-        long bytes = (long) rows * cols * dtype.bytes();
+        long bytes = dtype.byteSize((long) rows * cols);
         int copies = (int) Math.max(1, Math.min(64, (256L << 20) / bytes)); // ≥ 256 MB in rotation
         WeightMatrix[] ws = new WeightMatrix[copies];
         for (int i = 0; i < copies; i++) ws[i] = matrix(dtype, rows, cols, 10 + i);
@@ -112,7 +112,47 @@ public final class KernelMeasure {
         System.out.println(line);
     }
 
+    /**
+     * Decode throughput for one shape, matrices streamed from DRAM (copies rotating past L3): GB/s of the
+     * matrix's own bytes (its decode copy, where it has one) and billions of weights per second. Prints the
+     * best of {@code rounds} rounds, each the best of {@link #time}'s batches.
+     */
+    static void decodeShape(DType dtype, int rows, int cols, int rounds) {
+        long weights = (long) rows * cols;
+        WeightMatrix first = matrix(dtype, rows, cols, 10);
+        long bytes = first.decodeBytes();
+        int copies = (int) Math.max(2, Math.min(64, (512L << 20) / bytes));
+        WeightMatrix[] ws = new WeightMatrix[copies];
+        ws[0] = first;
+        for (int i = 1; i < copies; i++) ws[i] = matrix(dtype, rows, cols, 10 + i);
+        float[] x = vector(cols, 3), out = new float[rows];
+        int[] next = {0};
+        double best = Double.MAX_VALUE;
+        for (int round = 0; round < rounds; round++) {
+            best = Math.min(best, time(() -> {
+                ws[next[0]].matvec(x, out);
+                next[0] = (next[0] + 1) % copies;
+            }, 0.2));
+        }
+        System.out.printf("%-7s %6d x %-6d decode %8.1f us  %6.1f GB/s  %6.1f Gweights/s  (%d copies, %.0f MB)%n", dtype, rows, cols,
+                best * 1e6, bytes / best / 1e9, weights / best / 1e9, copies, copies * bytes / 1e6);
+    }
+
+    /**
+     * {@code KernelMeasure THREADS TYPE:ROWSxCOLS ...} measures decode per shape ({@link #decodeShape}), e.g.
+     * {@code 2 q4_k:2560x9728 q8_0:2560x9728 bf16:9728x2560}; without shapes, the fixed set below.
+     */
     public static void main(String[] args) {
+        if (args.length > 1 && args[1].contains(":")) {
+            Parallel.setThreads(Integer.parseInt(args[0]));
+            int rounds = Integer.getInteger("rounds", 3);
+            for (int i = 1; i < args.length; i++) {
+                String[] typeShape = args[i].split(":"), shape = typeShape[1].split("x");
+                decodeShape(DType.valueOf(typeShape[0].toUpperCase(java.util.Locale.ROOT)), Integer.parseInt(shape[0]),
+                        Integer.parseInt(shape[1]), rounds);
+            }
+            return;
+        }
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         boolean scalar = args.length <= 1 || !args[1].equals("noscalar");
         Parallel.setThreads(threads);

@@ -70,8 +70,9 @@ class QuantKernelsTest {
     void rowKernelsMatchScalarTwin(DType t) {
         org.junit.jupiter.api.Assumptions.assumeTrue(RowKernels.supports(t), "no row kernel on this vector width");
         Random rnd = new Random(200 + t.ordinal());
-        // 32-value formats also with odd block counts (the two-block loop's tail)
-        int[] widths = t.blockSize() == 32 ? new int[] {32, 96, 288, 1024} : new int[] {256, 768, 1280};
+        // 32-value formats also with odd block counts (the two-block loop's tail); Q8_0 also wider than
+        // Q8_0.FOUR_ROWS_ABOVE_COLS (four rows at a time; the range 4..19 leaves three rows for one at a time)
+        int[] widths = t.blockSize() == 32 ? new int[] {32, 96, 288, 1024, Q8_0.FOUR_ROWS_ABOVE_COLS + 32} : new int[] {256, 768, 1280};
         for (int cols : widths) {
             WeightMatrix w = randomMatrix(rnd, t, 21, cols);
             int xo = 7, oo = 3, so = 2;
