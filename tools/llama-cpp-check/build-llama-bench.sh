@@ -9,7 +9,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dir="${1:-$here/llama.cpp}"
 bundle="$here/node_modules/node-llama-cpp/llama/gitRelease.bundle"
-[ -f "$bundle" ] || { echo "no $bundle: run 'npm ci' in $here first" >&2; exit 1; }
+[ -f "$bundle" ] || { echo "no $bundle: run 'npm ci' (or 'npm install') in $here first" >&2; exit 1; }
 for tool in cmake c++ git; do command -v "$tool" >/dev/null || { echo "needs $tool on PATH" >&2; exit 1; }; done
 if [ ! -d "$dir/.git" ]; then
   git clone -q "$bundle" "$dir" 2>/dev/null

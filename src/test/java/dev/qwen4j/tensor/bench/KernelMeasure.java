@@ -120,12 +120,13 @@ public final class KernelMeasure {
     static void decodeShape(DType dtype, int rows, int cols, int rounds) {
         long weights = (long) rows * cols;
         WeightMatrix first = matrix(dtype, rows, cols, 10);
+        float[] x = vector(cols, 3), out = new float[rows];
+        first.matvec(x, out); // makes the decode copy, where the dtype has one
         long bytes = first.decodeBytes();
         int copies = (int) Math.max(2, Math.min(64, (512L << 20) / bytes));
         WeightMatrix[] ws = new WeightMatrix[copies];
         ws[0] = first;
         for (int i = 1; i < copies; i++) ws[i] = matrix(dtype, rows, cols, 10 + i);
-        float[] x = vector(cols, 3), out = new float[rows];
         int[] next = {0};
         double best = Double.MAX_VALUE;
         for (int round = 0; round < rounds; round++) {
