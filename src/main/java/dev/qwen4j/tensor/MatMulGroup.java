@@ -58,7 +58,8 @@ public final class MatMulGroup {
     public void matmul(float[] x, int xOff, float[][] outs, int n) {
         if (outs.length != ws.length) throw new IllegalArgumentException(outs.length + " outputs for " + ws.length + " matrices");
         if (n <= 0) return;
-        boolean quantRows = quantFusable && n < QuantMatMul.TILE_MIN_N;
+        boolean quantRows = quantFusable;
+        for (WeightMatrix w : ws) quantRows &= QuantMatMul.usesRowKernels(w, n);
         if (!(fusable || quantRows) || anyBatched(n)) {
             for (int i = 0; i < ws.length; i++) ws[i].matmul(x, xOff, outs[i], 0, n);
             return;

@@ -110,6 +110,25 @@ public final class InterleavedMatrix {
         for (int r = from; r < to; r++) out[oo + r] += partial[r - from];
     }
 
+    /**
+     * {@link #matvecSlice} for two activation vectors (x8[firstX + i] and x8[firstY + i]) into outX and outY;
+     * partial holds at least 2·(to − from) floats, or is null.
+     */
+    public void matvecSlice2(int i, Q8Lanes[] x8, int firstX, int firstY, int from, int to, float[] outX, int ox,
+                             float[] outY, int oy, float[] partial) {
+        if (i == 0) {
+            slices[0].matvec2(x8[firstX], x8[firstY], from, to, outX, ox, outY, oy);
+            return;
+        }
+        int n = to - from;
+        if (partial == null || partial.length < 2 * n) partial = new float[2 * n];
+        slices[i].matvec2(x8[firstX + i], x8[firstY + i], from, to, partial, -from, partial, n - from);
+        for (int r = from; r < to; r++) {
+            outX[ox + r] += partial[r - from];
+            outY[oy + r] += partial[n + r - from];
+        }
+    }
+
     /** Scalar twin of {@link #matvec}. */
     public void matvecScalar(Q8Lanes[] x8, int first, int from, int to, float[] out, int oo) {
         float[] partial = new float[to - from];

@@ -25,8 +25,30 @@ import jdk.incubator.vector.VectorOperators;
 public final class QuantMatMul {
     private QuantMatMul() {}
 
-    /** From this many activation vectors on, dequantizing a tile once beats decoding each row n times. */
-    public static final int TILE_MIN_N = 4;
+    /**
+     * Below this many activation vectors, matrices with an {@link InterleavedRows} copy take the row kernels
+     * once per vector rather than the dequantized tiles (also with the f32 activations the tiles keep). Measured
+     * (2560 × 2048, 2 threads, from DRAM, tiles ÷ row kernels): Q4_K 2.0 at 4 vectors, 1.47 at 8, 1.21 at 16;
+     * Q4_0 1.75 / 1.41 / 1.23; Q6_K 1.82 / 1.29 / 1.01; Q5_K 1.01 at 12, 0.94 at 16.
+     */
+    static final int INTERLEAVED_TILE_MIN_N = 16;
+    /** The same for Q8_0's row kernel: tiles ÷ row kernels 1.26 at 4 vectors, 1.04 at 6, 0.92 at 8. */
+    static final int Q8_0_TILE_MIN_N = 6;
+    /** The same for the other row kernels: IQ4_XS 1.07 at 3 vectors, 0.78 at 4. */
+    static final int TILE_MIN_N = 4;
+
+    /**
+     * Whether a product of w with n activation vectors goes through the row kernels ({@link #rowKernels}), n
+     * passes over the rows, rather than through {@link #tiled}, which dequantizes each 4-row tile once for all n.
+     * The row kernels read the weights in their compact form and, for the interleaved formats, multiply in 16-bit
+     * lanes: they stay ahead of the tiles' f32 dequantization for a serving engine's typical decode batches.
+     */
+    public static boolean usesRowKernels(WeightMatrix w, int n) {
+        DType t = w.dtype();
+        if (InterleavedRows.enabled() && InterleavedRows.supports(t)) return n < INTERLEAVED_TILE_MIN_N;
+        if (!RowKernels.supports(t)) return false;
+        return n < (t == DType.Q8_0 ? Q8_0_TILE_MIN_N : TILE_MIN_N);
+    }
     /** Rows dequantized together; four rows against two vectors keeps 8 accumulators in registers. */
     static final int TILE = 4;
     private static final int GRAIN = 16;
@@ -40,8 +62,8 @@ public final class QuantMatMul {
         /** Activation sums per 16 and per 32 values for the row kernels, filled by the calling thread. */
         final float[][] sums = {new float[0], new float[0]};
         final float[] scales = new float[16];
-        /** One column slice's row results while they are added ({@link InterleavedMatrix#matvec}). */
-        final float[] partial = new float[KERNEL_ROWS];
+        /** One column slice's row results, for up to two vectors, while they are added ({@link InterleavedMatrix#matvec}). */
+        final float[] partial = new float[2 * KERNEL_ROWS];
         /** 8-bit activations for the interleaved kernels, one per vector of the call. */
         Q8Lanes[] lanes = new Q8Lanes[0];
 
@@ -64,10 +86,10 @@ public final class QuantMatMul {
 
     public static void matmul(WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int n) {
         if (n <= 0) return;
-        if (n >= TILE_MIN_N) {
-            Parallel.forRange(w.rows(), GRAIN, (from, to) -> tiled(w, x, xOff, out, outOff, n, from, to));
-        } else if (hasRowKernel(w.dtype())) {
+        if (usesRowKernels(w, n)) {
             rowKernels(w, x, xOff, out, outOff, n);
+        } else if (n >= TILE_MIN_N) {
+            Parallel.forRange(w.rows(), GRAIN, (from, to) -> tiled(w, x, xOff, out, outOff, n, from, to));
         } else {
             Parallel.forRange(w.rows(), GRAIN, (from, to) -> streamed(w, x, xOff, out, outOff, n, from, to));
         }
@@ -138,9 +160,12 @@ public final class QuantMatMul {
                     for (int sl = 0; sl < slices; sl++) {
                         for (int r = lo; r < hi; r += KERNEL_ROWS) {
                             int end = Math.min(hi, r + KERNEL_ROWS);
-                            for (int b = 0; b < n; b++) {
-                                packed[i].matvecSlice(sl, lanes, b * slices, r, end, outs[i], outOffs[i] + b * w.rows(), own.partial);
+                            int b = 0;
+                            for (; b + 2 <= n; b += 2) { // two vectors per pass where the kernel shares the unpacking
+                                packed[i].matvecSlice2(sl, lanes, b * slices, (b + 1) * slices, r, end, outs[i], outOffs[i] + b * w.rows(),
+                                        outs[i], outOffs[i] + (b + 1) * w.rows(), own.partial);
                             }
+                            if (b < n) packed[i].matvecSlice(sl, lanes, b * slices, r, end, outs[i], outOffs[i] + b * w.rows(), own.partial);
                         }
                     }
                     continue;

@@ -118,10 +118,15 @@ public final class KernelMeasure {
      * best of {@code rounds} rounds, each the best of {@link #time}'s batches.
      */
     static void decodeShape(DType dtype, int rows, int cols, int rounds) {
+        decodeShape(dtype, rows, cols, 1, rounds);
+    }
+
+    /** {@link #decodeShape} for n vectors at once (a decode step of n sequences); Gweights/s counts each weight once. */
+    static void decodeShape(DType dtype, int rows, int cols, int n, int rounds) {
         long weights = (long) rows * cols;
         WeightMatrix first = matrix(dtype, rows, cols, 10);
-        float[] x = vector(cols, 3), out = new float[rows];
-        first.matvec(x, out); // makes the decode copy, where the dtype has one
+        float[] x = vector(n * cols, 3), out = new float[n * rows];
+        first.matmul(x, 0, out, 0, n); // makes the decode copy, where the dtype has one
         long bytes = first.decodeBytes();
         int copies = (int) Math.max(2, Math.min(64, (512L << 20) / bytes));
         WeightMatrix[] ws = new WeightMatrix[copies];
@@ -131,17 +136,18 @@ public final class KernelMeasure {
         double best = Double.MAX_VALUE;
         for (int round = 0; round < rounds; round++) {
             best = Math.min(best, time(() -> {
-                ws[next[0]].matvec(x, out);
+                ws[next[0]].matmul(x, 0, out, 0, n);
                 next[0] = (next[0] + 1) % copies;
             }, 0.2));
         }
-        System.out.printf("%-7s %6d x %-6d decode %8.1f us  %6.1f GB/s  %6.1f Gweights/s  (%d copies, %.0f MB)%n", dtype, rows, cols,
+        System.out.printf("%-7s %6d x %-6d n=%d decode %8.1f us  %6.1f GB/s  %6.1f Gweights/s  (%d copies, %.0f MB)%n", dtype, rows, cols, n,
                 best * 1e6, bytes / best / 1e9, weights / best / 1e9, copies, copies * bytes / 1e6);
     }
 
     /**
-     * {@code KernelMeasure THREADS TYPE:ROWSxCOLS ...} measures decode per shape ({@link #decodeShape}), e.g.
-     * {@code 2 q4_k:2560x9728 q8_0:2560x9728 bf16:9728x2560}; without shapes, the fixed set below.
+     * {@code KernelMeasure THREADS TYPE:ROWSxCOLS[:N] ...} measures decode per shape ({@link #decodeShape}) for N
+     * vectors (default 1), e.g. {@code 2 q4_k:2560x9728 q8_0:2560x9728:3 bf16:9728x2560}; without shapes, the
+     * fixed set below.
      */
     public static void main(String[] args) {
         if (args.length > 1 && args[1].contains(":")) {
@@ -150,7 +156,7 @@ public final class KernelMeasure {
             for (int i = 1; i < args.length; i++) {
                 String[] typeShape = args[i].split(":"), shape = typeShape[1].split("x");
                 decodeShape(DType.valueOf(typeShape[0].toUpperCase(java.util.Locale.ROOT)), Integer.parseInt(shape[0]),
-                        Integer.parseInt(shape[1]), rounds);
+                        Integer.parseInt(shape[1]), typeShape.length > 2 ? Integer.parseInt(typeShape[2]) : 1, rounds);
             }
             return;
         }

@@ -61,6 +61,15 @@ class InterleavedRowsTest {
                 }
             }
             assertThat(vector[2]).as("row 0 is outside [from, to)").isZero();
+            // two vectors at once: each exactly as alone (the same integer sums and scaling order)
+            float[] y = QuantKernelsTest.randomVector(rnd, cols);
+            Q8Lanes qy = new Q8Lanes();
+            qy.quantize(y, 0, cols);
+            float[] yAlone = new float[w.rows() + 3], x2 = new float[w.rows() + 2], y2 = new float[w.rows() + 3];
+            p.matvec(qy, 1, w.rows(), yAlone, 3);
+            p.matvec2(q, qy, 1, w.rows(), x2, 2, y2, 3);
+            assertThat(x2).as("%s cols=%d two vectors: x", t, cols).containsExactly(vector);
+            assertThat(y2).as("%s cols=%d two vectors: y", t, cols).containsExactly(yAlone);
             // a range inside the matrix (a worker's chunk) writes its rows only, each as in the whole product (to
             // rounding: a pair cut by the range's end takes its shared tail in a pass of its own)
             float[] part = new float[w.rows() + 2];
@@ -100,6 +109,24 @@ class InterleavedRowsTest {
             p.matvecScalar(x8, 1, 0, w.rows(), scalar, 1);
             p.matvec(x8, 1, 0, w.rows(), vector, 1, new float[2]); // too small a partial buffer: one is made
             p.matvec(x8, 1, 3, 6, part, 1, null);
+            // two vectors, slice by slice (the second vector's activations after the first's), as each alone
+            float[] y = QuantKernelsTest.randomVector(rnd, cols);
+            Q8Lanes[] xy8 = new Q8Lanes[2 * p.slices()];
+            for (int i = 0; i < xy8.length; i++) xy8[i] = new Q8Lanes();
+            p.quantize(x, 5, xy8, 0);
+            p.quantize(y, 0, xy8, p.slices());
+            float[] yAlone = new float[w.rows() + 1], x2 = new float[w.rows() + 1], y2 = new float[w.rows() + 2];
+            p.matvec(xy8, p.slices(), 2, 7, yAlone, 1, null);
+            for (int i = 0; i < p.slices(); i++) p.matvecSlice2(i, xy8, 0, p.slices(), 2, 7, x2, 1, y2, 2, i == 1 ? null : new float[10]);
+            for (int r = 0; r < w.rows(); r++) {
+                if (r >= 2 && r < 7) {
+                    assertThat(x2[1 + r]).as("%s cols=%d two vectors x r=%d", t, cols, r).isCloseTo(vector[1 + r], within(1e-6f * Math.abs(vector[1 + r]) + 1e-6f));
+                    assertThat(y2[2 + r]).as("%s cols=%d two vectors y r=%d", t, cols, r).isEqualTo(yAlone[1 + r]);
+                } else {
+                    assertThat(x2[1 + r]).isZero();
+                    assertThat(y2[2 + r]).isZero();
+                }
+            }
             for (int r = 0; r < w.rows(); r++) {
                 w.rowInto(r, deq, 0);
                 double ref = 0, mag = 0;

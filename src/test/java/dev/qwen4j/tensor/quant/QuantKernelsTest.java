@@ -122,21 +122,22 @@ class QuantKernelsTest {
         Random rnd = new Random(100 + t.ordinal());
         int rows = 37, cols = 512;
         WeightMatrix w = randomMatrix(rnd, t, rows, cols);
-        for (int n : new int[] {1, 2, 3, 4, 5, 8, 11, 17, 31, 32, 33}) { // both sides of the tiled → packed switch at 32
+        // both sides of the row kernels → tiles switches (4, 6, 16) and of the tiled → packed switch at 32
+        for (int n : new int[] {1, 2, 3, 4, 5, 6, 8, 11, 15, 16, 17, 31, 32, 33}) {
             int xOff = 3, outOff = 2;
             float[] x = randomVector(rnd, xOff + n * cols);
             float[] ref = new float[outOff + n * rows], a = new float[ref.length], b = new float[ref.length], c = new float[ref.length];
             float[] d = new float[ref.length];
             if (RowKernels.supports(t)) QuantMatMul.rowKernels(w, x, xOff, d, outOff, n);
             QuantMatMul.matmulScalar(w, x, xOff, ref, outOff, n);
-            // below the tiled switch, interleaved formats multiply x rounded to 8 bits per 32 values
+            // through the row kernels, interleaved formats multiply x rounded to 8 bits per 32 values
             boolean interleaved = w.interleaved() != null;
             float[] ref8 = ref;
             if (interleaved) {
                 ref8 = new float[ref.length];
                 QuantMatMul.matmulScalar(w, eightBit(x, xOff, n, cols), xOff, ref8, outOff, n);
             }
-            float[] refDispatched = n < QuantMatMul.TILE_MIN_N ? ref8 : ref;
+            float[] refDispatched = QuantMatMul.usesRowKernels(w, n) ? ref8 : ref;
             QuantMatMul.matmulStreamed(w, x, xOff, a, outOff, n);
             QuantMatMul.matmulTiled(w, x, xOff, b, outOff, n);
             w.matmul(x, xOff, c, outOff, n);
