@@ -100,6 +100,81 @@ final class InterleavedQ4_0 {
     }
 
     /**
+     * {@link #matvecRows} for two activation vectors at once (rows with groups of their own): each word's codes
+     * are unpacked once for both (as {@link InterleavedQ4_K#matvecRows2}).
+     */
+    static void matvecRows2(InterleavedRows packed, int from, int to, Q8Lanes x, Q8Lanes y, float[] outX, int ox, float[] outY, int oy) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
+        short[] xq = x.q, yq = y.q;
+        float[] dx = x.d, negSumX = x.negSum, dy = y.d, negSumY = y.negSum;
+        long gb = 20L * L;
+        int steps = (to - from) * groups * 4;
+        long go = packed.rowStart(from);
+        int r = from, g = 0;
+        ShortVector xa0 = ShortVector.zero(S), xa1 = xa0, ya0 = xa0, ya1 = xa0;
+        FloatVector xLo = FloatVector.zero(F), xHi = xLo, yLo = xLo, yHi = xLo;
+        for (int k = 0; k < steps; k++) {
+            int m = 2 * (k & 3);
+            ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
+            ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
+            ShortVector v0 = v.and((short) 15), v1 = v.lanewise(VectorOperators.LSHR, 4).and((short) 15);
+            ShortVector v2 = v.lanewise(VectorOperators.LSHR, 8).and((short) 15), v3 = v.lanewise(VectorOperators.LSHR, 12);
+            ShortVector u0 = u.and((short) 15), u1 = u.lanewise(VectorOperators.LSHR, 4).and((short) 15);
+            ShortVector u2 = u.lanewise(VectorOperators.LSHR, 8).and((short) 15), u3 = u.lanewise(VectorOperators.LSHR, 12);
+            int xm = g * 32 * L + 4 * m * L, xn = xm + 4 * L;
+            // written out rather than through nibbleProducts: C2 did not inline a helper into this kernel (it boxed)
+            ShortVector px = v0.mul(ShortVector.fromArray(S, xq, xm)).add(v1.mul(ShortVector.fromArray(S, xq, xm + L)))
+                    .add(v2.mul(ShortVector.fromArray(S, xq, xm + 2 * L))).add(v3.mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                    .add(u0.mul(ShortVector.fromArray(S, xq, xn))).add(u1.mul(ShortVector.fromArray(S, xq, xn + L)))
+                    .add(u2.mul(ShortVector.fromArray(S, xq, xn + 2 * L))).add(u3.mul(ShortVector.fromArray(S, xq, xn + 3 * L)));
+            ShortVector py = v0.mul(ShortVector.fromArray(S, yq, xm)).add(v1.mul(ShortVector.fromArray(S, yq, xm + L)))
+                    .add(v2.mul(ShortVector.fromArray(S, yq, xm + 2 * L))).add(v3.mul(ShortVector.fromArray(S, yq, xm + 3 * L)))
+                    .add(u0.mul(ShortVector.fromArray(S, yq, xn))).add(u1.mul(ShortVector.fromArray(S, yq, xn + L)))
+                    .add(u2.mul(ShortVector.fromArray(S, yq, xn + 2 * L))).add(u3.mul(ShortVector.fromArray(S, yq, xn + 3 * L)));
+            if (m < 4) {
+                xa0 = px.add(xa0);
+                ya0 = py.add(ya0);
+            } else {
+                xa1 = px.add(xa1);
+                ya1 = py.add(ya1);
+            }
+            if (m == 6) {
+                int b = g * L;
+                FloatVector dLo = FloatVector.fromMemorySegment(F, w, go + 16L * L, LE);
+                FloatVector dHi = FloatVector.fromMemorySegment(F, w, go + 16L * L + 4L * H, LE);
+                FloatVector d8Lo = dLo.mul(8f), d8Hi = dHi.mul(8f);
+                IntVector lo = ((IntVector) xa0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) xa1.convertShape(VectorOperators.S2I, I, 0));
+                IntVector hi = ((IntVector) xa0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) xa1.convertShape(VectorOperators.S2I, I, 1));
+                xLo = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(dLo).fma(FloatVector.fromArray(F, dx, b), xLo);
+                xHi = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(dHi).fma(FloatVector.fromArray(F, dx, b + H), xHi);
+                xLo = d8Lo.fma(FloatVector.fromArray(F, negSumX, b), xLo);
+                xHi = d8Hi.fma(FloatVector.fromArray(F, negSumX, b + H), xHi);
+                lo = ((IntVector) ya0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) ya1.convertShape(VectorOperators.S2I, I, 0));
+                hi = ((IntVector) ya0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) ya1.convertShape(VectorOperators.S2I, I, 1));
+                yLo = ((FloatVector) lo.convertShape(VectorOperators.I2F, F, 0)).mul(dLo).fma(FloatVector.fromArray(F, dy, b), yLo);
+                yHi = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(dHi).fma(FloatVector.fromArray(F, dy, b + H), yHi);
+                yLo = d8Lo.fma(FloatVector.fromArray(F, negSumY, b), yLo);
+                yHi = d8Hi.fma(FloatVector.fromArray(F, negSumY, b + H), yHi);
+                xa0 = ShortVector.zero(S);
+                xa1 = xa0;
+                ya0 = xa0;
+                ya1 = xa0;
+                go += gb;
+                if (++g == groups) {
+                    outX[ox + r] = xLo.add(xHi).reduceLanes(VectorOperators.ADD);
+                    outY[oy + r++] = yLo.add(yHi).reduceLanes(VectorOperators.ADD);
+                    xLo = FloatVector.zero(F);
+                    xHi = xLo;
+                    yLo = xLo;
+                    yHi = xLo;
+                    g = 0;
+                }
+            }
+        }
+    }
+
+    /**
      * Whole row pairs [from, to) that share their tail group ({@link InterleavedRows}), pairs back to back, in one
      * flat loop: a pair's 2·full + 1 groups in storage order, lanes 0..H-1 and H..L-1 accumulating apart, so the
      * shared tail (the even row's blocks below, the odd row's above) is read once for both against the

@@ -116,6 +116,8 @@ final class InterleavedQ4_K {
             ShortVector u2 = u.lanewise(VectorOperators.LSHR, 8).and((short) 15), u3 = u.lanewise(VectorOperators.LSHR, 12);
             int xm = g * 32 * L + 4 * m * L;
             int xn = xm + 4 * L;
+            // written out rather than through nibbleProducts: C2 did not inline a helper into this kernel (it boxed,
+            // 3x slower than two passes)
             ShortVector px = v0.mul(ShortVector.fromArray(S, xq, xm)).add(v1.mul(ShortVector.fromArray(S, xq, xm + L)))
                     .add(v2.mul(ShortVector.fromArray(S, xq, xm + 2 * L))).add(v3.mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
                     .add(u0.mul(ShortVector.fromArray(S, xq, xn))).add(u1.mul(ShortVector.fromArray(S, xq, xn + L)))
