@@ -352,6 +352,11 @@ public final class InterleavedRows {
             else InterleavedQ4_0.matvecRows2(this, from, to, x, y, outX, ox, outY, oy);
             return;
         }
+        if (type == DType.Q6_K) {
+            if (x.cols != cols || y.cols != cols) throw new IllegalArgumentException(x.cols + " and " + y.cols + " activations for " + cols + " columns");
+            InterleavedByteCodes.matvecQ6K2(this, from, to, x, y, outX, ox, outY, oy);
+            return;
+        }
         matvec(x, from, to, outX, ox);
         matvec(y, from, to, outY, oy);
     }
