@@ -116,6 +116,27 @@ public final class Q8_0 {
     }
 
     /**
+     * {@link #matvec16} for two activation vectors (x at xo and at yo; results to out[oo + r] and out[oy + r]): each
+     * block's codes are widened to f32 once for both.
+     */
+    static void matvec16Two(MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo, int yo,
+                            float[] out, int oo, int oy) {
+        for (int r = from; r < to; r++) {
+            FloatVector ax = FloatVector.zero(F), ay = ax;
+            long off = r * rowBytes;
+            for (int c = 0; c < cols; c += QK, off += BYTES) {
+                FloatVector q0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE));
+                FloatVector q1 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 18, LE));
+                FloatVector d = FloatVector.broadcast(F, Blocks.f16(w, off));
+                ax = q1.fma(FloatVector.fromArray(F, x, xo + c + 16), q0.mul(FloatVector.fromArray(F, x, xo + c))).fma(d, ax);
+                ay = q1.fma(FloatVector.fromArray(F, x, yo + c + 16), q0.mul(FloatVector.fromArray(F, x, yo + c))).fma(d, ay);
+            }
+            out[oo + r] = ax.reduceLanes(VectorOperators.ADD);
+            out[oy + r] = ay.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /**
      * {@link #matvec16} four rows at a time ((to − from) a multiple of 4): each activation load serves four rows,
      * which for wide rows quarters the activation traffic from L2.
      */

@@ -32,8 +32,11 @@ public final class QuantMatMul {
      * Q4_0 1.75 / 1.41 / 1.23; Q6_K 1.82 / 1.29 / 1.01; Q5_K 1.01 at 12, 0.94 at 16.
      */
     static final int INTERLEAVED_TILE_MIN_N = 16;
-    /** The same for Q8_0's row kernel: tiles ÷ row kernels 1.26 at 4 vectors, 1.04 at 6, 0.92 at 8. */
-    static final int Q8_0_TILE_MIN_N = 6;
+    /**
+     * The same for Q8_0, whose row kernel takes two vectors per pass ({@link Q8_0#matvec16Two}): tiles ÷ row kernels
+     * 1.71 at 4 vectors, 1.34 at 8, 1.14 at 16 (one vector per pass: 1.26, 0.92, 0.75).
+     */
+    static final int Q8_0_TILE_MIN_N = 16;
     /** The same for the other row kernels: IQ4_XS 1.07 at 3 vectors, 0.78 at 4. */
     static final int TILE_MIN_N = 4;
 
@@ -177,7 +180,14 @@ public final class QuantMatMul {
                 // compilation, which C2 builds without the Vector API intrinsics (measured 10-100x slower)
                 for (int r = lo; r < hi; r += KERNEL_ROWS) {
                     int end = Math.min(hi, r + KERNEL_ROWS);
-                    for (int b = 0; b < n; b++) {
+                    int b = 0;
+                    if (t == DType.Q8_0 && cols <= Q8_0.FOUR_ROWS_ABOVE_COLS) { // two vectors per pass, codes widened once
+                        for (; b + 2 <= n; b += 2) {
+                            Q8_0.matvec16Two(w.data(), rowBytes, cols, r, end, x, xOff + b * cols, xOff + (b + 1) * cols,
+                                    outs[i], outOffs[i] + b * rows, outOffs[i] + (b + 1) * rows);
+                        }
+                    }
+                    for (; b < n; b++) {
                         RowKernels.matvec(t, w.data(), rowBytes, cols, r, end, x, xOff + b * cols, sums, b * (cols / group),
                                 outs[i], outOffs[i] + b * rows, scales);
                     }
