@@ -117,22 +117,44 @@ public final class Q8_0 {
 
     /**
      * {@link #matvec16} for two activation vectors (x at xo and at yo; results to out[oo + r] and out[oy + r]): each
-     * block's codes are widened to f32 once for both.
+     * block's codes are widened to f32 once for both. Two blocks per step, as in matvec16; that also keeps the
+     * bytecode above C2's inlining limit (see {@link RowKernels}: a one-block version of 243 bytes was inlined into
+     * its caller, where the Vector API intrinsics can fail).
      */
+    /**
+     * Widest rows for {@link #matvec16Two}: two vectors of f32 activations (8 KB each here) and the row stream must
+     * share L1. 2 threads, two vectors: 3072 × 1024 136 µs against 2 × 109 one at a time, 2560 × 2048 220–231 against
+     * 2 × 181, but 1024 × 3072 241 against 2 × 102.
+     */
+    static final int TWO_VECTORS_MAX_COLS = 2048;
+
     static void matvec16Two(MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo, int yo,
                             float[] out, int oo, int oy) {
         for (int r = from; r < to; r++) {
-            FloatVector ax = FloatVector.zero(F), ay = ax;
+            FloatVector ax = FloatVector.zero(F), ay = ax, bx = ax, by = ax;
             long off = r * rowBytes;
-            for (int c = 0; c < cols; c += QK, off += BYTES) {
+            int c = 0;
+            for (; c + 2 * QK <= cols; c += 2 * QK, off += 2 * BYTES) {
+                FloatVector q0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE));
+                FloatVector q1 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 18, LE));
+                FloatVector q2 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + BYTES + 2, LE));
+                FloatVector q3 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + BYTES + 18, LE));
+                FloatVector d0 = FloatVector.broadcast(F, Blocks.f16(w, off)), d1 = FloatVector.broadcast(F, Blocks.f16(w, off + BYTES));
+                int xc = xo + c, yc = yo + c;
+                ax = q1.fma(FloatVector.fromArray(F, x, xc + 16), q0.mul(FloatVector.fromArray(F, x, xc))).fma(d0, ax);
+                ay = q1.fma(FloatVector.fromArray(F, x, yc + 16), q0.mul(FloatVector.fromArray(F, x, yc))).fma(d0, ay);
+                bx = q3.fma(FloatVector.fromArray(F, x, xc + 48), q2.mul(FloatVector.fromArray(F, x, xc + 32))).fma(d1, bx);
+                by = q3.fma(FloatVector.fromArray(F, x, yc + 48), q2.mul(FloatVector.fromArray(F, x, yc + 32))).fma(d1, by);
+            }
+            for (; c < cols; c += QK, off += BYTES) {
                 FloatVector q0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE));
                 FloatVector q1 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 18, LE));
                 FloatVector d = FloatVector.broadcast(F, Blocks.f16(w, off));
                 ax = q1.fma(FloatVector.fromArray(F, x, xo + c + 16), q0.mul(FloatVector.fromArray(F, x, xo + c))).fma(d, ax);
                 ay = q1.fma(FloatVector.fromArray(F, x, yo + c + 16), q0.mul(FloatVector.fromArray(F, x, yo + c))).fma(d, ay);
             }
-            out[oo + r] = ax.reduceLanes(VectorOperators.ADD);
-            out[oy + r] = ay.reduceLanes(VectorOperators.ADD);
+            out[oo + r] = ax.add(bx).reduceLanes(VectorOperators.ADD);
+            out[oy + r] = ay.add(by).reduceLanes(VectorOperators.ADD);
         }
     }
 

@@ -33,10 +33,11 @@ public final class QuantMatMul {
      */
     static final int INTERLEAVED_TILE_MIN_N = 16;
     /**
-     * The same for Q8_0, whose row kernel takes two vectors per pass ({@link Q8_0#matvec16Two}): tiles ÷ row kernels
-     * 1.71 at 4 vectors, 1.34 at 8, 1.14 at 16 (one vector per pass: 1.26, 0.92, 0.75).
+     * The same for Q8_0 (f32 activations): its 4-row tiles, 16 KB of f32 for 1024-wide rows, stay in L1 and win from
+     * about 6 vectors (tiles ÷ row kernels, 2 threads: 3072 × 1024 0.91 at 6, 0.82 at 8; 1024 × 3072 1.00 at 6,
+     * 0.93 at 8), though on 2048-wide rows the row kernels, two vectors per pass, led up to 16 (2560 × 2048: 1.14).
      */
-    static final int Q8_0_TILE_MIN_N = 16;
+    static final int Q8_0_TILE_MIN_N = 6;
     /** The same for the other row kernels: IQ4_XS 1.07 at 3 vectors, 0.78 at 4. */
     static final int TILE_MIN_N = 4;
 
@@ -181,7 +182,7 @@ public final class QuantMatMul {
                 for (int r = lo; r < hi; r += KERNEL_ROWS) {
                     int end = Math.min(hi, r + KERNEL_ROWS);
                     int b = 0;
-                    if (t == DType.Q8_0 && cols <= Q8_0.FOUR_ROWS_ABOVE_COLS) { // two vectors per pass, codes widened once
+                    if (t == DType.Q8_0 && cols <= Q8_0.TWO_VECTORS_MAX_COLS) { // two vectors per pass, codes widened once
                         for (; b + 2 <= n; b += 2) {
                             Q8_0.matvec16Two(w.data(), rowBytes, cols, r, end, x, xOff + b * cols, xOff + (b + 1) * cols,
                                     outs[i], outOffs[i] + b * rows, outOffs[i] + (b + 1) * rows);
