@@ -294,7 +294,6 @@ final class PairedBf16 {
         out[o + os] = b0.add(b1).reduceLanes(VectorOperators.ADD);
     }
 
-    /** The even columns of a block: the low bf16 of each pair moved into the f32's top half. */
     /**
      * Rows [from, to) ((to − from) a multiple of 4) against one split vector, four rows at a time: each activation
      * load serves four rows.
@@ -323,6 +322,7 @@ final class PairedBf16 {
         }
     }
 
+    /** The even columns of a block: the low bf16 of each pair moved into the f32's top half. */
     private static FloatVector lo(IntVector pairs) {
         return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
