@@ -87,11 +87,14 @@ final class PairedBf16 {
     /** Tokens per register tile of {@link #tile3}. */
     static final int TILE_TOKENS = 3;
     /**
-     * From this many tokens on, rows go through the register tiles; below, through {@link #dot2}. With
-     * few tokens the product is still bound by memory, and one row streamed at a time is read faster
-     * than four rows 2 KB apart (3 tokens, weights out of cache: 0.34 ms with dot2, 0.53 ms with a tile).
+     * From this many tokens on, rows go through the register tiles (after {@link #LEAD} tokens by {@link #dot2},
+     * which streams the rows in); below, through dot2 alone. With 2–3 tokens the product is still bound by memory,
+     * and one row streamed at a time is read faster than four rows 2 KB apart (3 tokens, weights out of cache:
+     * 0.34 ms with dot2, 0.53 ms with a tile). From 4 tokens the tiles win once the leftover pair has
+     * {@link #tile2} (2 threads, weights from DRAM, dot2 only → tiles: 1024 × 3072 4 tokens 535 → 418–466 µs,
+     * 5 tokens 611–627 → 452–462; 3072 × 1024 5 tokens 552–563 → 423–443, 4 tokens even).
      */
-    static final int TILE_MIN_N = 6;
+    static final int TILE_MIN_N = 4;
     /**
      * Most columns per pass of the tiles: rows longer than this (a down projection's) are cut into even
      * passes, so that a pass's activations for a few tokens stay in L1. Not shorter: C2's loop set-up
@@ -137,6 +140,10 @@ final class PairedBf16 {
             long wo = off + 2L * k0;
             int b = LEAD;
             for (; b + TILE_TOKENS <= n; b += TILE_TOKENS) tile3(w, wo, rowBytes, kc, xp, b * cols + k0, cols, acc, b * TILE_ROWS * L);
+            if (b + 2 <= n) {
+                tile2(w, wo, rowBytes, kc, xp, b * cols + k0, cols, acc, b * TILE_ROWS * L);
+                b += 2;
+            }
             for (; b < n; b++) tile1(w, wo, rowBytes, kc, xp, b * cols + k0, acc, b * TILE_ROWS * L);
         }
         for (int b = LEAD; b < n; b++) {
@@ -203,6 +210,44 @@ final class PairedBf16 {
         a12.intoArray(acc, ao + 9 * L);
         a22.intoArray(acc, ao + 10 * L);
         a32.intoArray(acc, ao + 11 * L);
+    }
+
+    /** {@link #tile3} for two tokens (xp[xo] and xp[xo + xs]): the leftover of n mod 3 when it is 2. */
+    static void tile2(MemorySegment w, long off, long rowBytes, int kc, float[] xp, int xo, int xs, float[] acc, int ao) {
+        FloatVector a00 = FloatVector.fromArray(F, acc, ao), a10 = FloatVector.fromArray(F, acc, ao + L);
+        FloatVector a20 = FloatVector.fromArray(F, acc, ao + 2 * L), a30 = FloatVector.fromArray(F, acc, ao + 3 * L);
+        FloatVector a01 = FloatVector.fromArray(F, acc, ao + 4 * L), a11 = FloatVector.fromArray(F, acc, ao + 5 * L);
+        FloatVector a21 = FloatVector.fromArray(F, acc, ao + 6 * L), a31 = FloatVector.fromArray(F, acc, ao + 7 * L);
+        long o1 = off + rowBytes, o2 = o1 + rowBytes, o3 = o2 + rowBytes;
+        int x1 = xo + xs;
+        for (int c = 0; c < kc; c += BLOCK) {
+            long p = 2L * c;
+            IntVector v0 = IntVector.fromMemorySegment(I, w, off + p, LE);
+            IntVector v1 = IntVector.fromMemorySegment(I, w, o1 + p, LE);
+            IntVector v2 = IntVector.fromMemorySegment(I, w, o2 + p, LE);
+            IntVector v3 = IntVector.fromMemorySegment(I, w, o3 + p, LE);
+            FloatVector e0 = lo(v0), d0 = hi(v0), e1 = lo(v1), d1 = hi(v1);
+            FloatVector e2 = lo(v2), d2 = hi(v2), e3 = lo(v3), d3 = hi(v3);
+            FloatVector xe = FloatVector.fromArray(F, xp, xo + c), xd = FloatVector.fromArray(F, xp, xo + c + L);
+            a00 = d0.fma(xd, e0.fma(xe, a00));
+            a10 = d1.fma(xd, e1.fma(xe, a10));
+            a20 = d2.fma(xd, e2.fma(xe, a20));
+            a30 = d3.fma(xd, e3.fma(xe, a30));
+            xe = FloatVector.fromArray(F, xp, x1 + c);
+            xd = FloatVector.fromArray(F, xp, x1 + c + L);
+            a01 = d0.fma(xd, e0.fma(xe, a01));
+            a11 = d1.fma(xd, e1.fma(xe, a11));
+            a21 = d2.fma(xd, e2.fma(xe, a21));
+            a31 = d3.fma(xd, e3.fma(xe, a31));
+        }
+        a00.intoArray(acc, ao);
+        a10.intoArray(acc, ao + L);
+        a20.intoArray(acc, ao + 2 * L);
+        a30.intoArray(acc, ao + 3 * L);
+        a01.intoArray(acc, ao + 4 * L);
+        a11.intoArray(acc, ao + 5 * L);
+        a21.intoArray(acc, ao + 6 * L);
+        a31.intoArray(acc, ao + 7 * L);
     }
 
     /** {@link #tile3} for one token: the leftover of n mod 3. */
