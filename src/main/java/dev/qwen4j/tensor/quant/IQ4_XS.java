@@ -164,6 +164,38 @@ public final class IQ4_XS {
         }
     }
 
+    /**
+     * {@link #matvec16} for two activation vectors (x at xo and at yo; results to out[oo + r] and out[oy + r]): each
+     * sub-block's scaled level table and its two permutes serve both.
+     */
+    static void matvec16Two(MemorySegment w, long rowBytes, int cols, int from, int to, float[] x, int xo, int yo,
+                            float[] out, int oo, int oy) {
+        for (int r = from; r < to; r++) {
+            FloatVector ax0 = FloatVector.zero(F), ax1 = ax0, ay0 = ax0, ay1 = ax0;
+            long off = r * rowBytes;
+            for (int c = 0; c < cols; c += QK, off += BYTES) {
+                float d = Blocks.f16(w, off);
+                int scalesH = w.get(U16, off + 2);
+                int scalesL = w.get(U32, off + 4);
+                for (int s = 0; s < QK / 32; s++) {
+                    float dl = d * ((((scalesL >>> 4 * s) & 0x0F) | ((scalesH >>> 2 * s) & 3) << 4) - 32);
+                    IntVector table = NonLinear4.FLOAT_LEVELS.mul(dl).reinterpretAsInts();
+                    IntVector q = ((IntVector) ByteVector.fromMemorySegment(RowKernels.B128, w, off + 8 + 16 * s, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0));
+                    FloatVector lo = q.selectFrom(table).reinterpretAsFloats();
+                    FloatVector hi = q.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats();
+                    int xb = xo + c + 32 * s, yb = yo + c + 32 * s;
+                    ax0 = lo.fma(FloatVector.fromArray(F, x, xb), ax0);
+                    ax1 = hi.fma(FloatVector.fromArray(F, x, xb + 16), ax1);
+                    ay0 = lo.fma(FloatVector.fromArray(F, x, yb), ay0);
+                    ay1 = hi.fma(FloatVector.fromArray(F, x, yb + 16), ay1);
+                }
+            }
+            out[oo + r] = ax0.add(ax1).reduceLanes(VectorOperators.ADD);
+            out[oy + r] = ay0.add(ay1).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
     public static float dotScalar(MemorySegment w, long off, int cols, float[] x, int xo) {
         float acc = 0f;
         for (int c = 0; c < cols; c += QK, off += BYTES) {

@@ -33,12 +33,13 @@ public final class QuantMatMul {
      */
     static final int INTERLEAVED_TILE_MIN_N = 16;
     /**
-     * The same for Q8_0 (f32 activations): its 4-row tiles, 16 KB of f32 for 1024-wide rows, stay in L1 and win from
-     * about 6 vectors (tiles ÷ row kernels, 2 threads: 3072 × 1024 0.91 at 6, 0.82 at 8; 1024 × 3072 1.00 at 6,
-     * 0.93 at 8), though on 2048-wide rows the row kernels, two vectors per pass, led up to 16 (2560 × 2048: 1.14).
+     * The same for Q8_0 and IQ4_XS (f32 activations, two vectors per pass: {@link Q8_0#matvec16Two},
+     * {@link IQ4_XS#matvec16Two}): their 4-row tiles, 16 KB of f32 for 1024-wide rows, stay in L1 and win from about
+     * 6 vectors (tiles ÷ row kernels, 2 threads: Q8_0 3072 × 1024 0.91 at 6, 0.82 at 8; 1024 × 3072 1.00 at 6, 0.93 at
+     * 8; IQ4_XS 0.96–1.10 at 6 on three shapes), though on 2048-wide rows Q8_0's led up to 16 (2560 × 2048: 1.14).
      */
-    static final int Q8_0_TILE_MIN_N = 6;
-    /** The same for the other row kernels: IQ4_XS 1.07 at 3 vectors, 0.78 at 4. */
+    static final int TWO_VECTOR_TILE_MIN_N = 6;
+    /** The same for the other row kernels (IQ4_NL): one vector per pass, IQ4_XS measured 1.07 at 3 vectors, 0.78 at 4. */
     static final int TILE_MIN_N = 4;
 
     /**
@@ -51,7 +52,7 @@ public final class QuantMatMul {
         DType t = w.dtype();
         if (InterleavedRows.enabled() && InterleavedRows.supports(t)) return n < INTERLEAVED_TILE_MIN_N;
         if (!RowKernels.supports(t)) return false;
-        return n < (t == DType.Q8_0 ? Q8_0_TILE_MIN_N : TILE_MIN_N);
+        return n < (t == DType.Q8_0 || t == DType.IQ4_XS ? TWO_VECTOR_TILE_MIN_N : TILE_MIN_N);
     }
     /** Rows dequantized together; four rows against two vectors keeps 8 accumulators in registers. */
     static final int TILE = 4;
@@ -185,6 +186,11 @@ public final class QuantMatMul {
                     if (t == DType.Q8_0 && cols <= Q8_0.TWO_VECTORS_MAX_COLS) { // two vectors per pass, codes widened once
                         for (; b + 2 <= n; b += 2) {
                             Q8_0.matvec16Two(w.data(), rowBytes, cols, r, end, x, xOff + b * cols, xOff + (b + 1) * cols,
+                                    outs[i], outOffs[i] + b * rows, outOffs[i] + (b + 1) * rows);
+                        }
+                    } else if (t == DType.IQ4_XS) { // two vectors per pass, levels looked up once
+                        for (; b + 2 <= n; b += 2) {
+                            IQ4_XS.matvec16Two(w.data(), rowBytes, cols, r, end, x, xOff + b * cols, xOff + (b + 1) * cols,
                                     outs[i], outOffs[i] + b * rows, outOffs[i] + (b + 1) * rows);
                         }
                     }
