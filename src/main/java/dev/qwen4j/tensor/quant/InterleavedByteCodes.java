@@ -242,6 +242,93 @@ final class InterleavedByteCodes {
         }
     }
 
+
+    /** {@link #matvecQ5K} for two activation vectors at once, as {@link #matvecQ6K2}. */
+    static void matvecQ5K2(InterleavedRows packed, int from, int to, Q8Lanes x, Q8Lanes y, float[] outX, int ox, float[] outY, int oy) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
+        short[] xq = x.q, yq = y.q;
+        float[] dx = x.d, dy = y.d, negSumX = x.negSum, negSumY = y.negSum;
+        int[] sumX = x.sum, sumY = y.sum;
+        long gb = InterleavedRows.groupBytes(DType.Q5_K);
+        int steps = (to - from) * groups * 4;
+        long go = packed.rowStart(from);
+        int ao = packed.activationOffset(from), r = from, g = 0;
+        ShortVector xa0 = ShortVector.zero(S), xa1 = xa0, xa2 = xa0, xa3 = xa0, ya0 = xa0, ya1 = xa0, ya2 = xa0, ya3 = xa0;
+        FloatVector xAcc = FloatVector.zero(F), yAcc = xAcc;
+        for (int k = 0; k < steps; k++) {
+            int s = k & 3;
+            int xm = (g + ao) * 32 * L + 8 * s * L;
+            long co = go + 8L * s * L;
+            // written out rather than through planeProducts: C2 does not inline helpers into kernels this large
+            ShortVector c0 = codes(w, co), c1 = codes(w, co + L), c2 = codes(w, co + 2L * L), c3 = codes(w, co + 3L * L);
+            ShortVector px = c0.mul(ShortVector.fromArray(S, xq, xm)).add(c1.mul(ShortVector.fromArray(S, xq, xm + L)))
+                    .add(c2.mul(ShortVector.fromArray(S, xq, xm + 2 * L))).add(c3.mul(ShortVector.fromArray(S, xq, xm + 3 * L)));
+            ShortVector py = c0.mul(ShortVector.fromArray(S, yq, xm)).add(c1.mul(ShortVector.fromArray(S, yq, xm + L)))
+                    .add(c2.mul(ShortVector.fromArray(S, yq, xm + 2 * L))).add(c3.mul(ShortVector.fromArray(S, yq, xm + 3 * L)));
+            c0 = codes(w, co + 4L * L);
+            c1 = codes(w, co + 5L * L);
+            c2 = codes(w, co + 6L * L);
+            c3 = codes(w, co + 7L * L);
+            px = px.add(c0.mul(ShortVector.fromArray(S, xq, xm + 4 * L))).add(c1.mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
+                    .add(c2.mul(ShortVector.fromArray(S, xq, xm + 6 * L))).add(c3.mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
+            py = py.add(c0.mul(ShortVector.fromArray(S, yq, xm + 4 * L))).add(c1.mul(ShortVector.fromArray(S, yq, xm + 5 * L)))
+                    .add(c2.mul(ShortVector.fromArray(S, yq, xm + 6 * L))).add(c3.mul(ShortVector.fromArray(S, yq, xm + 7 * L)));
+            xa3 = xa2;
+            xa2 = xa1;
+            xa1 = xa0;
+            xa0 = px;
+            ya3 = ya2;
+            ya2 = ya1;
+            ya1 = ya0;
+            ya0 = py;
+            if (s == 3) {
+                int b = (g + ao) * L;
+                long sc = go + 32L * L, supers = sc + 2L * L, mins = supers + L / 2;
+                FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector s1 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + H, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers + 4L * H / 8)).blend(w.get(InterleavedRows.F32, supers + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector m0 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, mins)).blend(w.get(InterleavedRows.F32, mins + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                FloatVector m1 = ((FloatVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L + H, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.broadcast(F, w.get(InterleavedRows.F32, mins + 4L * H / 8)).blend(w.get(InterleavedRows.F32, mins + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK));
+                // Σ (c' + 16)·q = Σ c'·q + 16·Σ q per lane, lanes 0..H-1 (u0) and H..L-1 (u1)
+                IntVector u0 = ((IntVector) xa3.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) xa2.convertShape(VectorOperators.S2I, I, 0))
+                        .add(((IntVector) xa1.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) xa0.convertShape(VectorOperators.S2I, I, 0)))
+                        .add(IntVector.fromArray(I, sumX, b).lanewise(VectorOperators.LSHL, 4));
+                IntVector u1 = ((IntVector) xa3.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) xa2.convertShape(VectorOperators.S2I, I, 1))
+                        .add(((IntVector) xa1.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) xa0.convertShape(VectorOperators.S2I, I, 1)))
+                        .add(IntVector.fromArray(I, sumX, b + H).lanewise(VectorOperators.LSHL, 4));
+                xAcc = ((FloatVector) u0.convertShape(VectorOperators.I2F, F, 0)).mul(s0).fma(FloatVector.fromArray(F, dx, b), xAcc);
+                xAcc = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).mul(s1).fma(FloatVector.fromArray(F, dx, b + H), xAcc);
+                xAcc = m0.fma(FloatVector.fromArray(F, negSumX, b), xAcc);
+                xAcc = m1.fma(FloatVector.fromArray(F, negSumX, b + H), xAcc);
+                u0 = ((IntVector) ya3.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) ya2.convertShape(VectorOperators.S2I, I, 0))
+                        .add(((IntVector) ya1.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) ya0.convertShape(VectorOperators.S2I, I, 0)))
+                        .add(IntVector.fromArray(I, sumY, b).lanewise(VectorOperators.LSHL, 4));
+                u1 = ((IntVector) ya3.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) ya2.convertShape(VectorOperators.S2I, I, 1))
+                        .add(((IntVector) ya1.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) ya0.convertShape(VectorOperators.S2I, I, 1)))
+                        .add(IntVector.fromArray(I, sumY, b + H).lanewise(VectorOperators.LSHL, 4));
+                yAcc = ((FloatVector) u0.convertShape(VectorOperators.I2F, F, 0)).mul(s0).fma(FloatVector.fromArray(F, dy, b), yAcc);
+                yAcc = ((FloatVector) u1.convertShape(VectorOperators.I2F, F, 0)).mul(s1).fma(FloatVector.fromArray(F, dy, b + H), yAcc);
+                yAcc = m0.fma(FloatVector.fromArray(F, negSumY, b), yAcc);
+                yAcc = m1.fma(FloatVector.fromArray(F, negSumY, b + H), yAcc);
+                go += gb;
+                if (++g == groups) {
+                    outX[ox + r] = xAcc.reduceLanes(VectorOperators.ADD);
+                    outY[oy + r++] = yAcc.reduceLanes(VectorOperators.ADD);
+                    xAcc = FloatVector.zero(F);
+                    yAcc = xAcc;
+                    g = 0;
+                    if (r < to) {
+                        go = packed.rowStart(r);
+                        ao = packed.activationOffset(r);
+                    }
+                }
+            }
+        }
+    }
     /** Q5_0: d·d_x·Σ per lane. */
     private static void matvecQ50(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {
         MemorySegment w = packed.data();
