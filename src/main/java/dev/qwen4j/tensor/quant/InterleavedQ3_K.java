@@ -97,6 +97,98 @@ final class InterleavedQ3_K {
     }
 
     /**
+     * {@link #matvecRows} for two activation vectors at once (rows with groups of their own): each word's codes are
+     * unpacked once for both, the scales loaded once (as {@link InterleavedQ4_K#matvecRows2}).
+     */
+    static void matvecRows2(InterleavedRows packed, int from, int to, Q8Lanes x, Q8Lanes y, float[] outX, int ox, float[] outY, int oy) {
+        MemorySegment w = packed.data();
+        int groups = packed.groups;
+        short[] xq = x.q, yq = y.q;
+        float[] dx = x.d, dy = y.d;
+        int[] sumLoX = x.sumLo, sumHiX = x.sumHi, sumLoY = y.sumLo, sumHiY = y.sumHi;
+        long gb = InterleavedRows.groupBytes(dev.qwen4j.tensor.DType.Q3_K);
+        int steps = (to - from) * groups * 4;
+        long go = packed.rowStart(from);
+        int r = from, g = 0;
+        ShortVector xa0 = ShortVector.zero(S), xa1 = xa0, ya0 = xa0, ya1 = xa0;
+        FloatVector xLo = FloatVector.zero(F), xHi = xLo, yLo = xLo, yHi = xLo;
+        for (int k = 0; k < steps; k++) {
+            int m = 2 * (k & 3);
+            ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
+            ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
+            ShortVector v0 = v.and((short) 15), v1 = v.lanewise(VectorOperators.LSHR, 4).and((short) 15);
+            ShortVector v2 = v.lanewise(VectorOperators.LSHR, 8).and((short) 15), v3 = v.lanewise(VectorOperators.LSHR, 12);
+            ShortVector u0 = u.and((short) 15), u1 = u.lanewise(VectorOperators.LSHR, 4).and((short) 15);
+            ShortVector u2 = u.lanewise(VectorOperators.LSHR, 8).and((short) 15), u3 = u.lanewise(VectorOperators.LSHR, 12);
+            int xm = g * 32 * L + 4 * m * L, xn = xm + 4 * L;
+            // written out rather than through nibbleProducts: C2 did not inline a helper into this kernel (it boxed)
+            ShortVector px = v0.mul(ShortVector.fromArray(S, xq, xm)).add(v1.mul(ShortVector.fromArray(S, xq, xm + L)))
+                    .add(v2.mul(ShortVector.fromArray(S, xq, xm + 2 * L))).add(v3.mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                    .add(u0.mul(ShortVector.fromArray(S, xq, xn))).add(u1.mul(ShortVector.fromArray(S, xq, xn + L)))
+                    .add(u2.mul(ShortVector.fromArray(S, xq, xn + 2 * L))).add(u3.mul(ShortVector.fromArray(S, xq, xn + 3 * L)));
+            ShortVector py = v0.mul(ShortVector.fromArray(S, yq, xm)).add(v1.mul(ShortVector.fromArray(S, yq, xm + L)))
+                    .add(v2.mul(ShortVector.fromArray(S, yq, xm + 2 * L))).add(v3.mul(ShortVector.fromArray(S, yq, xm + 3 * L)))
+                    .add(u0.mul(ShortVector.fromArray(S, yq, xn))).add(u1.mul(ShortVector.fromArray(S, yq, xn + L)))
+                    .add(u2.mul(ShortVector.fromArray(S, yq, xn + 2 * L))).add(u3.mul(ShortVector.fromArray(S, yq, xn + 3 * L)));
+            if (m < 4) {
+                xa0 = px.add(xa0);
+                ya0 = py.add(ya0);
+            } else {
+                xa1 = px.add(xa1);
+                ya1 = py.add(ya1);
+            }
+            if (m == 6) {
+                int b = g * L;
+                long sc = go + 16L * L, supers = sc + 2L * L;
+                IntVector sc00 = (IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc, LE).convertShape(VectorOperators.B2I, I, 0);
+                IntVector sc10 = (IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L, LE).convertShape(VectorOperators.B2I, I, 0);
+                IntVector sc01 = (IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + H, LE).convertShape(VectorOperators.B2I, I, 0);
+                IntVector sc11 = (IntVector) ByteVector.fromMemorySegment(SCALE_BYTES, w, sc + L + H, LE).convertShape(VectorOperators.B2I, I, 0);
+                FloatVector dSuper0 = FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers)).blend(w.get(InterleavedRows.F32, supers + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK);
+                FloatVector dSuper1 = FloatVector.broadcast(F, w.get(InterleavedRows.F32, supers + 4L * H / 8)).blend(w.get(InterleavedRows.F32, supers + 4L * H / 8 + NEXT_SUPER_BLOCK), SECOND_SUPER_BLOCK);
+                {
+                    IntVector t0 = ((IntVector) xa0.convertShape(VectorOperators.S2I, I, 0))
+                            .sub(IntVector.fromArray(I, sumLoX, b).lanewise(VectorOperators.LSHL, 2)).mul(sc00)
+                            .add(((IntVector) xa1.convertShape(VectorOperators.S2I, I, 0))
+                                    .sub(IntVector.fromArray(I, sumHiX, b).lanewise(VectorOperators.LSHL, 2)).mul(sc10));
+                    IntVector t1 = ((IntVector) xa0.convertShape(VectorOperators.S2I, I, 1))
+                            .sub(IntVector.fromArray(I, sumLoX, b + H).lanewise(VectorOperators.LSHL, 2)).mul(sc01)
+                            .add(((IntVector) xa1.convertShape(VectorOperators.S2I, I, 1))
+                                    .sub(IntVector.fromArray(I, sumHiX, b + H).lanewise(VectorOperators.LSHL, 2)).mul(sc11));
+                    xLo = ((FloatVector) t0.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, dx, b).mul(dSuper0), xLo);
+                    xHi = ((FloatVector) t1.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, dx, b + H).mul(dSuper1), xHi);
+                }
+                {
+                    IntVector t0 = ((IntVector) ya0.convertShape(VectorOperators.S2I, I, 0))
+                            .sub(IntVector.fromArray(I, sumLoY, b).lanewise(VectorOperators.LSHL, 2)).mul(sc00)
+                            .add(((IntVector) ya1.convertShape(VectorOperators.S2I, I, 0))
+                                    .sub(IntVector.fromArray(I, sumHiY, b).lanewise(VectorOperators.LSHL, 2)).mul(sc10));
+                    IntVector t1 = ((IntVector) ya0.convertShape(VectorOperators.S2I, I, 1))
+                            .sub(IntVector.fromArray(I, sumLoY, b + H).lanewise(VectorOperators.LSHL, 2)).mul(sc01)
+                            .add(((IntVector) ya1.convertShape(VectorOperators.S2I, I, 1))
+                                    .sub(IntVector.fromArray(I, sumHiY, b + H).lanewise(VectorOperators.LSHL, 2)).mul(sc11));
+                    yLo = ((FloatVector) t0.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, dy, b).mul(dSuper0), yLo);
+                    yHi = ((FloatVector) t1.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, dy, b + H).mul(dSuper1), yHi);
+                }
+                xa0 = ShortVector.zero(S);
+                xa1 = xa0;
+                ya0 = xa0;
+                ya1 = xa0;
+                go += gb;
+                if (++g == groups) {
+                    outX[ox + r] = xLo.add(xHi).reduceLanes(VectorOperators.ADD);
+                    outY[oy + r++] = yLo.add(yHi).reduceLanes(VectorOperators.ADD);
+                    xLo = FloatVector.zero(F);
+                    xHi = xLo;
+                    yLo = xLo;
+                    yHi = xLo;
+                    g = 0;
+                }
+            }
+        }
+    }
+
+    /**
      * Whole row pairs [from, to) that share their tail group ({@link InterleavedRows}), pairs back to back, in one
      * flat loop: a pair's 2·full + 1 groups in storage order, lanes 0..H-1 and H..L-1 accumulating apart, so the
      * shared tail (the even row's blocks below, the odd row's above) is read once for both against the

@@ -340,16 +340,19 @@ public final class InterleavedRows {
     }
 
     /**
-     * {@link #matvec} for two activation vectors: outX[ox + r] for x and outY[oy + r] for y. Q4_K and Q4_0 rows with
-     * groups of their own take both in one pass (e.g. {@link InterleavedQ4_K#matvecRows2}: the codes unpacked once,
+     * {@link #matvec} for two activation vectors: outX[ox + r] for x and outY[oy + r] for y. Q4_K, Q4_0 and Q3_K rows
+     * with groups of their own take both in one pass (e.g. {@link InterleavedQ4_K#matvecRows2}: the codes unpacked once,
      * 0.82× the time of two passes over 2048 × 2048, 1 and 2 threads), Q6_K and Q5_K all rows (code planes widened
      * once: ~0.9×); the rest two passes.
      */
     public void matvec2(Q8Lanes x, Q8Lanes y, int from, int to, float[] outX, int ox, float[] outY, int oy) {
-        if ((type == DType.Q4_K || type == DType.Q4_0) && pairBytes == 0) {
+        if ((type == DType.Q4_K || type == DType.Q4_0 || type == DType.Q3_K) && pairBytes == 0) {
             if (x.cols != cols || y.cols != cols) throw new IllegalArgumentException(x.cols + " and " + y.cols + " activations for " + cols + " columns");
-            if (type == DType.Q4_K) InterleavedQ4_K.matvecRows2(this, from, to, x, y, outX, ox, outY, oy);
-            else InterleavedQ4_0.matvecRows2(this, from, to, x, y, outX, ox, outY, oy);
+            switch (type) {
+                case Q4_K -> InterleavedQ4_K.matvecRows2(this, from, to, x, y, outX, ox, outY, oy);
+                case Q4_0 -> InterleavedQ4_0.matvecRows2(this, from, to, x, y, outX, ox, outY, oy);
+                default -> InterleavedQ3_K.matvecRows2(this, from, to, x, y, outX, ox, outY, oy);
+            }
             return;
         }
         if (type == DType.Q6_K || type == DType.Q5_K) {
