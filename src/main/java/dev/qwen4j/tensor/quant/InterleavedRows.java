@@ -1,11 +1,13 @@
 package dev.qwen4j.tensor.quant;
 
 import dev.qwen4j.tensor.DType;
+import dev.qwen4j.tensor.NativeBuffers;
 import dev.qwen4j.tensor.Parallel;
 import dev.qwen4j.tensor.WeightMatrix;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ShortVector;
 
@@ -54,6 +56,9 @@ public final class InterleavedRows {
 
     private static volatile boolean enabled = !"false".equals(System.getProperty("qwen4j.interleave", "true"));
 
+    /** Whether Q4_0, Q4_K and Q6_K codes are packed straight from their bytes (false in tests: through decodeBlock). */
+    static volatile boolean fastPacking = true;
+
     /** Whether decode products use interleaved copies (system property {@code qwen4j.interleave}, default true). */
     public static boolean enabled() {
         return enabled;
@@ -87,7 +92,7 @@ public final class InterleavedRows {
         this.groupBytes = groupBytes(type);
         this.pairBytes = Q8Lanes.sharedTail(cols) ? (2L * full + 1) * groupBytes : 0;
         long bytes = pairBytes > 0 ? (rows + 1L) / 2 * pairBytes : rows * (long) groups * groupBytes;
-        this.data = Arena.ofAuto().allocate(bytes, 64);
+        this.data = NativeBuffers.allocate(bytes);
     }
 
     /** Offset of row r's first group; its groups follow contiguously (an odd row of a pair starts with the shared tail). */
@@ -198,6 +203,8 @@ public final class InterleavedRows {
             boolean bytes = byteCodes(p.type);
             int centre = bytes ? centre(p.type) : 0;
             boolean perBlockScale = p.type == DType.Q4_0 || p.type == DType.Q5_0;
+            // the common formats' codes go straight from their bytes to the layout (the others through decodeBlock)
+            boolean fastCodes = fastPacking && (p.type == DType.Q4_0 || p.type == DType.Q4_K || p.type == DType.Q6_K);
             long tail = (bytes ? 32L : 16L) * LANES;
             boolean shared = p.pairBytes > 0;
             if (shared && (from & 1) != 0) throw new IllegalStateException("a row pair split between chunks at row " + from);
@@ -208,6 +215,10 @@ public final class InterleavedRows {
                 for (int g = 0; g < p.groups; g++) {
                     boolean sharedTail = shared && g == p.full;
                     if (sharedTail && (r & 1) == 1) continue; // written with the even row of the pair
+                    boolean whole = !sharedTail && (g + 1) * LANES <= blocks;
+                    if (fastCodes && whole) {
+                        wholeGroup(in, p.firstBlock + g * LANES);
+                    } else {
                     java.util.Arrays.fill(superScales, 0f);
                     for (int i = 0; i < LANES; i++) {
                         // a shared tail: the even row's blocks in the lower lanes, the odd row's in the upper ones
@@ -215,18 +226,24 @@ public final class InterleavedRows {
                         int b = upper ? p.full * LANES + i - LANES / 2 : g * LANES + i;
                         boolean present = b < blocks && (!upper || pairRow);
                         byte[] src = upper ? pairIn : in;
-                        if (present) {
-                            decodeBlock(p.type, src, p.firstBlock + b, codes, blockScales, blockInts);
+                        if (present && fastCodes) {
+                            blockScales(p.type, src, p.firstBlock + b, blockScales, blockInts);
+                            if (bytes) codePlanes6(src, p.firstBlock + b, planes, i);
+                            else codeWords(p.type, src, p.firstBlock + b, words, i);
                         } else {
-                            java.util.Arrays.fill(codes, centre);
-                            blockScales[0] = blockScales[1] = 0f;
-                            blockInts[0] = blockInts[1] = 0;
-                        }
-                        if (bytes) {
-                            for (int j = 0; j < 32; j++) planes[j * LANES + i] = (byte) (codes[j] - centre);
-                        } else {
-                            for (int m = 0; m < 8; m++) {
-                                words[m * LANES + i] = (short) (codes[4 * m] | codes[4 * m + 1] << 4 | codes[4 * m + 2] << 8 | codes[4 * m + 3] << 12);
+                            if (present) {
+                                decodeBlock(p.type, src, p.firstBlock + b, codes, blockScales, blockInts);
+                            } else {
+                                java.util.Arrays.fill(codes, centre);
+                                blockScales[0] = blockScales[1] = 0f;
+                                blockInts[0] = blockInts[1] = 0;
+                            }
+                            if (bytes) {
+                                for (int j = 0; j < 32; j++) planes[j * LANES + i] = (byte) (codes[j] - centre);
+                            } else {
+                                for (int m = 0; m < 8; m++) {
+                                    words[m * LANES + i] = (short) (codes[4 * m] | codes[4 * m + 1] << 4 | codes[4 * m + 2] << 8 | codes[4 * m + 3] << 12);
+                                }
                             }
                         }
                         floats[i] = blockScales[0];
@@ -236,6 +253,7 @@ public final class InterleavedRows {
                             superScales[i / 8] = blockScales[0];
                             superScales[LANES / 8 + i / 8] = blockScales[1];
                         }
+                    }
                     }
                     // an odd row's whole group g sits one group on, after the shared tail
                     long go = p.rowStart(r) + (g + (shared && (r & 1) == 1 ? 1 : 0)) * p.groupBytes;
@@ -251,6 +269,59 @@ public final class InterleavedRows {
                 }
             }
         }
+
+        /**
+         * A group of LANES blocks from b0 on, all within the row, of the formats whose codes pack straight from their
+         * bytes: the same arrays as the per-lane path fills, a super-block's scales decoded once for its 8 lanes.
+         */
+        private void wholeGroup(byte[] row, int b0) {
+            switch (p.type) {
+                case Q4_0 -> {
+                    for (int i = 0; i < LANES; i++) {
+                        int bo = (b0 + i) * Q4_0.BYTES;
+                        floats[i] = f16(row, bo);
+                        for (int k = 0; k < 4; k++) {
+                            int v = (int) INT_LE.get(row, bo + 2 + 4 * k); // codes 4k..4k+3 low, 16+4k.. high
+                            words[k * LANES + i] = nibbleWord(v);
+                            words[(k + 4) * LANES + i] = nibbleWord(v >>> 4);
+                        }
+                    }
+                }
+                case Q4_K -> {
+                    for (int sb = 0; sb < LANES / 8; sb++) {
+                        int bo = (b0 / 8 + sb) * Q4_K.BYTES, lane = 8 * sb;
+                        superScales[sb] = f16(row, bo);
+                        superScales[LANES / 8 + sb] = f16(row, bo + 2);
+                        for (int sub = 0; sub < 8; sub++) {
+                            blockScales(DType.Q4_K, row, b0 + lane + sub, blockScales, blockInts);
+                            ints[lane + sub] = (byte) blockInts[0];
+                            ints[LANES + lane + sub] = (byte) blockInts[1];
+                        }
+                        // 32 bytes per pair of sub-blocks: the even one's codes in the low nibbles, the odd one's high
+                        for (int c = 0; c < 4; c++) {
+                            int qs = bo + Q4_K.QS_OFFSET + 32 * c;
+                            for (int m = 0; m < 8; m++) {
+                                int v = (int) INT_LE.get(row, qs + 4 * m);
+                                words[m * LANES + lane + 2 * c] = nibbleWord(v);
+                                words[m * LANES + lane + 2 * c + 1] = nibbleWord(v >>> 4);
+                            }
+                        }
+                    }
+                }
+                case Q6_K -> {
+                    for (int sb = 0; sb < LANES / 8; sb++) {
+                        int bo = (b0 / 8 + sb) * Q6_K.BYTES, lane = 8 * sb;
+                        superScales[sb] = f16(row, bo + Q6_K.D_OFFSET);
+                        for (int sub = 0; sub < 8; sub++) {
+                            ints[lane + sub] = row[bo + Q6_K.SCALES_OFFSET + 2 * sub];
+                            ints[LANES + lane + sub] = row[bo + Q6_K.SCALES_OFFSET + 2 * sub + 1];
+                            codePlanes6(row, b0 + lane + sub, planes, lane + sub);
+                        }
+                    }
+                }
+                default -> throw new IllegalStateException("no straight packing for " + p.type);
+            }
+        }
     }
 
     private static int u8(byte[] a, int i) {
@@ -262,25 +333,22 @@ public final class InterleavedRows {
     }
 
     /**
-     * The unsigned codes of 32-value block b of a row held in {@code row}, and its scales: Q4_0 value =
-     * d·(code − 8) with scales[0] = d (Q5_0: code − 16); Q4_K and Q5_K value = d·sc·code − dmin·m with scales = {d, dmin} of the
-     * super-block and ints = {sc, m}; Q6_K value = d·sc_h·(code − 32) for values 16h … 16h + 15 with scales[0]
-     * = d and ints = {sc_0, sc_1}; Q3_K the same with code − 4 and ints = the 6-bit scales − 32.
+     * The unsigned codes of 32-value block b of a row held in {@code row}, and its scales ({@link #blockScales}).
+     * The reference for {@link #codeWords} and {@link #codePlanes}, and the packer's path for the other formats.
      */
     static void decodeBlock(DType t, byte[] row, int b, int[] codes, float[] scales, int[] ints) {
+        blockScales(t, row, b, scales, ints);
         switch (t) {
             case Q4_0 -> {
-                int bo = b * Q4_0.BYTES;
-                scales[0] = f16(row, bo);
+                int qs = b * Q4_0.BYTES + 2;
                 for (int j = 0; j < 16; j++) {
-                    int q = u8(row, bo + 2 + j);
+                    int q = u8(row, qs + j);
                     codes[j] = q & 15;
                     codes[j + 16] = q >> 4;
                 }
             }
             case Q5_0 -> {
                 int bo = b * Q5_0.BYTES;
-                scales[0] = f16(row, bo);
                 int qh = u8(row, bo + 2) | u8(row, bo + 3) << 8 | u8(row, bo + 4) << 16 | u8(row, bo + 5) << 24;
                 for (int j = 0; j < 16; j++) {
                     int q = u8(row, bo + 6 + j);
@@ -290,11 +358,7 @@ public final class InterleavedRows {
             }
             case Q4_K, Q5_K -> {
                 boolean five = t == DType.Q5_K;
-                int bo = (b / 8) * (five ? Q5_K.BYTES : Q4_K.BYTES), sub = b % 8, sc = bo + Q4_K.SCALES_OFFSET;
-                ints[0] = sub < 4 ? u8(row, sc + sub) & 63 : (u8(row, sc + sub + 4) & 15) | (u8(row, sc + sub - 4) >> 6) << 4;
-                ints[1] = sub < 4 ? u8(row, sc + sub + 4) & 63 : (u8(row, sc + sub + 4) >> 4) | (u8(row, sc + sub) >> 6) << 4;
-                scales[0] = f16(row, bo);
-                scales[1] = f16(row, bo + 2);
+                int bo = (b / 8) * (five ? Q5_K.BYTES : Q4_K.BYTES), sub = b % 8;
                 int qs = bo + (five ? Q5_K.QS_OFFSET : Q4_K.QS_OFFSET) + 32 * (sub / 2), shift = 4 * (sub & 1);
                 for (int j = 0; j < 32; j++) codes[j] = (u8(row, qs + j) >> shift) & 15;
                 if (five) {
@@ -302,11 +366,8 @@ public final class InterleavedRows {
                 }
             }
             case Q3_K -> {
-                // block b of the row: 32 values 128h + 32s + i of super-block b/8 (h, s from b % 8), scales 2·(b%8), +1
+                // block b of the row: 32 values 128h + 32s + i of super-block b/8 (h, s from b % 8)
                 int bo = (b / 8) * Q3_K.BYTES, sub = b % 8, h = sub / 4, s = sub % 4;
-                scales[0] = f16(row, bo + Q3_K.D);
-                ints[0] = Q3_K.scale(row, bo + Q3_K.SCALES, 2 * sub) - 32;
-                ints[1] = Q3_K.scale(row, bo + Q3_K.SCALES, 2 * sub + 1) - 32;
                 for (int i = 0; i < 32; i++) {
                     int low = (u8(row, bo + Q3_K.QS + 32 * h + i) >> (2 * s)) & 3;
                     int high = (u8(row, bo + i) >> sub) & 1; // hmask: set means no −4
@@ -315,15 +376,93 @@ public final class InterleavedRows {
             }
             case Q6_K -> {
                 int bo = (b / 8) * Q6_K.BYTES, k0 = 32 * (b % 8), h = k0 / 128, quarter = (k0 % 128) / 32;
-                scales[0] = f16(row, bo + Q6_K.D_OFFSET);
-                int sc = bo + Q6_K.SCALES_OFFSET + 8 * h + 2 * quarter;
-                ints[0] = row[sc];
-                ints[1] = row[sc + 1];
                 int ql = bo + 64 * h + (quarter & 1) * 32, qh = bo + Q6_K.QH_OFFSET + 32 * h;
                 int loShift = quarter < 2 ? 0 : 4, hiShift = 2 * quarter;
                 for (int l = 0; l < 32; l++) codes[l] = (u8(row, ql + l) >> loShift) & 15 | ((u8(row, qh + l) >> hiShift) & 3) << 4;
             }
             default -> throw new IllegalArgumentException("no interleaved layout for " + t);
+        }
+    }
+
+    /**
+     * The scales of 32-value block b: Q4_0 value = d·(code − 8) with scales[0] = d (Q5_0: code − 16); Q4_K and
+     * Q5_K value = d·sc·code − dmin·m with scales = {d, dmin} of the super-block and ints = {sc, m}; Q6_K value =
+     * d·sc_h·(code − 32) for values 16h … 16h + 15 with scales[0] = d and ints = {sc_0, sc_1}; Q3_K the same with
+     * code − 4 and ints = the 6-bit scales − 32.
+     */
+    static void blockScales(DType t, byte[] row, int b, float[] scales, int[] ints) {
+        switch (t) {
+            case Q4_0 -> scales[0] = f16(row, b * Q4_0.BYTES);
+            case Q5_0 -> scales[0] = f16(row, b * Q5_0.BYTES);
+            case Q4_K, Q5_K -> {
+                int bo = (b / 8) * (t == DType.Q5_K ? Q5_K.BYTES : Q4_K.BYTES), sub = b % 8, sc = bo + Q4_K.SCALES_OFFSET;
+                ints[0] = sub < 4 ? u8(row, sc + sub) & 63 : (u8(row, sc + sub + 4) & 15) | (u8(row, sc + sub - 4) >> 6) << 4;
+                ints[1] = sub < 4 ? u8(row, sc + sub + 4) & 63 : (u8(row, sc + sub + 4) >> 4) | (u8(row, sc + sub) >> 6) << 4;
+                scales[0] = f16(row, bo);
+                scales[1] = f16(row, bo + 2);
+            }
+            case Q3_K -> {
+                int bo = (b / 8) * Q3_K.BYTES, sub = b % 8;
+                scales[0] = f16(row, bo + Q3_K.D);
+                ints[0] = Q3_K.scale(row, bo + Q3_K.SCALES, 2 * sub) - 32;
+                ints[1] = Q3_K.scale(row, bo + Q3_K.SCALES, 2 * sub + 1) - 32;
+            }
+            case Q6_K -> {
+                int bo = (b / 8) * Q6_K.BYTES, k0 = 32 * (b % 8), h = k0 / 128, quarter = (k0 % 128) / 32;
+                scales[0] = f16(row, bo + Q6_K.D_OFFSET);
+                int sc = bo + Q6_K.SCALES_OFFSET + 8 * h + 2 * quarter;
+                ints[0] = row[sc];
+                ints[1] = row[sc + 1];
+            }
+            default -> throw new IllegalArgumentException("no interleaved layout for " + t);
+        }
+    }
+
+    /** Little-endian ints of a byte array: four codes' bytes in one read. */
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Block b's nibble words straight from its bytes (Q4_0 and Q4_K, whose codes are nibbles already): word m of
+     * lane i at words[m·LANES + i], as {@link #decodeBlock} then 4 codes a word would give. Four codes' bytes are
+     * read as one int, their nibbles masked and folded pairwise into a byte, the two bytes into a word: a few
+     * instructions a word instead of a few per code (the per-code packer ran at 0.65 GB/s, seconds for a 4B model).
+     */
+    static void codeWords(DType t, byte[] row, int b, short[] words, int i) {
+        int qs, shift;
+        if (t == DType.Q4_0) {
+            qs = b * Q4_0.BYTES + 2;
+            for (int m = 0; m < 8; m++) words[m * LANES + i] = nibbleWord((int) INT_LE.get(row, qs + 4 * (m & 3)) >>> (m < 4 ? 0 : 4));
+        } else {
+            int sub = b % 8;
+            qs = (b / 8) * Q4_K.BYTES + Q4_K.QS_OFFSET + 32 * (sub / 2);
+            shift = 4 * (sub & 1);
+            for (int m = 0; m < 8; m++) words[m * LANES + i] = nibbleWord((int) INT_LE.get(row, qs + 4 * m) >>> shift);
+        }
+    }
+
+    /** The low nibbles of v's four bytes as one 16-bit word, byte 0's lowest. */
+    private static short nibbleWord(int v) {
+        int x = v & 0x0F0F0F0F;
+        int t = x | x >>> 4; // byte 0: nibbles 0, 1; byte 2: nibbles 2, 3
+        return (short) (t & 0xFF | (t >>> 8) & 0xFF00);
+    }
+
+    /** Q6_K block b's re-centred byte codes straight from its bytes: code j of lane i at planes[j·LANES + i]. */
+    static void codePlanes6(byte[] row, int b, byte[] planes, int i) {
+        int bo = (b / 8) * Q6_K.BYTES, k0 = 32 * (b % 8), h = k0 / 128, quarter = (k0 % 128) / 32;
+        int ql = bo + 64 * h + (quarter & 1) * 32, qh = bo + Q6_K.QH_OFFSET + 32 * h;
+        int loShift = quarter < 2 ? 0 : 4, hiShift = 2 * quarter;
+        for (int l = 0; l < 32; l += 4) {
+            // four codes at once: the low nibbles and the high bit pairs of four bytes, in byte lanes of an int
+            int lo = ((int) INT_LE.get(row, ql + l) >>> loShift) & 0x0F0F0F0F;
+            int hi = ((int) INT_LE.get(row, qh + l) >>> hiShift) & 0x03030303;
+            int codes = lo | hi << 4; // each byte 0..63; minus 32 per byte, no borrow between bytes: flip bit 5
+            codes ^= 0x20202020;
+            // a byte of 0..63 with bit 5 flipped is code − 32 in two's complement once sign-extended from 6 bits
+            planes[l * LANES + i] = (byte) (codes << 26 >> 26);
+            planes[(l + 1) * LANES + i] = (byte) (codes << 18 >> 26);
+            planes[(l + 2) * LANES + i] = (byte) (codes << 10 >> 26);
+            planes[(l + 3) * LANES + i] = (byte) (codes << 2 >> 26);
         }
     }
 

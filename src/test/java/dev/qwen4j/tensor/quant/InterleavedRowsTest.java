@@ -187,4 +187,28 @@ class InterleavedRowsTest {
         }
         assertThat(off.interleaved()).isNotNull();
     }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    void packingStraightFromTheBytesEqualsPackingThroughDecodedCodes(DType t) {
+        Assumptions.assumeTrue(InterleavedRows.supports(t));
+        Random rnd = new Random(t.ordinal() + 29);
+        // widths with a partial last group and with shared tails (row pairs; 7 rows leave the last pair one row short),
+        // and a column slice starting past the first block
+        for (int cols : new int[] {256, 768, 1024, 2560, 3072}) {
+            WeightMatrix w = QuantKernelsTest.randomMatrix(rnd, t, 7, cols);
+            for (int[] range : new int[][] {{0, cols}, {256, cols}}) {
+                if (range[0] >= range[1]) continue;
+                InterleavedRows fast = InterleavedRows.pack(w, range[0], range[1]), reference;
+                InterleavedRows.fastPacking = false;
+                try {
+                    reference = InterleavedRows.pack(w, range[0], range[1]);
+                } finally {
+                    InterleavedRows.fastPacking = true;
+                }
+                long mismatch = fast.data().mismatch(reference.data());
+                assertThat(mismatch).as("%s cols=%d columns %d..%d: first differing byte", t, cols, range[0], range[1]).isEqualTo(-1L);
+            }
+        }
+    }
 }
