@@ -2,6 +2,8 @@ package dev.qwen4j.tensor.quant;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * The 16 levels shared by IQ4_NL and IQ4_XS (ggml's kvalues_iq4nl: denser near zero, where most weights
@@ -23,6 +25,8 @@ final class NonLinear4 {
     static final FloatVector FLOAT_LEVELS = Blocks.L == 16
             ? FloatVector.fromArray(Blocks.F, new float[] {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113}, 0) : null;
 
+    /** Whether one int vector holds all 16 levels (else two: 8 lanes). */
+    private static final boolean ONE_TABLE = Blocks.I.length() >= 16;
     /** Whether the vector kernels can look the levels up (16 lanes: one table, 8 lanes: two). */
     static final boolean VECTOR = Blocks.I.length() == 16 || Blocks.I.length() == 8;
 
@@ -47,8 +51,89 @@ final class NonLinear4 {
     /**
      * The scale of one 32-value block x[xo ..] that minimises Σ x²·(x − d·level)² over a few trial scales
      * around max/−127, with the chosen level indices in codes[co ..]; 0 (codes untouched) for a block of zeros.
+     * The 15 trial scales run in the lanes of a vector (16 or 8 lanes), each lane summing over the values in the
+     * scalar order, so the result is bit for bit {@link #blockScaleScalar}'s; without a 16- or 8-lane level
+     * table the scalar search runs.
      */
     static float blockScale(float[] x, int xo, byte[] codes, int co) {
+        if (!VECTOR) return blockScaleScalar(x, xo, codes, co);
+        float amax = 0, max = 0;
+        for (int j = 0; j < 32; j++) {
+            float ax = Math.abs(x[xo + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[xo + j];
+            }
+        }
+        if (amax < GROUP_MAX_EPS) return 0f;
+        float d = -max / LEVELS[0];
+        float id = 1 / d;
+        float sumqx = 0, sumq2 = 0;
+        for (int j = 0; j < 32; j++) {
+            float xj = x[xo + j];
+            int l = nearestLevel(id * xj);
+            codes[co + j] = (byte) l;
+            float q = LEVELS[l], w = xj * xj;
+            sumqx += w * q * xj;
+            sumq2 += w * q * q;
+        }
+        d = sumqx / sumq2;
+        float best = d * sumqx;
+        float[][] r = TRIAL_SUMS.get();
+        float[] qx = r[0], q2 = r[1];
+        IntVector first = IntVector.zero(Blocks.I), last = IntVector.broadcast(Blocks.I, 15);
+        int lanes = Blocks.I.length();
+        for (int t0 = -NTRY; t0 <= NTRY; t0 += lanes) {
+            // lane k tries t = t0 + k: id = (t + LEVELS[0]) / max, the int sum converted, as in C
+            FloatVector ids = ((FloatVector) IntVector.fromArray(Blocks.I, TRIAL_INDEX, 0).add(t0 + LEVELS[0]).convert(VectorOperators.I2F, 0)).div(max);
+            FloatVector sumQx = FloatVector.zero(Blocks.F), sumQ2 = sumQx;
+            for (int j = 0; j < 32; j++) {
+                float xj = x[xo + j], w = xj * xj;
+                FloatVector v = ids.mul(xj);
+                // best_index_int8 in every lane: bisection to L[lo] <= v < L[hi] (four halvings of 0..15), then the
+                // nearer of the two, ties up; lanes at or past either end take that end. Written out, not through a
+                // helper: C2 did not inline helpers taking vectors into loops like this one (it boxed them).
+                IntVector lo = first, hi = last;
+                for (int step = 0; step < 4; step++) {
+                    IntVector mid = lo.add(hi).lanewise(VectorOperators.ASHR, 1);
+                    VectorMask<Float> below = v.compare(VectorOperators.LT, (FloatVector) (ONE_TABLE ? mid.selectFrom(TABLE_LO) : mid.selectFrom(TABLE_LO, TABLE_HI)).convert(VectorOperators.I2F, 0));
+                    VectorMask<Integer> belowI = below.cast(Blocks.I);
+                    hi = hi.blend(mid, belowI);
+                    lo = mid.blend(lo, belowI);
+                }
+                FloatVector lower = (FloatVector) (ONE_TABLE ? lo.selectFrom(TABLE_LO) : lo.selectFrom(TABLE_LO, TABLE_HI)).convert(VectorOperators.I2F, 0);
+                FloatVector upper = (FloatVector) (ONE_TABLE ? hi.selectFrom(TABLE_LO) : hi.selectFrom(TABLE_LO, TABLE_HI)).convert(VectorOperators.I2F, 0);
+                IntVector index = hi.blend(lo, v.sub(lower).compare(VectorOperators.LT, upper.sub(v)).cast(Blocks.I));
+                index = index.blend(first, v.compare(VectorOperators.LE, (float) LEVELS[0]).cast(Blocks.I))
+                        .blend(last, v.compare(VectorOperators.GE, (float) LEVELS[15]).cast(Blocks.I));
+                FloatVector q = (FloatVector) (ONE_TABLE ? index.selectFrom(TABLE_LO) : index.selectFrom(TABLE_LO, TABLE_HI)).convert(VectorOperators.I2F, 0);
+                FloatVector wq = q.mul(w);
+                sumQx = wq.mul(xj).add(sumQx);
+                sumQ2 = wq.mul(q).add(sumQ2);
+            }
+            sumQx.intoArray(qx, 0);
+            sumQ2.intoArray(q2, 0);
+            for (int k = 0; k < lanes && t0 + k <= NTRY; k++) {
+                if (q2[k] > 0 && qx[k] * qx[k] > best * q2[k]) {
+                    d = qx[k] / q2[k];
+                    best = d * qx[k];
+                }
+            }
+        }
+        return d;
+    }
+
+    /** 0, 1, 2, … per lane: trial offsets within a vector. */
+    private static final int[] TRIAL_INDEX = new int[Blocks.I.length()];
+    /** Per-lane sums of one vector of trials. */
+    private static final ThreadLocal<float[][]> TRIAL_SUMS = ThreadLocal.withInitial(() -> new float[2][Blocks.I.length()]);
+
+    static {
+        for (int i = 0; i < TRIAL_INDEX.length; i++) TRIAL_INDEX[i] = i;
+    }
+
+    /** Scalar twin of {@link #blockScale}: llama.cpp's loop as written. */
+    static float blockScaleScalar(float[] x, int xo, byte[] codes, int co) {
         float amax = 0, max = 0;
         for (int j = 0; j < 32; j++) {
             float ax = Math.abs(x[xo + j]);
