@@ -45,8 +45,11 @@ public final class NativeBuffers {
 
     static {
         MethodHandle mmap = null, munmap = null, madvise = null;
-        // the flag values below are Linux's (macOS has another MAP_ANONYMOUS)
-        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+        // the flag values below are Linux's (macOS has another MAP_ANONYMOUS); without native access granted
+        // (--enable-native-access, which the launcher passes) an embedding application gets arena memory and no
+        // warning about restricted methods
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
+                && NativeBuffers.class.getModule().isNativeAccessEnabled()) {
             try {
                 Linker linker = Linker.nativeLinker();
                 SymbolLookup libc = linker.defaultLookup();
@@ -57,7 +60,7 @@ public final class NativeBuffers {
                 madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
             } catch (RuntimeException | LinkageError e) {
-                // no native access granted (--enable-native-access), or no such symbols: arena memory
+                // no such symbols: arena memory
                 mmap = munmap = madvise = null;
             }
         }
@@ -66,7 +69,7 @@ public final class NativeBuffers {
         MADVISE = madvise;
     }
 
-    /** Whether buffers come from anonymous mappings here (else from the arena). */
+    /** Whether buffers come from anonymous mappings here (Linux with native access granted; else from the arena). */
     public static boolean mapped() {
         return MMAP != null;
     }
