@@ -216,45 +216,8 @@ public final class InterleavedRows {
                     boolean sharedTail = shared && g == p.full;
                     if (sharedTail && (r & 1) == 1) continue; // written with the even row of the pair
                     boolean whole = !sharedTail && (g + 1) * LANES <= blocks;
-                    if (fastCodes && whole) {
-                        wholeGroup(in, p.firstBlock + g * LANES);
-                    } else {
-                    java.util.Arrays.fill(superScales, 0f);
-                    for (int i = 0; i < LANES; i++) {
-                        // a shared tail: the even row's blocks in the lower lanes, the odd row's in the upper ones
-                        boolean upper = sharedTail && i >= LANES / 2;
-                        int b = upper ? p.full * LANES + i - LANES / 2 : g * LANES + i;
-                        boolean present = b < blocks && (!upper || pairRow);
-                        byte[] src = upper ? pairIn : in;
-                        if (present && fastCodes) {
-                            blockScales(p.type, src, p.firstBlock + b, blockScales, blockInts);
-                            if (bytes) codePlanes6(src, p.firstBlock + b, planes, i);
-                            else codeWords(p.type, src, p.firstBlock + b, words, i);
-                        } else {
-                            if (present) {
-                                decodeBlock(p.type, src, p.firstBlock + b, codes, blockScales, blockInts);
-                            } else {
-                                java.util.Arrays.fill(codes, centre);
-                                blockScales[0] = blockScales[1] = 0f;
-                                blockInts[0] = blockInts[1] = 0;
-                            }
-                            if (bytes) {
-                                for (int j = 0; j < 32; j++) planes[j * LANES + i] = (byte) (codes[j] - centre);
-                            } else {
-                                for (int m = 0; m < 8; m++) {
-                                    words[m * LANES + i] = (short) (codes[4 * m] | codes[4 * m + 1] << 4 | codes[4 * m + 2] << 8 | codes[4 * m + 3] << 12);
-                                }
-                            }
-                        }
-                        floats[i] = blockScales[0];
-                        ints[i] = (byte) blockInts[0];
-                        ints[LANES + i] = (byte) blockInts[1];
-                        if (i % 8 == 0 && present) {
-                            superScales[i / 8] = blockScales[0];
-                            superScales[LANES / 8 + i / 8] = blockScales[1];
-                        }
-                    }
-                    }
+                    if (fastCodes && whole) wholeGroup(in, p.firstBlock + g * LANES);
+                    else laneByLane(g, sharedTail, pairRow, blocks, fastCodes, bytes, centre);
                     // an odd row's whole group g sits one group on, after the shared tail
                     long go = p.rowStart(r) + (g + (shared && (r & 1) == 1 ? 1 : 0)) * p.groupBytes;
                     if (bytes) MemorySegment.copy(planes, 0, p.data, ValueLayout.JAVA_BYTE, go, planes.length);
@@ -266,6 +229,48 @@ public final class InterleavedRows {
                         boolean dOnly = p.type == DType.Q6_K || p.type == DType.Q3_K;
                         MemorySegment.copy(superScales, 0, p.data, F32, go + tail + 2 * LANES, dOnly ? LANES / 8 : LANES / 4);
                     }
+                }
+            }
+        }
+
+        /**
+         * Group g lane by lane: a partial or shared tail group, or any group of the formats without straight packing
+         * ({@link #decodeBlock} per block); lanes past the row's blocks get the format's zero.
+         */
+        private void laneByLane(int g, boolean sharedTail, boolean pairRow, int blocks, boolean fastCodes, boolean bytes, int centre) {
+            java.util.Arrays.fill(superScales, 0f);
+            for (int i = 0; i < LANES; i++) {
+                // a shared tail: the even row's blocks in the lower lanes, the odd row's in the upper ones
+                boolean upper = sharedTail && i >= LANES / 2;
+                int b = upper ? p.full * LANES + i - LANES / 2 : g * LANES + i;
+                boolean present = b < blocks && (!upper || pairRow);
+                byte[] src = upper ? pairIn : in;
+                if (present && fastCodes) {
+                    blockScales(p.type, src, p.firstBlock + b, blockScales, blockInts);
+                    if (bytes) codePlanes6(src, p.firstBlock + b, planes, i);
+                    else codeWords(p.type, src, p.firstBlock + b, words, i);
+                } else {
+                    if (present) {
+                        decodeBlock(p.type, src, p.firstBlock + b, codes, blockScales, blockInts);
+                    } else {
+                        java.util.Arrays.fill(codes, centre);
+                        blockScales[0] = blockScales[1] = 0f;
+                        blockInts[0] = blockInts[1] = 0;
+                    }
+                    if (bytes) {
+                        for (int j = 0; j < 32; j++) planes[j * LANES + i] = (byte) (codes[j] - centre);
+                    } else {
+                        for (int m = 0; m < 8; m++) {
+                            words[m * LANES + i] = (short) (codes[4 * m] | codes[4 * m + 1] << 4 | codes[4 * m + 2] << 8 | codes[4 * m + 3] << 12);
+                        }
+                    }
+                }
+                floats[i] = blockScales[0];
+                ints[i] = (byte) blockInts[0];
+                ints[LANES + i] = (byte) blockInts[1];
+                if (i % 8 == 0 && present) {
+                    superScales[i / 8] = blockScales[0];
+                    superScales[LANES / 8 + i / 8] = blockScales[1];
                 }
             }
         }
