@@ -62,7 +62,7 @@ class InterleavedRowsTest {
             }
             assertThat(vector[2]).as("row 0 is outside [from, to)").isZero();
             // two vectors at once: each as alone (the same integer sums and scaling order; to rounding only because
-            // the JIT tiers reduce vector lanes in different orders)
+            // the JIT tiers reduce vector lanes in different orders: a CI run saw 4.8e-6 on a value of 2.14)
             float[] y = QuantKernelsTest.randomVector(rnd, cols);
             Q8Lanes qy = new Q8Lanes();
             qy.quantize(y, 0, cols);
@@ -70,8 +70,8 @@ class InterleavedRowsTest {
             p.matvec(qy, 1, w.rows(), yAlone, 3);
             p.matvec2(q, qy, 1, w.rows(), x2, 2, y2, 3);
             for (int i = 0; i < x2.length; i++) {
-                assertThat(x2[i]).as("%s cols=%d two vectors: x[%d]", t, cols, i).isCloseTo(vector[i], within(1e-6f * Math.abs(vector[i]) + 1e-6f));
-                assertThat(y2[i + 1]).as("%s cols=%d two vectors: y[%d]", t, cols, i + 1).isCloseTo(yAlone[i + 1], within(1e-6f * Math.abs(yAlone[i + 1]) + 1e-6f));
+                assertThat(x2[i]).as("%s cols=%d two vectors: x[%d]", t, cols, i).isCloseTo(vector[i], within(1e-5f * Math.abs(vector[i]) + 1e-5f));
+                assertThat(y2[i + 1]).as("%s cols=%d two vectors: y[%d]", t, cols, i + 1).isCloseTo(yAlone[i + 1], within(1e-5f * Math.abs(yAlone[i + 1]) + 1e-5f));
             }
             assertThat(x2[0] + x2[1] + x2[2] + y2[0] + y2[1] + y2[2] + y2[3]).as("outside the range").isZero();
             // a range inside the matrix (a worker's chunk) writes its rows only, each as in the whole product (to
@@ -79,7 +79,7 @@ class InterleavedRowsTest {
             float[] part = new float[w.rows() + 2];
             p.matvec(q, 2, 7, part, 2);
             for (int r = 0; r < w.rows(); r++) {
-                if (r >= 2 && r < 7) assertThat(part[2 + r]).as("%s cols=%d chunk r=%d", t, cols, r).isCloseTo(vector[2 + r], within(1e-6f * Math.abs(vector[2 + r]) + 1e-7f));
+                if (r >= 2 && r < 7) assertThat(part[2 + r]).as("%s cols=%d chunk r=%d", t, cols, r).isCloseTo(vector[2 + r], within(1e-5f * Math.abs(vector[2 + r]) + 1e-5f));
                 else assertThat(part[2 + r]).as("%s cols=%d outside the chunk r=%d", t, cols, r).isZero();
             }
         }
@@ -124,8 +124,8 @@ class InterleavedRowsTest {
             for (int i = 0; i < p.slices(); i++) p.matvecSlice2(i, xy8, 0, p.slices(), 2, 7, x2, 1, y2, 2, i == 1 ? null : new float[10]);
             for (int r = 0; r < w.rows(); r++) {
                 if (r >= 2 && r < 7) {
-                    assertThat(x2[1 + r]).as("%s cols=%d two vectors x r=%d", t, cols, r).isCloseTo(vector[1 + r], within(1e-6f * Math.abs(vector[1 + r]) + 1e-6f));
-                    assertThat(y2[2 + r]).as("%s cols=%d two vectors y r=%d", t, cols, r).isCloseTo(yAlone[1 + r], within(1e-6f * Math.abs(yAlone[1 + r]) + 1e-6f));
+                    assertThat(x2[1 + r]).as("%s cols=%d two vectors x r=%d", t, cols, r).isCloseTo(vector[1 + r], within(1e-5f * Math.abs(vector[1 + r]) + 1e-5f));
+                    assertThat(y2[2 + r]).as("%s cols=%d two vectors y r=%d", t, cols, r).isCloseTo(yAlone[1 + r], within(1e-5f * Math.abs(yAlone[1 + r]) + 1e-5f));
                 } else {
                     assertThat(x2[1 + r]).isZero();
                     assertThat(y2[2 + r]).isZero();
