@@ -9,10 +9,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Causal GQA attention for many queries (prefill), vectorised across queries: the lanes of a vector
- * are L queries that share a KV head (consecutive tokens × the heads of the group), so a key row is
- * read once as scalars and broadcast against the transposed query tile, and the scores come out as
- * one vector per cache slot with no horizontal reductions. The causal mask and the softmax are
+ * Causal GQA attention for many queries (prefill), vectorised across queries: the lanes of two vectors
+ * are 2·L queries that share a KV head (consecutive tokens × the heads of the group), so a key row is
+ * read once as scalars and each value broadcast against both vectors of the transposed query tile, and
+ * the scores come out as two vectors per cache slot with no horizontal reductions. The causal mask and the softmax are
  * lane-wise too (each lane has its own position and length). Only the weighted sum of values is per
  * query, keeping the output slice in registers over all slots.
  *
@@ -25,6 +25,11 @@ final class QueryTileAttention {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    /**
+     * Queries per tile: two vectors, so each broadcast key value serves two multiply-adds (with one vector the
+     * scoring was bound by its broadcasts, one per FMA).
+     */
+    private static final int TL = 2 * L;
     /** Key slots scored per pass: 4 broadcasts against each loaded query vector. */
     private static final int PB = 4;
     /** Lanes whose weighted values are summed together (8 accumulators; L is a multiple of 8). */
@@ -32,16 +37,16 @@ final class QueryTileAttention {
 
     private static final class Scratch {
         float[] qt = new float[0], s = new float[0];
-        final int[] pos = new int[L];
-        final float[] posF = new float[L], inv = new float[L];
-        final int[] outOff = new int[L];
+        final int[] pos = new int[TL];
+        final float[] posF = new float[L], inv = new float[TL];
+        final int[] outOff = new int[TL];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Query tiles per KV head for a batch of n tokens: L / group tokens per tile. */
+    /** Query tiles per KV head for a batch of n tokens: TL / group tokens per tile. */
     static int tiles(int n, int group) {
-        int perTile = Math.max(1, L / group);
+        int perTile = Math.max(1, TL / group);
         return (n + perTile - 1) / perTile;
     }
 
@@ -57,7 +62,7 @@ final class QueryTileAttention {
      */
     static void run(ForwardBatch batch, int layer, float[] q, float[] out, int numHeads, int numKvHeads, int headDim,
                     float scale, int from, int to) {
-        int n = batch.size(), group = numHeads / numKvHeads, perTile = L / group;
+        int n = batch.size(), group = numHeads / numKvHeads, perTile = TL / group;
         int tiles = tiles(n, group);
         Scratch sc = SCRATCH.get();
         for (int item = from; item < to; item++) {
@@ -85,29 +90,29 @@ final class QueryTileAttention {
     private static void tile(ForwardBatch batch, KvCache c, int layer, float[] q, float[] out, int numHeads, int headDim,
                              float scale, int g, int group, int t0, int t1, Scratch sc) {
         int qDim = numHeads * headDim, lanes = (t1 - t0) * group;
-        // transposed, pre-scaled query tile qt[d·L + lane]; lane = (t − t0)·group + head in group
-        if (sc.qt.length < headDim * L) sc.qt = new float[headDim * L];
+        // transposed, pre-scaled query tile qt[d·TL + lane]; lane = (t − t0)·group + head in group
+        if (sc.qt.length < headDim * TL) sc.qt = new float[headDim * TL];
         float[] qt = sc.qt;
         int[] pos = sc.pos;
         int maxLen = 0;
-        for (int lane = 0; lane < L; lane++) {
+        for (int lane = 0; lane < TL; lane++) {
             if (lane < lanes) {
                 int t = t0 + lane / group;
                 int qo = t * qDim + (g * group + lane % group) * headDim;
-                for (int d = 0; d < headDim; d++) qt[d * L + lane] = q[qo + d] * scale;
+                for (int d = 0; d < headDim; d++) qt[d * TL + lane] = q[qo + d] * scale;
                 pos[lane] = batch.cachePosition(t);
                 maxLen = Math.max(maxLen, pos[lane] + 1);
             } else { // padding lanes: a zero query that sees slot 0 only, never stored
-                for (int d = 0; d < headDim; d++) qt[d * L + lane] = 0f;
+                for (int d = 0; d < headDim; d++) qt[d * TL + lane] = 0f;
                 pos[lane] = 0;
             }
         }
         int slots = (maxLen + PB - 1) / PB * PB;
-        float[] s = scores(sc, slots * L);
+        float[] s = scores(sc, slots * TL);
         scoreSlots(c, layer, qt, g * headDim, headDim, maxLen, s);
-        FloatVector sum = softmaxLanes(s, pos, sc.posF, maxLen);
         float[] inv = sc.inv;
-        FloatVector.broadcast(F, 1f).div(sum).intoArray(inv, 0);
+        FloatVector.broadcast(F, 1f).div(softmaxLanes(s, pos, sc.posF, maxLen, 0)).intoArray(inv, 0);
+        FloatVector.broadcast(F, 1f).div(softmaxLanes(s, pos, sc.posF, maxLen, L)).intoArray(inv, L);
         int[] outOff = sc.outOff;
         for (int lane = 0; lane < lanes; lane++) outOff[lane] = (t0 + lane / group) * qDim + (g * group + lane % group) * headDim;
         if (headDim % L == 0) {
@@ -116,7 +121,7 @@ final class QueryTileAttention {
             }
         } else {
             for (int lane = 0; lane < lanes; lane++) {
-                CachedAttention.weightedValues(c, layer, s, lane, L, pos[lane] + 1, g * headDim, headDim, inv[lane], out, outOff[lane]);
+                CachedAttention.weightedValues(c, layer, s, lane, TL, pos[lane] + 1, g * headDim, headDim, inv[lane], out, outOff[lane]);
             }
         }
     }
@@ -141,7 +146,7 @@ final class QueryTileAttention {
             for (int b0 = 0; b0 < len; b0 += bs) {
                 float[] values = c.values(layer, b0);
                 int end = Math.min(len, b0 + bs);
-                for (int p = b0, v = kvOff + d, w = b0 * L + lane0; p < end; p++, v += kvDim, w += L) {
+                for (int p = b0, v = kvOff + d, w = b0 * TL + lane0; p < end; p++, v += kvDim, w += TL) {
                     FloatVector vr = FloatVector.fromArray(F, values, v);
                     a0 = vr.fma(FloatVector.broadcast(F, s[w]), a0);
                     a1 = vr.fma(FloatVector.broadcast(F, s[w + 1]), a1);
@@ -174,7 +179,7 @@ final class QueryTileAttention {
             for (int b0 = 0; b0 < len; b0 += bs) {
                 short[] values = c.values16(layer, b0);
                 int end = Math.min(len, b0 + bs);
-                for (int p = b0, v = kvOff + d, w = b0 * L + lane0; p < end; p++, v += kvDim, w += L) {
+                for (int p = b0, v = kvOff + d, w = b0 * TL + lane0; p < end; p++, v += kvDim, w += TL) {
                     FloatVector vr = Bf16.load(values, v);
                     a0 = vr.fma(FloatVector.broadcast(F, s[w]), a0);
                     a1 = vr.fma(FloatVector.broadcast(F, s[w + 1]), a1);
@@ -201,7 +206,7 @@ final class QueryTileAttention {
         if (i < count) a.mul(inv[lane0 + i]).intoArray(out, outOff[lane0 + i] + d);
     }
 
-    /** s[p·L + lane] = qt_lane · K[p] for slots [0, len) (len rounded up to PB; extra slots are garbage). */
+    /** s[p·TL + lane] = qt_lane · K[p] for slots [0, len) (len rounded up to PB; extra slots are garbage). */
     private static void scoreSlots(KvCache c, int layer, float[] qt, int kvOff, int headDim, int len, float[] s) {
         if (c.bf16()) {
             scoreSlotsBf16(c, layer, qt, kvOff, headDim, len, s);
@@ -237,56 +242,80 @@ final class QueryTileAttention {
     /** {@link #score4} against bf16 key rows. */
     private static void score4(float[] qt, int headDim, short[] k0, int o0, short[] k1, int o1, short[] k2, int o2,
                                short[] k3, int o3, float[] s, int p) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (int d = 0; d < headDim; d++) {
-            FloatVector qv = FloatVector.fromArray(F, qt, d * L);
-            a0 = qv.fma(FloatVector.broadcast(F, Bf16.toFloat(k0[o0 + d])), a0);
-            a1 = qv.fma(FloatVector.broadcast(F, Bf16.toFloat(k1[o1 + d])), a1);
-            a2 = qv.fma(FloatVector.broadcast(F, Bf16.toFloat(k2[o2 + d])), a2);
-            a3 = qv.fma(FloatVector.broadcast(F, Bf16.toFloat(k3[o3 + d])), a3);
+            FloatVector qv = FloatVector.fromArray(F, qt, d * TL), qw = FloatVector.fromArray(F, qt, d * TL + L);
+            FloatVector k = FloatVector.broadcast(F, Bf16.toFloat(k0[o0 + d]));
+            a0 = qv.fma(k, a0);
+            b0 = qw.fma(k, b0);
+            k = FloatVector.broadcast(F, Bf16.toFloat(k1[o1 + d]));
+            a1 = qv.fma(k, a1);
+            b1 = qw.fma(k, b1);
+            k = FloatVector.broadcast(F, Bf16.toFloat(k2[o2 + d]));
+            a2 = qv.fma(k, a2);
+            b2 = qw.fma(k, b2);
+            k = FloatVector.broadcast(F, Bf16.toFloat(k3[o3 + d]));
+            a3 = qv.fma(k, a3);
+            b3 = qw.fma(k, b3);
         }
-        a0.intoArray(s, p * L);
-        a1.intoArray(s, (p + 1) * L);
-        a2.intoArray(s, (p + 2) * L);
-        a3.intoArray(s, (p + 3) * L);
+        a0.intoArray(s, p * TL);
+        b0.intoArray(s, p * TL + L);
+        a1.intoArray(s, (p + 1) * TL);
+        b1.intoArray(s, (p + 1) * TL + L);
+        a2.intoArray(s, (p + 2) * TL);
+        b2.intoArray(s, (p + 2) * TL + L);
+        a3.intoArray(s, (p + 3) * TL);
+        b3.intoArray(s, (p + 3) * TL + L);
     }
 
-    /** Scores of slots p .. p+3 (key rows at k_i[o_i ..]) for all lanes into s[(p + i)·L ..]. */
+    /** Scores of slots p .. p+3 (key rows at k_i[o_i ..]) for all lanes into s[(p + i)·TL ..]. */
     private static void score4(float[] qt, int headDim, float[] k0, int o0, float[] k1, int o1, float[] k2, int o2,
                                float[] k3, int o3, float[] s, int p) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (int d = 0; d < headDim; d++) {
-            FloatVector qv = FloatVector.fromArray(F, qt, d * L);
-            a0 = qv.fma(FloatVector.broadcast(F, k0[o0 + d]), a0);
-            a1 = qv.fma(FloatVector.broadcast(F, k1[o1 + d]), a1);
-            a2 = qv.fma(FloatVector.broadcast(F, k2[o2 + d]), a2);
-            a3 = qv.fma(FloatVector.broadcast(F, k3[o3 + d]), a3);
+            FloatVector qv = FloatVector.fromArray(F, qt, d * TL), qw = FloatVector.fromArray(F, qt, d * TL + L);
+            FloatVector k = FloatVector.broadcast(F, k0[o0 + d]);
+            a0 = qv.fma(k, a0);
+            b0 = qw.fma(k, b0);
+            k = FloatVector.broadcast(F, k1[o1 + d]);
+            a1 = qv.fma(k, a1);
+            b1 = qw.fma(k, b1);
+            k = FloatVector.broadcast(F, k2[o2 + d]);
+            a2 = qv.fma(k, a2);
+            b2 = qw.fma(k, b2);
+            k = FloatVector.broadcast(F, k3[o3 + d]);
+            a3 = qv.fma(k, a3);
+            b3 = qw.fma(k, b3);
         }
-        a0.intoArray(s, p * L);
-        a1.intoArray(s, (p + 1) * L);
-        a2.intoArray(s, (p + 2) * L);
-        a3.intoArray(s, (p + 3) * L);
+        a0.intoArray(s, p * TL);
+        b0.intoArray(s, p * TL + L);
+        a1.intoArray(s, (p + 1) * TL);
+        b1.intoArray(s, (p + 1) * TL + L);
+        a2.intoArray(s, (p + 2) * TL);
+        b2.intoArray(s, (p + 2) * TL + L);
+        a3.intoArray(s, (p + 3) * TL);
+        b3.intoArray(s, (p + 3) * TL + L);
     }
 
     /**
-     * Lane-wise softmax numerators over slots [0, len): slot p of a lane whose position is below p is
-     * masked to 0. Returns the per-lane sums (the caller divides).
+     * Lane-wise softmax numerators over slots [0, len) for the vector of lanes [lane0, lane0 + L): slot p of a
+     * lane whose position is below p is masked to 0. Returns the per-lane sums (the caller divides).
      */
-    private static FloatVector softmaxLanes(float[] s, int[] pos, float[] posF, int len) {
-        for (int i = 0; i < L; i++) posF[i] = pos[i];
+    private static FloatVector softmaxLanes(float[] s, int[] pos, float[] posF, int len, int lane0) {
+        for (int i = 0; i < L; i++) posF[i] = pos[lane0 + i];
         FloatVector pv = FloatVector.fromArray(F, posF, 0);
         FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int p = 0; p < len; p++) {
             VectorMask<Float> visible = pv.compare(VectorOperators.GE, (float) p);
             // hidden lanes read as −∞; the loaded vector is the receiver (see Ops.softmax for why)
-            max = FloatVector.fromArray(F, s, p * L).blend(Float.NEGATIVE_INFINITY, visible.not()).max(max);
+            max = FloatVector.fromArray(F, s, p * TL + lane0).blend(Float.NEGATIVE_INFINITY, visible.not()).max(max);
         }
         FloatVector sum = FloatVector.zero(F);
         for (int p = 0; p < len; p++) {
             VectorMask<Float> visible = pv.compare(VectorOperators.GE, (float) p);
-            FloatVector e = FloatVector.fromArray(F, s, p * L).sub(max).lanewise(VectorOperators.EXP)
+            FloatVector e = FloatVector.fromArray(F, s, p * TL + lane0).sub(max).lanewise(VectorOperators.EXP)
                     .blend(0f, visible.not());
-            e.intoArray(s, p * L);
+            e.intoArray(s, p * TL + lane0);
             sum = e.add(sum);
         }
         return sum;
