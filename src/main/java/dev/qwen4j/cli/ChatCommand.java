@@ -56,6 +56,7 @@ final class ChatCommand implements Callable<Integer> {
         PromptOptions flags = new PromptOptions();
         flags.think = think;
         try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve(), quantize.type()); Generator g = rt.newGenerator()) {
+            if (stats) EngineOptions.interleave(rt.model()); // its speeds then leave the one-time copies out
             ChatTemplate template = rt.requireChatTemplate();
             var params = sampling.apply(rt.generationDefaults());
             List<Map<String, Object>> history = new ArrayList<>();

@@ -59,15 +59,23 @@ public final class EngineOptions {
 
     /** Applies the options that act on the model itself (before the engine starts). */
     public void prepare(LanguageModel model) {
+        interleave(model);
+        if (!packWeights) return;
+        long t0 = System.nanoTime();
+        long bytes = model.packWeightsForBatches();
+        System.err.printf("packed %.0f MiB of weights for batched steps in %.1f s%n", bytes / 1048576.0, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Makes the model's decode copies now rather than on its first decode step, and says how long that took (on
+     * stderr): serving starts with them made, and `run --stats` reports prompt and generation speeds without them.
+     */
+    static void interleave(LanguageModel model) {
         long t = System.nanoTime();
         long copies = model.interleaveForDecode();
         if (copies > 0) {
             System.err.printf("interleaved %.0f MiB of 4- to 6-bit weights for decode in %.1f s%n", copies / 1048576.0, (System.nanoTime() - t) / 1e9);
         }
-        if (!packWeights) return;
-        long t0 = System.nanoTime();
-        long bytes = model.packWeightsForBatches();
-        System.err.printf("packed %.0f MiB of weights for batched steps in %.1f s%n", bytes / 1048576.0, (System.nanoTime() - t0) / 1e9);
     }
 
     /** Applies the options that act on the running engine: its KV budget is allocated up front. */

@@ -43,6 +43,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Qwen3Runtime rt = Qwen3Runtime.open(model.resolve(), quantize.type()); Generator g = rt.newGenerator()) {
+            if (stats) EngineOptions.interleave(rt.model()); // its speeds then leave the one-time copies out
             MultimodalInput media = prompt.hasMedia() ? prompt.multimodal(rt) : null;
             int[] ids = media != null ? media.ids() : prompt.ids(rt);
             var params = sampling.apply(rt.generationDefaults());

@@ -43,6 +43,20 @@ class VerificationInterfaceTest {
     }
 
     @Test
+    void runStatsLeaveTheOneTimeDecodeCopiesOutOfItsSpeeds() {
+        Path gguf = tmp.resolve("tiny-q4_0.gguf");
+        assertThat(cli("quantize", "--model", MODEL, "--type", "q4_0", "-o", gguf.toString()).exit()).isZero();
+        Result r = cli("run", "--model", gguf.toString(), "--text", "Hello", "--max-tokens", "3", "--stats");
+        assertThat(r.exit()).as(r.err()).isZero();
+        // the copies are made (and timed) before the prompt runs, so the speeds below exclude them
+        assertThat(r.err()).containsPattern("interleaved \\d+ MiB of 4- to 6-bit weights for decode in [0-9.]+ s");
+        assertThat(r.err().indexOf("interleaved")).isLessThan(r.err().indexOf("prompt: "));
+        Result quiet = cli("run", "--model", gguf.toString(), "--text", "Hello", "--max-tokens", "3");
+        assertThat(quiet.exit()).as(quiet.err()).isZero();
+        assertThat(quiet.err()).doesNotContain("interleaved");
+    }
+
+    @Test
     void runJsonMatchesGoldenGreedyForEveryCase() throws Exception {
         JsonNode golden = Golden.cases("tiny-qwen3.json");
         for (JsonNode c : golden.get("cases")) {
