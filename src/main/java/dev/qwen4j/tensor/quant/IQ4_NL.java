@@ -34,7 +34,7 @@ public final class IQ4_NL {
             Blocks.putF16(dst, off, d);
             // the codes are picked again for the f32 scale (a zero block gets the level nearest 0)
             float id = d != 0 ? 1 / d : 0f;
-            for (int j = 0; j < QK; j++) codes[j] = (byte) NonLinear4.nearestLevel(id * x[xb + j]);
+            NonLinear4.nearestLevels(x, xb, id, codes, 0, QK);
             NonLinear4.pack(codes, 0, dst, off + 2);
         }
     }

@@ -57,7 +57,7 @@ public final class IQ4_XS {
                 int l = Math.max(-32, Math.min(31, Blocks.nearestInt(id * scales[s])));
                 float dl = d * l;
                 float idl = dl != 0 ? 1 / dl : 0f;
-                for (int j = 0; j < 32; j++) codes[32 * s + j] = (byte) NonLinear4.nearestLevel(idl * x[xb + 32 * s + j]);
+                NonLinear4.nearestLevels(x, xb + 32 * s, idl, codes, 32 * s, 32);
                 l += 32;
                 long lo = off + 4 + s / 2;
                 int nibble = l & 0x0F;

@@ -47,4 +47,27 @@ class NonLinear4Test {
         }
         return sumqx / sumq2;
     }
+
+    @Test
+    void nearestLevelsInLanesMatchTheScalarBisection() {
+        Random rnd = new Random(29);
+        float[] x = new float[64 + 7];
+        byte[] codes = new byte[64 + 3];
+        for (int trial = 0; trial < 3000; trial++) {
+            for (int j = 0; j < x.length; j++) {
+                x[j] = switch (trial % 4) {
+                    case 0 -> (float) rnd.nextGaussian() * 80;
+                    case 1 -> rnd.nextInt(300) - 150; // integers: ends, levels and exact midpoints between them (ties)
+                    case 2 -> (NonLinear4.LEVELS[rnd.nextInt(15)] + NonLinear4.LEVELS[rnd.nextInt(15) + 1]) / 2f;
+                    default -> (float) rnd.nextGaussian() * 1000;
+                };
+            }
+            if (trial == 0) x[9] = Float.NaN;
+            float scale = trial % 4 == 3 ? 0.1f : 1f;
+            NonLinear4.nearestLevels(x, 7, scale, codes, 3, 64);
+            for (int j = 0; j < 64; j++) {
+                assertThat(codes[3 + j]).as("trial %d value %s", trial, x[7 + j] * scale).isEqualTo((byte) NonLinear4.nearestLevel(scale * x[7 + j]));
+            }
+        }
+    }
 }
