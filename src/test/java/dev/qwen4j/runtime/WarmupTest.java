@@ -1,0 +1,95 @@
+package dev.qwen4j.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.qwen4j.api.Qwen3Runtime;
+import dev.qwen4j.model.ForwardBatch;
+import dev.qwen4j.model.KvBlockPool;
+import dev.qwen4j.model.LanguageModel;
+import dev.qwen4j.tensor.DType;
+import dev.qwen4j.testing.Golden;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The serve warm-up: one real request through the engine, its failures reported rather than swallowed. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WarmupTest {
+    private Qwen3Runtime rt;
+
+    @BeforeAll
+    void open() {
+        rt = Qwen3Runtime.open(Golden.model("tiny-qwen3"));
+    }
+
+    @AfterAll
+    void close() {
+        rt.close();
+    }
+
+    private Engine engine(EngineConfig c) {
+        return new Engine(new CountingModel(rt.model()), rt.tokenizer(), rt.eosTokenIds(), c);
+    }
+
+    @Test
+    void runsThePromptAndGeneratesPastEndOfSequence() throws Exception {
+        int[] prompt = rt.tokenizer().encode("The inspection camera photographs each part on the line.");
+        try (Engine e = engine(EngineConfig.defaults().withKvBudgetBytes(64L << 20))) {
+            Warmup.Report r = Warmup.run(e, prompt, 12, 60);
+            assertThat(r.promptTokens()).isEqualTo(prompt.length);
+            assertThat(r.generatedTokens()).isEqualTo(12); // the tiny model's end-of-sequence tokens are ignored
+            assertThat(r.nanos()).isPositive();
+            assertThat(e.metrics().promptTokens()).isEqualTo(prompt.length);
+            assertThat(e.metrics().generatedTokens()).isEqualTo(12);
+            assertThat(e.metrics().finishedRequests(StopReason.MAX_TOKENS)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPromptTheEngineRefusesFailsTheWarmupWithTheReason() {
+        int[] prompt = new int[40];
+        try (Engine e = engine(EngineConfig.defaults().withKvBudgetBytes(64L << 20).withMaxModelLen(32))) {
+            assertThatThrownBy(() -> Warmup.run(e, prompt, 4, 60))
+                    .isInstanceOf(PromptTooLongException.class)
+                    .hasMessageContaining("40 tokens");
+        }
+    }
+
+    @Test
+    void aRequestThatEndsInErrorFailsTheWarmup() {
+        int[] prompt = {1, 2, 3};
+        try (Engine e = new Engine(new FailingModel(rt.model()), rt.tokenizer(), rt.eosTokenIds(),
+                EngineConfig.defaults().withKvBudgetBytes(64L << 20))) {
+            assertThatThrownBy(() -> Warmup.run(e, prompt, 4, 60))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("ERROR")
+                    .hasMessageContaining("no kernels here");
+        }
+    }
+
+    /** A model whose forward pass fails, as a broken kernel or an unreadable weight would. */
+    private static final class FailingModel implements LanguageModel {
+        private final LanguageModel inner;
+
+        FailingModel(LanguageModel inner) {
+            this.inner = inner;
+        }
+
+        @Override public int vocabSize() { return inner.vocabSize(); }
+        @Override public int contextLength() { return inner.contextLength(); }
+        @Override public int hiddenSize() { return inner.hiddenSize(); }
+        @Override public KvBlockPool newKvPool(int blockSize, long budgetBytes, DType dtype) { return inner.newKvPool(blockSize, budgetBytes, dtype); }
+        @Override public long weightBytesPerToken() { return inner.weightBytesPerToken(); }
+        @Override public long flopsPerToken() { return inner.flopsPerToken(); }
+
+        @Override
+        public float[] forward(ForwardBatch batch) {
+            throw new IllegalStateException("no kernels here");
+        }
+
+        @Override
+        public void close() {}
+    }
+}
