@@ -156,6 +156,32 @@ class QuantKernelsTest {
     }
 
     /**
+     * Decode through the interleaved copies of a matrix wider than one column slice: one or two vectors take each
+     * thread's whole row range in one call per slice (the slices' sums added through the scratch buffer), more
+     * vectors 32 rows at a time; all against the scalar product of the 8-bit-rounded activations.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    void interleavedDecodeOverColumnSlicesMatchesScalar(DType t) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RowKernels.supports(t), "no row kernel on this vector width");
+        Random rnd = new Random(300 + t.ordinal());
+        int rows = 75, cols = InterleavedMatrix.SLICE_COLS + 512;
+        WeightMatrix w = randomMatrix(rnd, t, rows, cols);
+        assertThat(w.interleaved()).isNotNull();
+        assertThat(w.interleaved().slices()).isEqualTo(2);
+        for (int n : new int[] {1, 2, 3}) {
+            int xOff = 5, outOff = 4;
+            float[] x = randomVector(rnd, xOff + n * cols);
+            float[] ref = new float[outOff + n * rows], got = new float[ref.length];
+            QuantMatMul.matmulScalar(w, eightBit(x, xOff, n, cols), xOff, ref, outOff, n);
+            QuantMatMul.rowKernels(w, x, xOff, got, outOff, n);
+            for (int i = outOff; i < ref.length; i++) {
+                assertThat((double) got[i]).as("%s n=%d i=%d", t, n, i).isCloseTo(ref[i], within(1e-4 * (1 + Math.abs(ref[i]))));
+            }
+        }
+    }
+
+    /**
      * dequantize(quantize(x)) on Gaussian data: relative RMS error bounds per format, and the per-value bound
      * of the 32-value formats (half a level, plus the f16 rounding of the scale; a full level for Q4_0's
      * clamped top level).
