@@ -1,14 +1,13 @@
 package dev.qwen4j.cli;
 
 import dev.qwen4j.api.Qwen3Runtime;
-import dev.qwen4j.runtime.Engine;
-import dev.qwen4j.runtime.Warmup;
 import dev.qwen4j.server.OpenAiServer;
 import dev.qwen4j.server.ServedModel;
+import dev.qwen4j.server.ServingWarmup;
 import dev.qwen4j.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -56,12 +55,8 @@ final class ServeCommand implements Callable<Integer> {
     long shutdownGrace;
 
     @Option(names = "--no-warmup",
-            description = "Listen at once, without first running one short request so the first client does not wait for the JIT.")
+            description = "Listen at once, without first running a few short requests (text, and an image for a vision model) so the first clients do not wait for the JIT.")
     boolean noWarmup;
-
-    /** A warm-up prompt: plain prose, cut to the length wanted. */
-    private static final String WARMUP_TEXT = "The inspection camera photographs each part on the line, and the report lists every "
-            + "scratch, dent and missing screw it finds, with its position and size, so that the operator can decide at once. ";
 
     @Override
     public Integer call() throws Exception {
@@ -83,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
             served.engine().close();
             throw e;
         }
-        if (!noWarmup) warmUp(rt, served.engine());
+        if (!noWarmup) warmUp(served);
         OpenAiServer server = OpenAiServer.start(served, cfg);
         System.err.printf("qwen4j: serving %s at %s/v1 (max model len %d, KV cache %d MiB%s)%n", name, server.baseUrl(),
                 served.engine().maxModelLen(), served.engine().config().kvBudgetBytes() >> 20, key != null ? ", API key required" : "");
@@ -98,15 +93,20 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@link Warmup}: up to 64 prompt tokens and 16 generated, within the model's length; reported on stderr. */
-    private static void warmUp(Qwen3Runtime rt, Engine engine) throws InterruptedException {
-        int promptLen = Math.max(1, Math.min(64, engine.maxModelLen() / 2));
-        int[] ids = rt.tokenizer().encode(WARMUP_TEXT.repeat(8));
-        int[] prompt = Arrays.copyOf(ids, Math.min(promptLen, ids.length));
-        int decode = Math.max(1, Math.min(16, engine.maxModelLen() - prompt.length));
-        // twice: C2 is still compiling after the first (a first client request then took 1.4 s against 0.8 s warm)
-        Warmup.Report first = Warmup.run(engine, prompt, decode, 600), second = Warmup.run(engine, prompt, decode, 600);
-        System.err.printf("warmed up (%d prompt tokens, %d generated, twice) in %.1f + %.1f s%n", first.promptTokens(),
-                first.generatedTokens(), first.nanos() / 1e9, second.nanos() / 1e9);
+    /** {@link ServingWarmup}, each request's time on stderr; a failure stops the server before it listens. */
+    private static void warmUp(ServedModel served) throws InterruptedException {
+        List<ServingWarmup.Step> steps;
+        try {
+            steps = ServingWarmup.run(served);
+        } catch (RuntimeException e) {
+            served.engine().close();
+            throw new IllegalStateException("the warm-up request failed (--no-warmup skips it): " + e.getMessage(), e);
+        }
+        StringBuilder line = new StringBuilder("warmed up:");
+        for (ServingWarmup.Step s : steps) {
+            line.append(String.format(" %s (%d+%d tokens) %.1f s;", s.what(), s.report().promptTokens(), s.report().generatedTokens(),
+                    s.report().nanos() / 1e9));
+        }
+        System.err.println(steps.isEmpty() ? "warm-up skipped: its prompt does not fit the max model length" : line.substring(0, line.length() - 1));
     }
 }

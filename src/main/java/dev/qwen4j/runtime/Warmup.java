@@ -23,11 +23,20 @@ public final class Warmup {
      * or did not finish in time (it is cancelled then).
      */
     public static Report run(Engine engine, int[] prompt, int decodeTokens, long timeoutSeconds) throws InterruptedException {
-        SamplingParams params = SamplingParams.greedy().withMaxTokens(decodeTokens).withIgnoreEos(true);
+        return run(engine, new GenerationRequest("warmup", prompt, params(decodeTokens)), timeoutSeconds);
+    }
+
+    /** Greedy sampling of exactly decodeTokens tokens (end of sequence ignored). */
+    public static SamplingParams params(int decodeTokens) {
+        return SamplingParams.greedy().withMaxTokens(decodeTokens).withIgnoreEos(true);
+    }
+
+    /** {@link #run(Engine, int[], int, long)} for a request built elsewhere (an image prompt, say). */
+    public static Report run(Engine engine, GenerationRequest request, long timeoutSeconds) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<SequenceResult> result = new AtomicReference<>();
         long t0 = System.nanoTime();
-        RequestHandle handle = engine.submit(new GenerationRequest("warmup", prompt, params), new SequenceListener() {
+        RequestHandle handle = engine.submit(request, new SequenceListener() {
             @Override
             public void onToken(TokenEvent event) {}
 
