@@ -1,9 +1,11 @@
 package dev.qwen4j.runtime;
 
 import dev.qwen4j.runtime.sampling.SamplingParams;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One throw-away request through a started engine, so the JIT has compiled the prefill and decode kernels
@@ -33,28 +35,47 @@ public final class Warmup {
 
     /** {@link #run(Engine, int[], int, long)} for a request built elsewhere (an image prompt, say). */
     public static Report run(Engine engine, GenerationRequest request, long timeoutSeconds) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<SequenceResult> result = new AtomicReference<>();
+        return runTogether(engine, List.of(request), timeoutSeconds);
+    }
+
+    /**
+     * Submits the requests at once, so the engine batches them (the kernels for several sequences per step are others
+     * than for one), and waits for all; the report sums their tokens. Fails as {@link #run(Engine, int[], int, long)}.
+     */
+    public static Report runTogether(Engine engine, List<GenerationRequest> requests, long timeoutSeconds) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(requests.size());
+        List<SequenceResult> results = new CopyOnWriteArrayList<>();
+        List<RequestHandle> handles = new ArrayList<>();
         long t0 = System.nanoTime();
-        RequestHandle handle = engine.submit(request, new SequenceListener() {
+        SequenceListener listener = new SequenceListener() {
             @Override
             public void onToken(TokenEvent event) {}
 
             @Override
             public void onFinish(SequenceResult r) {
-                result.set(r);
+                results.add(r);
                 done.countDown();
             }
-        });
+        };
+        try {
+            for (GenerationRequest r : requests) handles.add(engine.submit(r, listener));
+        } catch (RuntimeException e) {
+            handles.forEach(RequestHandle::cancel);
+            throw e;
+        }
         if (!done.await(timeoutSeconds, TimeUnit.SECONDS)) {
-            handle.cancel();
+            handles.forEach(RequestHandle::cancel);
             throw new IllegalStateException("the warm-up request did not finish in " + timeoutSeconds + " s");
         }
-        SequenceResult r = result.get();
-        if (r.reason() == StopReason.ERROR || r.reason() == StopReason.CANCELLED || r.reason() == StopReason.TIMEOUT) {
-            throw new IllegalStateException("the warm-up request ended with " + r.reason()
-                    + (r.error() != null ? ": " + r.error().getMessage() : ""), r.error());
+        int prompt = 0, generated = 0;
+        for (SequenceResult r : results) {
+            if (r.reason() == StopReason.ERROR || r.reason() == StopReason.CANCELLED || r.reason() == StopReason.TIMEOUT) {
+                throw new IllegalStateException("the warm-up request ended with " + r.reason()
+                        + (r.error() != null ? ": " + r.error().getMessage() : ""), r.error());
+            }
+            prompt += r.promptTokens();
+            generated += r.completionTokens();
         }
-        return new Report(r.promptTokens(), r.completionTokens(), System.nanoTime() - t0);
+        return new Report(prompt, generated, System.nanoTime() - t0);
     }
 }

@@ -21,13 +21,20 @@ class ServingWarmupTest {
             ServedModel served = served(rt, 1024);
             try {
                 List<ServingWarmup.Step> steps = ServingWarmup.run(served);
-                assertThat(steps).extracting(ServingWarmup.Step::what).containsExactly("text", "text", "image", "image");
+                assertThat(steps).extracting(ServingWarmup.Step::what).containsExactly("text", "text x" + ServingWarmup.BATCH, "image", "image x" + ServingWarmup.BATCH);
                 int textPrompt = steps.get(0).report().promptTokens(), imagePrompt = steps.get(2).report().promptTokens();
-                // the image prompt holds the image's placeholder tokens: a 64x48 image is at least a few merged patches
-                assertThat(imagePrompt).isGreaterThan(20);
                 assertThat(textPrompt).isGreaterThan(20);
-                for (ServingWarmup.Step s : steps) assertThat(s.report().generatedTokens()).isEqualTo(ServingWarmup.DECODE_TOKENS);
-                assertThat(served.engine().metrics().finishedRequests(StopReason.MAX_TOKENS)).isEqualTo(4);
+                assertThat(imagePrompt).isGreaterThan(20);
+                // the batch's prompts differ only in their number
+                assertThat(steps.get(1).report().promptTokens()).isBetween(ServingWarmup.BATCH * (textPrompt - 2), ServingWarmup.BATCH * (textPrompt + 2));
+                assertThat(steps.get(3).report().promptTokens()).isBetween(ServingWarmup.BATCH * (imagePrompt - 2), ServingWarmup.BATCH * (imagePrompt + 2));
+                // and share no prefix blocks beyond the template's opening, so they are prefilled together
+                assertThat(served.engine().metrics().cachedPromptTokens()).isLessThan(textPrompt);
+                assertThat(steps).extracting(s -> s.report().generatedTokens())
+                        .containsExactly(16, 16 * ServingWarmup.BATCH, 16, 16 * ServingWarmup.BATCH);
+                assertThat(served.engine().metrics().finishedRequests(StopReason.MAX_TOKENS)).isEqualTo(2 + 2L * ServingWarmup.BATCH);
+                // the batched round ran several sequences in one step
+                assertThat(served.engine().metrics().batchedTokens()).isGreaterThan(served.engine().metrics().steps());
             } finally {
                 served.engine().close();
             }
@@ -40,8 +47,8 @@ class ServingWarmupTest {
             ServedModel served = served(rt, 1024);
             try {
                 List<ServingWarmup.Step> steps = ServingWarmup.run(served);
-                assertThat(steps).extracting(ServingWarmup.Step::what).containsExactly("text", "text");
-                assertThat(served.engine().metrics().generatedTokens()).isEqualTo(2L * ServingWarmup.DECODE_TOKENS);
+                assertThat(steps).extracting(ServingWarmup.Step::what).containsExactly("text", "text x" + ServingWarmup.BATCH);
+                assertThat(served.engine().metrics().generatedTokens()).isEqualTo((1L + ServingWarmup.BATCH) * ServingWarmup.DECODE_TOKENS);
             } finally {
                 served.engine().close();
             }
