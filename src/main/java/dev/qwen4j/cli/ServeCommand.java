@@ -76,9 +76,18 @@ final class ServeCommand implements Callable<Integer> {
             engine.start(served.engine());
         } catch (UsageError e) {
             served.engine().close();
+            rt.close();
             throw e;
         }
-        if (!noWarmup) warmUp(served);
+        if (!noWarmup) {
+            try {
+                warmUp(served);
+            } catch (Exception | Error e) {
+                served.engine().close();
+                rt.close();
+                throw e;
+            }
+        }
         OpenAiServer server = OpenAiServer.start(served, cfg);
         System.err.printf("qwen4j: serving %s at %s/v1 (max model len %d, KV cache %d MiB%s)%n", name, server.baseUrl(),
                 served.engine().maxModelLen(), served.engine().config().kvBudgetBytes() >> 20, key != null ? ", API key required" : "");
@@ -93,13 +102,12 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@link ServingWarmup}, each request's time on stderr; a failure stops the server before it listens. */
+    /** {@link ServingWarmup}, each round's time on stderr; a failure stops the server before it listens (the caller closes). */
     private static void warmUp(ServedModel served) throws InterruptedException {
         List<ServingWarmup.Step> steps;
         try {
             steps = ServingWarmup.run(served);
         } catch (RuntimeException e) {
-            served.engine().close();
             throw new IllegalStateException("the warm-up request failed (--no-warmup skips it): " + e.getMessage(), e);
         }
         StringBuilder line = new StringBuilder("warmed up:");

@@ -3,6 +3,8 @@ package dev.qwen4j.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qwen4j.runtime.Engine;
+import dev.qwen4j.runtime.EngineConfig;
 import dev.qwen4j.runtime.GenerationRequest;
 import dev.qwen4j.runtime.ReasoningMode;
 import dev.qwen4j.runtime.Warmup;
@@ -41,8 +43,8 @@ public final class ServingWarmup {
     public record Step(String what, Warmup.Report report) {}
 
     /**
-     * Runs the warm-up requests; a step whose prompt would not fit the engine's context is left out. Throws what a
-     * request threw (a model that fails here would fail every client request).
+     * Runs the warm-up requests; a prompt that would not fit the engine's context or KV budget is left out. Throws what
+     * a request threw (a model that fails here would fail every client request).
      */
     public static List<Step> run(ServedModel served) throws InterruptedException {
         List<Step> steps = new ArrayList<>();
@@ -53,16 +55,24 @@ public final class ServingWarmup {
             String kind = kinds.get(i);
             // a kind's second round is a batch of different prompts: several sequences per step, prefilled together,
             // run other kernels than one (a burst of 4 chats after a batch of one prompt's copies still took 2.8 s)
-            int copies = i > 0 && kinds.get(i - 1).equals(kind) ? BATCH : 1;
+            // (no more than the engine lets wait or run at once)
+            EngineConfig config = served.engine().config();
+            int copies = i > 0 && kinds.get(i - 1).equals(kind) ? Math.min(BATCH, Math.min(config.maxWaiting(), config.maxRunning())) : 1;
             List<GenerationRequest> batch = new ArrayList<>();
             for (int c = 0; c < copies; c++) {
                 GenerationRequest r = template != null ? chatRequest(served, template, kind, i * BATCH + c) : plainRequest(served, i * BATCH + c);
-                if (r.prompt().length + DECODE_TOKENS <= served.engine().maxModelLen()) batch.add(r);
+                if (fits(served.engine(), r.prompt().length)) batch.add(r);
             }
             if (batch.isEmpty()) continue;
-            steps.add(new Step(copies == 1 ? kind : kind + " x" + batch.size(), Warmup.runTogether(served.engine(), batch, 600)));
+            steps.add(new Step(i > 0 && kinds.get(i - 1).equals(kind) ? kind + " x" + batch.size() : kind,
+                    Warmup.runTogether(served.engine(), batch, 600)));
         }
         return steps;
+    }
+
+    /** Whether a prompt of this length and its tokens fit the engine's context and its whole KV budget. */
+    private static boolean fits(Engine engine, int promptTokens) {
+        return promptTokens + DECODE_TOKENS <= engine.maxModelLen() && promptTokens + 1 + DECODE_TOKENS <= engine.kvCapacityTokens();
     }
 
     /** Request n's text as prompt tokens, for a model without a chat template. */

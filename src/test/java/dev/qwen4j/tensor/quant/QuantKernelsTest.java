@@ -161,11 +161,12 @@ class QuantKernelsTest {
      * vectors 32 rows at a time; all against the scalar product of the 8-bit-rounded activations.
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q3_K", "Q4_0", "Q4_K", "Q5_0", "Q5_K", "Q6_K"})
     void interleavedDecodeOverColumnSlicesMatchesScalar(DType t) {
-        org.junit.jupiter.api.Assumptions.assumeTrue(RowKernels.supports(t), "no row kernel on this vector width");
+        org.junit.jupiter.api.Assumptions.assumeTrue(InterleavedRows.enabled() && InterleavedRows.supports(t), "no interleaved copies here");
         Random rnd = new Random(300 + t.ordinal());
-        int rows = 75, cols = InterleavedMatrix.SLICE_COLS + 512;
+        // enough rows that a thread's ranges exceed 32 rows (the 2-thread split's first chunks hold about a quarter)
+        int rows = 300, cols = InterleavedMatrix.SLICE_COLS + 512;
         WeightMatrix w = randomMatrix(rnd, t, rows, cols);
         assertThat(w.interleaved()).isNotNull();
         assertThat(w.interleaved().slices()).isEqualTo(2);
