@@ -110,6 +110,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new IllegalStateException("the warm-up request failed (--no-warmup skips it): " + e.getMessage(), e);
         }
+        served.engine().metrics().reset(); // /metrics and Retry-After count clients' requests only
         StringBuilder line = new StringBuilder("warmed up:");
         for (ServingWarmup.Step s : steps) {
             line.append(String.format(" %s (%d+%d tokens) %.1f s;", s.what(), s.report().promptTokens(), s.report().generatedTokens(),

@@ -43,4 +43,17 @@ public final class EngineMetrics {
     /** Time between consecutive tokens of one sequence (inter-token latency). */
     public Histogram timePerOutputToken() { return timePerOutputToken; }
     public Histogram requestLatency() { return requestLatency; }
+
+    /**
+     * Starts the counters and histograms over, for an engine whose earlier requests were its own (a warm-up before
+     * serving): clients and Retry-After's mean latency then see only their own requests. Not atomic with requests
+     * running meanwhile.
+     */
+    public void reset() {
+        finished.values().forEach(LongAdder::reset);
+        for (LongAdder a : new LongAdder[] {promptTokens, cachedPromptTokens, generatedTokens, steps, batchedTokens, rejected}) a.reset();
+        timeToFirstToken.reset();
+        timePerOutputToken.reset();
+        requestLatency.reset();
+    }
 }

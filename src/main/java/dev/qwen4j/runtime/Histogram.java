@@ -50,4 +50,11 @@ public final class Histogram {
     public double sum() {
         return sum.sum();
     }
+
+    /** Forgets every observation; not atomic with concurrent {@link #record} calls. */
+    void reset() {
+        for (LongAdder c : counts) c.reset();
+        sum.reset();
+        count.reset();
+    }
 }

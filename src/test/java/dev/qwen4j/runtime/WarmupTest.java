@@ -44,6 +44,23 @@ class WarmupTest {
             assertThat(e.metrics().promptTokens()).isEqualTo(prompt.length);
             assertThat(e.metrics().generatedTokens()).isEqualTo(12);
             assertThat(e.metrics().finishedRequests(StopReason.MAX_TOKENS)).isEqualTo(1);
+            assertThat(e.metrics().requestLatency().count()).isEqualTo(1);
+            // serve starts its metrics over after the warm-up
+            e.metrics().reset();
+            assertThat(e.metrics().promptTokens()).isZero();
+            assertThat(e.metrics().generatedTokens()).isZero();
+            assertThat(e.metrics().steps()).isZero();
+            assertThat(e.metrics().batchedTokens()).isZero();
+            assertThat(e.metrics().finishedRequests(StopReason.MAX_TOKENS)).isZero();
+            assertThat(e.metrics().requestLatency().count()).isZero();
+            assertThat(e.metrics().requestLatency().sum()).isZero();
+            assertThat(e.metrics().requestLatency().cumulativeCount(e.metrics().requestLatency().bounds().length)).isZero();
+            assertThat(e.metrics().timeToFirstToken().count()).isZero();
+            assertThat(e.metrics().timePerOutputToken().count()).isZero();
+            // and counts what follows
+            Warmup.run(e, prompt, 3, 60);
+            assertThat(e.metrics().generatedTokens()).isEqualTo(3);
+            assertThat(e.metrics().requestLatency().count()).isEqualTo(1);
         }
     }
 
