@@ -107,6 +107,11 @@ final class BenchCommand implements Callable<Integer> {
                 // warm-up (JIT, page-in) with a full-size prefill, as llama-bench does: after a 64-token one the
                 // first timed pp512 still ran at about half speed (C2 still compiling the GEMM and attention paths)
                 run(m, rnd, true, pp, 0);
+                // and some decode steps: a prefill's last token goes through the output head's decode kernel, once
+                // per prefill, too rarely for C2 to have compiled it after one; where the head's format is used
+                // nowhere else (the Q6_K head of a Q4_0 file) it took 0.4-0.7 s of each of the first timed pp512
+                // (Qwen3-0.6B) against 11-23 ms compiled
+                run(m, rnd, false, 32, 0);
                 // A prefill multiplies every prompt token through the layers but only the last one
                 // through lm_head, so per-token FLOPs overstate its work (by 26% for Qwen3-0.6B).
                 long lmHead = 2L * m.vocabSize() * m.hiddenSize();

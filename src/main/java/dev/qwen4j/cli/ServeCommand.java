@@ -1,10 +1,12 @@
 package dev.qwen4j.cli;
 
 import dev.qwen4j.api.Qwen3Runtime;
+import dev.qwen4j.server.HttpWarmup;
 import dev.qwen4j.server.OpenAiServer;
 import dev.qwen4j.server.ServedModel;
 import dev.qwen4j.server.ServingWarmup;
 import dev.qwen4j.server.ServerConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -89,6 +91,15 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         OpenAiServer server = OpenAiServer.start(served, cfg);
+        if (!noWarmup) {
+            try {
+                HttpWarmup.run(server);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                rt.close();
+                throw new IllegalStateException("the HTTP warm-up request failed (--no-warmup skips it): " + e.getMessage(), e);
+            }
+        }
         System.err.printf("qwen4j: serving %s at %s/v1 (max model len %d, KV cache %d MiB%s)%n", name, server.baseUrl(),
                 served.engine().maxModelLen(), served.engine().config().kvBudgetBytes() >> 20, key != null ? ", API key required" : "");
         CountDownLatch stopped = new CountDownLatch(1);

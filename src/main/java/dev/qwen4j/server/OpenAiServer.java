@@ -74,6 +74,15 @@ public final class OpenAiServer implements AutoCloseable {
         return served;
     }
 
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Starts the per-path request counts of /metrics over (after {@link HttpWarmup}'s own requests). */
+    void resetCounts() {
+        httpCounts.clear();
+    }
+
     private void dispatch(HttpExchange ex) {
         String path = ex.getRequestURI().getPath();
         int status;

@@ -21,21 +21,22 @@ class ServingWarmupTest {
             ServedModel served = served(rt, 1024);
             try {
                 List<ServingWarmup.Step> steps = ServingWarmup.run(served);
-                assertThat(steps).extracting(ServingWarmup.Step::what).containsExactly("text", "text x" + ServingWarmup.BATCH, "image", "image x" + ServingWarmup.BATCH);
-                int textPrompt = steps.get(0).report().promptTokens(), imagePrompt = steps.get(2).report().promptTokens();
+                assertThat(steps).extracting(ServingWarmup.Step::what).containsExactly("text", "text x" + ServingWarmup.BATCH,
+                        "short text", "short text", "short text", "image", "image x" + ServingWarmup.BATCH);
+                int textPrompt = steps.get(0).report().promptTokens(), imagePrompt = steps.get(5).report().promptTokens();
                 assertThat(textPrompt).isGreaterThan(20);
                 assertThat(imagePrompt).isGreaterThan(20);
                 // the batch's prompts differ only in their number
                 assertThat(steps.get(1).report().promptTokens()).isBetween(ServingWarmup.BATCH * (textPrompt - 2), ServingWarmup.BATCH * (textPrompt + 2));
-                assertThat(steps.get(3).report().promptTokens()).isBetween(ServingWarmup.BATCH * (imagePrompt - 2), ServingWarmup.BATCH * (imagePrompt + 2));
+                assertThat(steps.get(6).report().promptTokens()).isBetween(ServingWarmup.BATCH * (imagePrompt - 2), ServingWarmup.BATCH * (imagePrompt + 2));
                 // and share no prefix blocks beyond the template's opening, so they are prefilled together
                 assertThat(served.engine().metrics().cachedPromptTokens()).isLessThan(textPrompt);
                 assertThat(steps).extracting(s -> s.report().generatedTokens())
-                        .containsExactly(16, 16 * ServingWarmup.BATCH, 16, 16 * ServingWarmup.BATCH);
-                assertThat(served.engine().metrics().finishedRequests(StopReason.MAX_TOKENS)).isEqualTo(2 + 2L * ServingWarmup.BATCH);
-                // the batches ran their sequences side by side: one after another, the 10 requests' 16 tokens each
-                // would take at least 150 steps; together they take about 16 per round
-                assertThat(served.engine().metrics().steps()).isLessThan(100);
+                        .containsExactly(16, 16 * ServingWarmup.BATCH, 16, 16, 16, 16, 16 * ServingWarmup.BATCH);
+                assertThat(served.engine().metrics().finishedRequests(StopReason.MAX_TOKENS)).isEqualTo(5 + 2L * ServingWarmup.BATCH);
+                // the batches ran their sequences side by side: one after another, the 13 requests' 16 tokens each
+                // would take at least 208 steps; together they take about 17 per round
+                assertThat(served.engine().metrics().steps()).isLessThan(150);
             } finally {
                 served.engine().close();
             }
@@ -48,8 +49,14 @@ class ServingWarmupTest {
             ServedModel served = served(rt, 1024);
             try {
                 List<ServingWarmup.Step> steps = ServingWarmup.run(served);
-                assertThat(steps).extracting(ServingWarmup.Step::what).containsExactly("text", "text x" + ServingWarmup.BATCH);
-                assertThat(served.engine().metrics().generatedTokens()).isEqualTo((1L + ServingWarmup.BATCH) * ServingWarmup.DECODE_TOKENS);
+                assertThat(steps).extracting(ServingWarmup.Step::what)
+                        .containsExactly("text", "text x" + ServingWarmup.BATCH, "short text", "short text", "short text");
+                assertThat(served.engine().metrics().generatedTokens())
+                        .isEqualTo((1L + ServingWarmup.BATCH + ServingWarmup.SHORT_ROUNDS) * ServingWarmup.DECODE_TOKENS);
+                // the short chats' prompts fall in the 4-row tiles' range (16-31 tokens), with odd and even lengths
+                List<Integer> shortPrompts = steps.subList(2, 5).stream().map(st -> st.report().promptTokens()).toList();
+                assertThat(shortPrompts).allSatisfy(n -> assertThat(n).isBetween(16, 31)).doesNotHaveDuplicates();
+                assertThat(shortPrompts).anySatisfy(n -> assertThat(n % 2).isZero()).anySatisfy(n -> assertThat(n % 2).isOne());
             } finally {
                 served.engine().close();
             }
@@ -62,7 +69,7 @@ class ServingWarmupTest {
             ServedModel served = ServedModel.start("m", rt, EngineConfig.defaults().withKvBudgetBytes(64L << 20).withMaxWaiting(2));
             try {
                 List<ServingWarmup.Step> steps = ServingWarmup.run(served);
-                assertThat(steps).extracting(ServingWarmup.Step::what).containsExactly("text", "text x2");
+                assertThat(steps).extracting(ServingWarmup.Step::what).containsExactly("text", "text x2", "short text", "short text", "short text");
                 assertThat(served.engine().metrics().rejectedRequests()).isZero();
             } finally {
                 served.engine().close();
@@ -76,11 +83,13 @@ class ServingWarmupTest {
             ServedModel big = served(rt, 1024);
             long bytesPerToken = (64L << 20) / big.engine().kvCapacityTokens();
             big.engine().close();
-            ServedModel served = ServedModel.start("m", rt, EngineConfig.defaults().withKvBudgetBytes(40 * bytesPerToken).withMaxModelLen(1024));
+            ServedModel served = ServedModel.start("m", rt, EngineConfig.defaults().withKvBudgetBytes(56 * bytesPerToken).withMaxModelLen(1024));
             try {
-                assertThat(served.engine().kvCapacityTokens()).isLessThan(60);
-                assertThat(ServingWarmup.run(served)).isEmpty();
-                assertThat(served.engine().metrics().promptTokens()).isZero();
+                assertThat(served.engine().kvCapacityTokens()).as("KV capacity").isBetween(45L, 65L);
+                // the long chats (49 tokens and 16 more) do not fit, the short ones (25-28 and 16) do
+                List<ServingWarmup.Step> steps = ServingWarmup.run(served);
+                assertThat(steps).extracting(ServingWarmup.Step::what).containsOnly("short text").hasSize(ServingWarmup.SHORT_ROUNDS);
+                assertThat(served.engine().metrics().rejectedRequests()).isZero();
             } finally {
                 served.engine().close();
             }
