@@ -2,6 +2,7 @@ package dev.qwen4j.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qwen4j.template.ChatTemplate;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Chat requests to the server's own port, one answered whole and one streamed, before `serve` says it is serving.
+ * Chat requests to the server's own port, one answered whole and one streamed, before `serve` says it is serving
+ * (completion requests for a model without a chat template, whose chat endpoint refuses them).
  *
  * <p>Why: {@link ServingWarmup} runs the engine but not the HTTP side (the JDK server's connection handling, virtual
  * threads, JSON parsing and writing, the endpoint's handler and its stream), whose classes then load and whose code
@@ -22,24 +24,33 @@ import java.util.List;
 public final class HttpWarmup {
     private HttpWarmup() {}
 
-    /** Requests each warm-up chat makes the server generate. */
+    /** Tokens each warm-up request makes the server generate. */
     static final int MAX_TOKENS = 2;
+    private static final String PROMPT = "Is the part on the line whole?";
 
     /**
      * Sends the requests and then starts the server's and the engine's counters over, so /metrics counts clients
-     * only; returns the two response bodies (a chat completion, then its stream's events). Throws
-     * IllegalStateException naming the status and body when a request is not answered with 200.
+     * only; returns the two response bodies (a chat completion, then its stream's events; or text completions), none
+     * when the prompt would not fit the engine's context or KV budget (as {@link ServingWarmup} leaves such prompts out).
+     * Throws IllegalStateException naming the status and body when a request is not answered with 200.
      */
     public static List<String> run(OpenAiServer server) throws IOException, InterruptedException {
         List<String> bodies = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         ServerConfig config = server.config();
+        ServedModel served = server.served();
+        ChatTemplate template = served.runtime().chatTemplate().orElse(null);
+        boolean chat = template != null;
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
             for (boolean stream : new boolean[] {false, true}) {
                 ObjectNode body = json.createObjectNode().put("model", config.servedModelName()).put("max_tokens", MAX_TOKENS)
                         .put("stream", stream);
-                body.putArray("messages").addObject().put("role", "user").put("content", "Is the part on the line whole?");
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(loopbackUrl(server) + "/v1/chat/completions"))
+                if (chat) body.putArray("messages").addObject().put("role", "user").put("content", PROMPT);
+                else body.put("prompt", PROMPT);
+                int promptTokens = chat ? ChatPrompt.build(new Fields(body), template, served.runtime().tokenizer(), served.imageInputs()).prompt().ids().length
+                        : served.runtime().tokenizer().encode(PROMPT).length;
+                if (!ServingWarmup.fits(served.engine(), promptTokens, MAX_TOKENS)) return List.of();
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(loopbackUrl(server) + (chat ? "/v1/chat/completions" : "/v1/completions")))
                         .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
                 if (config.apiKey() != null) request.header("Authorization", "Bearer " + config.apiKey());
@@ -52,7 +63,7 @@ public final class HttpWarmup {
             }
         }
         server.resetCounts();
-        server.served().engine().metrics().reset();
+        served.engine().metrics().reset();
         return bodies;
     }
 

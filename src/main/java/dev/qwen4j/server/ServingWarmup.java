@@ -94,7 +94,12 @@ public final class ServingWarmup {
 
     /** Whether a prompt of this length and its tokens fit the engine's context and its whole KV budget. */
     private static boolean fits(Engine engine, int promptTokens) {
-        return promptTokens + DECODE_TOKENS <= engine.maxModelLen() && promptTokens + 1 + DECODE_TOKENS <= engine.kvCapacityTokens();
+        return fits(engine, promptTokens, DECODE_TOKENS);
+    }
+
+    /** Whether a prompt of this length and decodeTokens more fit the engine's context and its whole KV budget. */
+    static boolean fits(Engine engine, int promptTokens, int decodeTokens) {
+        return promptTokens + decodeTokens <= engine.maxModelLen() && promptTokens + 1 + decodeTokens <= engine.kvCapacityTokens();
     }
 
     /** Request n's text as prompt tokens (a short one: 24 less its variant), for a model without a chat template. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qwen4j.api.Qwen3Runtime;
 import dev.qwen4j.runtime.EngineConfig;
 import dev.qwen4j.testing.Golden;
@@ -12,11 +13,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /** `serve`'s requests to its own port before it announces itself. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -64,11 +68,47 @@ class HttpWarmupTest {
     }
 
     @Test
-    void aRejectedRequestFailsTheWarmUpWithItsStatus() throws Exception {
-        // the warm-up chat's prompt is longer than this engine's context
+    void aModelWithoutAChatTemplateWarmsUpThroughCompletions(@TempDir Path dir) throws Exception {
+        // the same model with its chat template taken out: the chat endpoint would refuse the warm-up with 400
+        try (var files = Files.list(Golden.model("tiny-qwen3"))) {
+            for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("tokenizer_config.json").toFile());
+        config.remove("chat_template");
+        json.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+        try (Qwen3Runtime plain = Qwen3Runtime.open(dir)) {
+            assertThat(plain.chatTemplate()).isEmpty();
+            OpenAiServer server = OpenAiServer.start(ServedModel.start("m", plain, EngineConfig.defaults().withKvBudgetBytes(16L << 20)),
+                    ServerConfig.defaults("m").withPort(0));
+            try {
+                List<String> bodies = HttpWarmup.run(server);
+                assertThat(json.readTree(bodies.get(0)).get("object").asText()).isEqualTo("text_completion");
+                assertThat(bodies.get(1)).endsWith("data: [DONE]\n\n");
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void aPromptLongerThanTheContextIsLeftOut() throws Exception {
+        // the warm-up chat's prompt is longer than this engine's context: serve starts without it
         OpenAiServer server = start(EngineConfig.defaults().withKvBudgetBytes(64L << 20).withMaxModelLen(8), null);
         try {
-            assertThatThrownBy(() -> HttpWarmup.run(server)).isInstanceOf(IllegalStateException.class).hasMessageContaining("status 400");
+            assertThat(HttpWarmup.run(server)).isEmpty();
+            assertThat(metrics(server)).doesNotContain("/v1/chat/completions");
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void aRefusedRequestFailsTheWarmUpWithItsStatus() throws Exception {
+        OpenAiServer server = start(EngineConfig.defaults().withKvBudgetBytes(64L << 20), null);
+        try {
+            server.served().engine().close(); // a closed engine answers generation requests with 503
+            assertThatThrownBy(() -> HttpWarmup.run(server)).isInstanceOf(IllegalStateException.class).hasMessageContaining("status 503");
         } finally {
             server.close();
         }
