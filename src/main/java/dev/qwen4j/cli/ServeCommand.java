@@ -84,6 +84,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!noWarmup) {
             try {
                 warmUp(served);
+                warmUpHttp(served, cfg);
             } catch (Exception | Error e) {
                 served.engine().close();
                 rt.close();
@@ -91,15 +92,6 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         OpenAiServer server = OpenAiServer.start(served, cfg);
-        if (!noWarmup) {
-            try {
-                HttpWarmup.run(server);
-            } catch (IOException | RuntimeException e) {
-                server.close();
-                rt.close();
-                throw new IllegalStateException("the HTTP warm-up request failed (--no-warmup skips it): " + e.getMessage(), e);
-            }
-        }
         System.err.printf("qwen4j: serving %s at %s/v1 (max model len %d, KV cache %d MiB%s)%n", name, server.baseUrl(),
                 served.engine().maxModelLen(), served.engine().config().kvBudgetBytes() >> 20, key != null ? ", API key required" : "");
         CountDownLatch stopped = new CountDownLatch(1);
@@ -113,6 +105,21 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * {@link HttpWarmup} on a private loopback port, its time on stderr. A failure there only costs the first client some
+     * JIT time (the engine warm-up has run the model already), so it is reported and serving goes on.
+     */
+    private static void warmUpHttp(ServedModel served, ServerConfig cfg) throws InterruptedException {
+        try {
+            HttpWarmup.Report r = HttpWarmup.run(served, cfg);
+            System.err.println(r.bodies().isEmpty() ? "HTTP warm-up skipped: its prompt does not fit the max model length"
+                    : String.format("warmed up over HTTP: %d requests in %.1f s", r.bodies().size(), r.nanos() / 1e9));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("qwen4j: HTTP warm-up failed, serving without it: " + e.getMessage());
+            served.engine().resetMetrics();
+        }
+    }
+
     /** {@link ServingWarmup}, each round's time on stderr; a failure stops the server before it listens (the caller closes). */
     private static void warmUp(ServedModel served) throws InterruptedException {
         List<ServingWarmup.Step> steps;
@@ -121,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new IllegalStateException("the warm-up request failed (--no-warmup skips it): " + e.getMessage(), e);
         }
-        served.engine().metrics().reset(); // /metrics and Retry-After count clients' requests only
+        served.engine().resetMetrics(); // /metrics and Retry-After count clients' requests only
         StringBuilder line = new StringBuilder("warmed up:");
         for (ServingWarmup.Step s : steps) {
             line.append(String.format(" %s (%d+%d tokens) %.1f s;", s.what(), s.report().promptTokens(), s.report().generatedTokens(),

@@ -54,6 +54,8 @@ public final class Engine implements AutoCloseable {
     private volatile int waitingGauge;
     private volatile int runningGauge;
     private volatile long preemptionsGauge;
+    /** The cumulative prefix-cache hits and preemptions {@link #resetMetrics} left out of snapshots. */
+    private volatile long prefixHitBaseline, preemptionBaseline;
 
     /**
      * @param defaultEos end-of-sequence ids for requests whose params name none (e.g. the runtime's
@@ -76,11 +78,21 @@ public final class Engine implements AutoCloseable {
     /** Longest sequence (prompt + output) a request may reach. */
     public int maxModelLen() { return maxModelLen; }
     public EngineMetrics metrics() { return metrics; }
+
+    /**
+     * Starts the engine's counts over: {@link #metrics} and the snapshot's prefix-cache hits and preemptions (for an
+     * engine whose earlier requests were its own warm-up). Not atomic with requests running meanwhile.
+     */
+    public void resetMetrics() {
+        metrics.reset();
+        prefixHitBaseline = pool.prefixHitBlocks();
+        preemptionBaseline = preemptionsGauge;
+    }
     public Tokenizer tokenizer() { return tokenizer; }
 
     public EngineSnapshot snapshot() {
         return new EngineSnapshot(waitingGauge + inbox.size(), runningGauge, pool.blocksInUse(), pool.maxBlocks(),
-                pool.publishedBlocks(), pool.prefixHitBlocks(), preemptionsGauge);
+                pool.publishedBlocks(), pool.prefixHitBlocks() - prefixHitBaseline, preemptionsGauge - preemptionBaseline);
     }
 
     /**

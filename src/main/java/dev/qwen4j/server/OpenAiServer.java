@@ -78,9 +78,10 @@ public final class OpenAiServer implements AutoCloseable {
         return config;
     }
 
-    /** Starts the per-path request counts of /metrics over (after {@link HttpWarmup}'s own requests). */
-    void resetCounts() {
-        httpCounts.clear();
+    /** Stops accepting connections and ends the handler threads, leaving the engine running (for {@link HttpWarmup}). */
+    void stopListening() {
+        http.stop(0);
+        executor.shutdownNow();
     }
 
     private void dispatch(HttpExchange ex) {

@@ -65,6 +65,26 @@ class WarmupTest {
     }
 
     @Test
+    void resetMetricsAlsoStartsThePrefixCacheHitsOver() throws Exception {
+        // 40 tokens: two full 16-token blocks, which the second run of the same prompt reuses
+        int[] prompt = new int[40];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = 100 + i;
+        try (Engine e = engine(EngineConfig.defaults().withKvBudgetBytes(64L << 20))) {
+            Warmup.run(e, prompt, 2, 60);
+            Warmup.run(e, prompt, 2, 60);
+            long hits = e.snapshot().prefixHitBlocks();
+            assertThat(hits).isPositive();
+            e.resetMetrics();
+            assertThat(e.snapshot().prefixHitBlocks()).isZero();
+            assertThat(e.snapshot().preemptions()).isZero();
+            assertThat(e.metrics().promptTokens()).isZero();
+            // and counts what follows from zero: one more reuse of the prompt, as many blocks as the first one
+            Warmup.run(e, prompt, 2, 60);
+            assertThat(e.snapshot().prefixHitBlocks()).isEqualTo(hits);
+        }
+    }
+
+    @Test
     void aPromptTheEngineRefusesFailsTheWarmupWithTheReason() {
         int[] prompt = new int[40];
         try (Engine e = engine(EngineConfig.defaults().withKvBudgetBytes(64L << 20).withMaxModelLen(32))) {

@@ -9,10 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qwen4j.api.Qwen3Runtime;
 import dev.qwen4j.runtime.EngineConfig;
 import dev.qwen4j.testing.Golden;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `serve`'s requests to its own port before it announces itself. */
+/** `serve`'s HTTP requests to a private loopback server before it binds its own port. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpWarmupTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private Qwen3Runtime rt;
 
     @BeforeAll
@@ -37,33 +39,48 @@ class HttpWarmupTest {
         rt.close();
     }
 
-    private OpenAiServer start(EngineConfig engine, String apiKey) throws Exception {
-        return OpenAiServer.start(ServedModel.start("m", rt, engine), ServerConfig.defaults("m").withPort(0).withApiKey(apiKey));
+    private static ServedModel served(Qwen3Runtime runtime, EngineConfig engine) {
+        return ServedModel.start("m", runtime, engine);
     }
 
-    private static String metrics(OpenAiServer server) throws Exception {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    private static boolean listening(String baseUrl) throws Exception {
+        URI u = URI.create(baseUrl);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(u.getHost(), u.getPort()), 2000);
+            return true;
+        } catch (ConnectException refused) {
+            return false;
         }
     }
 
     @Test
-    void chatsThroughItsOwnPortWholeAndStreamedThenCountsClientsOnly() throws Exception {
-        // with an API key the warm-up must send it: without, its requests would get 401
-        OpenAiServer server = start(EngineConfig.defaults().withKvBudgetBytes(64L << 20), "secret");
-        try {
-            List<String> bodies = HttpWarmup.run(server);
-            assertThat(bodies).hasSize(2);
-            JsonNode whole = new ObjectMapper().readTree(bodies.get(0));
+    void chatsWholeAndStreamedOnAPrivateLoopbackPortThenStartsTheCountsOver() throws Exception {
+        ServedModel served = served(rt, EngineConfig.defaults().withKvBudgetBytes(64L << 20));
+        // the configured port is taken and the host is all interfaces: the warm-up binds neither; with an API key it
+        // must send it (without, its requests would get 401)
+        try (ServerSocket taken = new ServerSocket(0)) {
+            ServerConfig config = ServerConfig.defaults("m").withHost("0.0.0.0").withPort(taken.getLocalPort()).withApiKey("secret");
+            HttpWarmup.Report r = HttpWarmup.run(served, config);
+            assertThat(r.baseUrl()).startsWith("http://127.0.0.1:").doesNotEndWith(":" + taken.getLocalPort());
+            assertThat(r.bodies()).hasSize(2);
+            JsonNode whole = JSON.readTree(r.bodies().get(0));
             assertThat(whole.get("object").asText()).isEqualTo("chat.completion");
             assertThat(whole.get("usage").get("completion_tokens").asInt()).isEqualTo(HttpWarmup.MAX_TOKENS);
-            assertThat(bodies.get(1)).contains("\"object\":\"chat.completion.chunk\"").endsWith("data: [DONE]\n\n");
-            // then the counters started over
-            assertThat(server.served().engine().metrics().generatedTokens()).isZero();
-            assertThat(server.served().engine().metrics().promptTokens()).isZero();
-            assertThat(metrics(server)).doesNotContain("/v1/chat/completions");
+            assertThat(r.bodies().get(1)).contains("\"object\":\"chat.completion.chunk\"").endsWith("data: [DONE]\n\n");
+            // the private server is gone, the engine serves on, its counts start over
+            assertThat(listening(r.baseUrl())).isFalse();
+            assertThat(served.engine().metrics().generatedTokens()).isZero();
+            assertThat(served.engine().metrics().promptTokens()).isZero();
+            assertThat(served.engine().snapshot().prefixHitBlocks()).isZero();
+            OpenAiServer real = OpenAiServer.start(served, ServerConfig.defaults("m").withPort(0));
+            try {
+                HttpWarmup.Report again = HttpWarmup.run(served, ServerConfig.defaults("m"));
+                assertThat(again.bodies()).hasSize(2);
+            } finally {
+                real.close();
+            }
         } finally {
-            server.close();
+            served.engine().close();
         }
     }
 
@@ -73,56 +90,38 @@ class HttpWarmupTest {
         try (var files = Files.list(Golden.model("tiny-qwen3"))) {
             for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
         }
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("tokenizer_config.json").toFile());
+        ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
         config.remove("chat_template");
-        json.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+        JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
         try (Qwen3Runtime plain = Qwen3Runtime.open(dir)) {
             assertThat(plain.chatTemplate()).isEmpty();
-            OpenAiServer server = OpenAiServer.start(ServedModel.start("m", plain, EngineConfig.defaults().withKvBudgetBytes(16L << 20)),
-                    ServerConfig.defaults("m").withPort(0));
+            ServedModel served = served(plain, EngineConfig.defaults().withKvBudgetBytes(16L << 20));
             try {
-                List<String> bodies = HttpWarmup.run(server);
-                assertThat(json.readTree(bodies.get(0)).get("object").asText()).isEqualTo("text_completion");
+                List<String> bodies = HttpWarmup.run(served, ServerConfig.defaults("m")).bodies();
+                assertThat(JSON.readTree(bodies.get(0)).get("object").asText()).isEqualTo("text_completion");
                 assertThat(bodies.get(1)).endsWith("data: [DONE]\n\n");
             } finally {
-                server.close();
+                served.engine().close();
             }
         }
     }
 
     @Test
     void aPromptLongerThanTheContextIsLeftOut() throws Exception {
-        // the warm-up chat's prompt is longer than this engine's context: serve starts without it
-        OpenAiServer server = start(EngineConfig.defaults().withKvBudgetBytes(64L << 20).withMaxModelLen(8), null);
+        ServedModel served = served(rt, EngineConfig.defaults().withKvBudgetBytes(64L << 20).withMaxModelLen(8));
         try {
-            assertThat(HttpWarmup.run(server)).isEmpty();
-            assertThat(metrics(server)).doesNotContain("/v1/chat/completions");
+            assertThat(HttpWarmup.run(served, ServerConfig.defaults("m")).bodies()).isEmpty();
+            assertThat(served.engine().metrics().promptTokens()).isZero();
         } finally {
-            server.close();
+            served.engine().close();
         }
     }
 
     @Test
-    void aRefusedRequestFailsTheWarmUpWithItsStatus() throws Exception {
-        OpenAiServer server = start(EngineConfig.defaults().withKvBudgetBytes(64L << 20), null);
-        try {
-            server.served().engine().close(); // a closed engine answers generation requests with 503
-            assertThatThrownBy(() -> HttpWarmup.run(server)).isInstanceOf(IllegalStateException.class).hasMessageContaining("status 503");
-        } finally {
-            server.close();
-        }
-    }
-
-    @Test
-    void aWildcardBindAddressIsReachedThroughTheLoopback() throws Exception {
-        OpenAiServer server = OpenAiServer.start(ServedModel.start("m", rt, EngineConfig.defaults().withKvBudgetBytes(16L << 20)),
-                ServerConfig.defaults("m").withHost("0.0.0.0").withPort(0));
-        try {
-            assertThat(HttpWarmup.loopbackUrl(server)).isEqualTo("http://127.0.0.1:" + server.port());
-            HttpWarmup.run(server);
-        } finally {
-            server.close();
-        }
+    void aRefusedRequestFailsWithItsStatusAndStopsThePrivateServer() throws Exception {
+        ServedModel served = served(rt, EngineConfig.defaults().withKvBudgetBytes(64L << 20));
+        served.engine().close(); // a closed engine answers generation requests with 503
+        assertThatThrownBy(() -> HttpWarmup.run(served, ServerConfig.defaults("m"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("status 503");
     }
 }
