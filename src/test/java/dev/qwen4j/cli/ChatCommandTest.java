@@ -3,11 +3,15 @@ package dev.qwen4j.cli;
 import static dev.qwen4j.cli.CliRunner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.qwen4j.api.ChatMessages;
+import dev.qwen4j.api.Qwen3Runtime;
 import dev.qwen4j.cli.CliRunner.Result;
 import dev.qwen4j.testing.Golden;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** `qwen4j chat` on the tiny model, its input from stdin. */
@@ -24,6 +28,17 @@ class ChatCommandTest {
             return cli(args);
         } finally {
             System.setIn(old);
+        }
+    }
+
+    @Test
+    void theWarmupChatsCoverTheTileKernelsOddAndEvenPromptLengths() {
+        try (Qwen3Runtime rt = Qwen3Runtime.open(Golden.model("tiny-qwen3"))) {
+            List<Integer> lengths = ChatCommand.WARMUP_MESSAGES.stream().map(m -> rt.tokenizer().encode(rt.requireChatTemplate()
+                    .render(List.of(ChatMessages.message("user", m)), null, Map.of("add_generation_prompt", true))).length).toList();
+            // the last two: 16-31 tokens (4-row tiles), one odd and one even
+            assertThat(lengths.subList(1, 3)).allSatisfy(n -> assertThat(n).isBetween(16, 31));
+            assertThat(lengths.get(1) % 2).isNotEqualTo(lengths.get(2) % 2);
         }
     }
 
