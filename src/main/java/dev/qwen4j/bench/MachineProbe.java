@@ -44,7 +44,9 @@ public final class MachineProbe {
                     for (int c = from; c < to; c++) {
                         long lo = size / step * c / threads * step;
                         long hi = size / step * (c + 1) / threads * step;
-                        partial[c] = streamSum(seg, lo, hi);
+                        float sum = 0;
+                        for (long i = lo; i < hi; i += PIECE) sum += streamSum(seg, i, Math.min(hi, i + PIECE));
+                        partial[c] = sum;
                     }
                 });
                 long t = System.nanoTime() - t0;
@@ -56,6 +58,14 @@ public final class MachineProbe {
             return best;
         }
     }
+
+    /**
+     * Bytes per {@link #streamSum} call (a multiple of any vector pair). Called once per slice, the method ran as an
+     * on-stack-replacement compile whose vector adds fell back to the Vector API's Java code: ~3 GB allocated per
+     * bench, and the young collections it caused paused the timed runs for 0.1–0.3 s. Many short calls get it compiled
+     * whole.
+     */
+    private static final long PIECE = 1L << 20;
 
     /** Sum of the floats in [lo, hi) bytes, two vectors (128 B with AVX-512) per step. */
     private static float streamSum(MemorySegment seg, long lo, long hi) {

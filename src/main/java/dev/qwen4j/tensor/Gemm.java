@@ -112,27 +112,9 @@ final class Gemm {
     /** Size of the staging buffer {@link #pack} needs. */
     static final int STAGE_FLOATS = 16 * QSTAGE_W;
 
-    /** Lane-index tables for the 16 × 16 transpose; null unless the species has 16 lanes. */
-    private static final FloatVector SWAP8_LO = swapIndex(8, true), SWAP8_HI = swapIndex(8, false);
-    private static final FloatVector SWAP4_LO = swapIndex(4, true), SWAP4_HI = swapIndex(4, false);
-    private static final FloatVector SWAP2_LO = swapIndex(2, true), SWAP2_HI = swapIndex(2, false);
-    private static final FloatVector SWAP1_LO = swapIndex(1, true), SWAP1_HI = swapIndex(1, false);
-
-    /**
-     * Indices for {@code idx.selectFrom(a, b)} (lanes 0..15 pick from a, 16..31 from b) that swap the
-     * off-diagonal h × h blocks of each 2h × 2h block between rows a and b: with lo, a keeps its lanes
-     * whose bit h is clear and takes b's lanes shifted down by h; with hi, b gets a's upper lanes and
-     * keeps its own. Applying this for h = 8, 4, 2, 1 over all row pairs (i, i + h) transposes 16 × 16.
-     */
-    private static FloatVector swapIndex(int h, boolean lo) {
-        if (L != 16) return null;
-        float[] idx = new float[16];
-        for (int lane = 0; lane < 16; lane++) {
-            boolean upper = (lane & h) != 0;
-            idx[lane] = lo ? (upper ? 16 + lane - h : lane) : (upper ? 16 + lane : lane + h);
-        }
-        return FloatVector.fromArray(F, idx, 0);
-    }
+    /** Row offsets of the staging buffers' 16 × 16 blocks, and of a panel's. */
+    private static final int[] STAGE_ROWS = Transpose16.rows(STAGE_W), QSTAGE_ROWS = Transpose16.rows(QSTAGE_W),
+            PANEL_ROWS = Transpose16.rows(RB);
 
     static void pack(WeightMatrix w, int r0, int rb, int k0, int kc, float[] wp, float[] stage) {
         if (w.dtype().isQuantized() && L == 16 && rb == RB) {
@@ -150,7 +132,7 @@ final class Gemm {
             for (int kb = 0; kb < kVec; kb += STAGE_W) {
                 int width = Math.min(STAGE_W, kVec - kb);
                 stageRows(w, r0 + 16 * half, k0 + kb, width, stage);
-                for (int kk = 0; kk < width; kk += 16) transpose16(stage, kk, STAGE_W, wp, (kb + kk) * RB + 16 * half);
+                for (int kk = 0; kk < width; kk += 16) Transpose16.transpose(stage, STAGE_ROWS, kk, wp, PANEL_ROWS, (kb + kk) * RB + 16 * half);
             }
         }
         if (kVec < kc) packScalar(w, r0, rb, k0, kVec, kc, wp);
@@ -171,7 +153,7 @@ final class Gemm {
                 for (int j = 0; j < 16; j++) {
                     QuantRows.dequantizeVector(t, seg, (r0 + 16 * half + j) * rowBytes + colBytes, stage, j * QSTAGE_W, width);
                 }
-                for (int kk = 0; kk < width; kk += 16) transpose16(stage, kk, QSTAGE_W, wp, (kb + kk) * RB + 16 * half);
+                for (int kk = 0; kk < width; kk += 16) Transpose16.transpose(stage, QSTAGE_ROWS, kk, wp, PANEL_ROWS, (kb + kk) * RB + 16 * half);
             }
         }
     }
@@ -204,139 +186,6 @@ final class Gemm {
                 }
             }
         }
-    }
-
-    /** wp[p + i·RB + j] = st[so + j·stride + i] for i, j < 16. */
-    private static void transpose16(float[] st, int so, int stride, float[] wp, int p) {
-        FloatVector v0 = FloatVector.fromArray(F, st, so + 0 * stride);
-        FloatVector v1 = FloatVector.fromArray(F, st, so + 1 * stride);
-        FloatVector v2 = FloatVector.fromArray(F, st, so + 2 * stride);
-        FloatVector v3 = FloatVector.fromArray(F, st, so + 3 * stride);
-        FloatVector v4 = FloatVector.fromArray(F, st, so + 4 * stride);
-        FloatVector v5 = FloatVector.fromArray(F, st, so + 5 * stride);
-        FloatVector v6 = FloatVector.fromArray(F, st, so + 6 * stride);
-        FloatVector v7 = FloatVector.fromArray(F, st, so + 7 * stride);
-        FloatVector v8 = FloatVector.fromArray(F, st, so + 8 * stride);
-        FloatVector v9 = FloatVector.fromArray(F, st, so + 9 * stride);
-        FloatVector v10 = FloatVector.fromArray(F, st, so + 10 * stride);
-        FloatVector v11 = FloatVector.fromArray(F, st, so + 11 * stride);
-        FloatVector v12 = FloatVector.fromArray(F, st, so + 12 * stride);
-        FloatVector v13 = FloatVector.fromArray(F, st, so + 13 * stride);
-        FloatVector v14 = FloatVector.fromArray(F, st, so + 14 * stride);
-        FloatVector v15 = FloatVector.fromArray(F, st, so + 15 * stride);
-        FloatVector t;
-        t = SWAP8_LO.selectFrom(v0, v8);
-        v8 = SWAP8_HI.selectFrom(v0, v8);
-        v0 = t;
-        t = SWAP8_LO.selectFrom(v1, v9);
-        v9 = SWAP8_HI.selectFrom(v1, v9);
-        v1 = t;
-        t = SWAP8_LO.selectFrom(v2, v10);
-        v10 = SWAP8_HI.selectFrom(v2, v10);
-        v2 = t;
-        t = SWAP8_LO.selectFrom(v3, v11);
-        v11 = SWAP8_HI.selectFrom(v3, v11);
-        v3 = t;
-        t = SWAP8_LO.selectFrom(v4, v12);
-        v12 = SWAP8_HI.selectFrom(v4, v12);
-        v4 = t;
-        t = SWAP8_LO.selectFrom(v5, v13);
-        v13 = SWAP8_HI.selectFrom(v5, v13);
-        v5 = t;
-        t = SWAP8_LO.selectFrom(v6, v14);
-        v14 = SWAP8_HI.selectFrom(v6, v14);
-        v6 = t;
-        t = SWAP8_LO.selectFrom(v7, v15);
-        v15 = SWAP8_HI.selectFrom(v7, v15);
-        v7 = t;
-        t = SWAP4_LO.selectFrom(v0, v4);
-        v4 = SWAP4_HI.selectFrom(v0, v4);
-        v0 = t;
-        t = SWAP4_LO.selectFrom(v1, v5);
-        v5 = SWAP4_HI.selectFrom(v1, v5);
-        v1 = t;
-        t = SWAP4_LO.selectFrom(v2, v6);
-        v6 = SWAP4_HI.selectFrom(v2, v6);
-        v2 = t;
-        t = SWAP4_LO.selectFrom(v3, v7);
-        v7 = SWAP4_HI.selectFrom(v3, v7);
-        v3 = t;
-        t = SWAP4_LO.selectFrom(v8, v12);
-        v12 = SWAP4_HI.selectFrom(v8, v12);
-        v8 = t;
-        t = SWAP4_LO.selectFrom(v9, v13);
-        v13 = SWAP4_HI.selectFrom(v9, v13);
-        v9 = t;
-        t = SWAP4_LO.selectFrom(v10, v14);
-        v14 = SWAP4_HI.selectFrom(v10, v14);
-        v10 = t;
-        t = SWAP4_LO.selectFrom(v11, v15);
-        v15 = SWAP4_HI.selectFrom(v11, v15);
-        v11 = t;
-        t = SWAP2_LO.selectFrom(v0, v2);
-        v2 = SWAP2_HI.selectFrom(v0, v2);
-        v0 = t;
-        t = SWAP2_LO.selectFrom(v1, v3);
-        v3 = SWAP2_HI.selectFrom(v1, v3);
-        v1 = t;
-        t = SWAP2_LO.selectFrom(v4, v6);
-        v6 = SWAP2_HI.selectFrom(v4, v6);
-        v4 = t;
-        t = SWAP2_LO.selectFrom(v5, v7);
-        v7 = SWAP2_HI.selectFrom(v5, v7);
-        v5 = t;
-        t = SWAP2_LO.selectFrom(v8, v10);
-        v10 = SWAP2_HI.selectFrom(v8, v10);
-        v8 = t;
-        t = SWAP2_LO.selectFrom(v9, v11);
-        v11 = SWAP2_HI.selectFrom(v9, v11);
-        v9 = t;
-        t = SWAP2_LO.selectFrom(v12, v14);
-        v14 = SWAP2_HI.selectFrom(v12, v14);
-        v12 = t;
-        t = SWAP2_LO.selectFrom(v13, v15);
-        v15 = SWAP2_HI.selectFrom(v13, v15);
-        v13 = t;
-        t = SWAP1_LO.selectFrom(v0, v1);
-        v1 = SWAP1_HI.selectFrom(v0, v1);
-        v0 = t;
-        t = SWAP1_LO.selectFrom(v2, v3);
-        v3 = SWAP1_HI.selectFrom(v2, v3);
-        v2 = t;
-        t = SWAP1_LO.selectFrom(v4, v5);
-        v5 = SWAP1_HI.selectFrom(v4, v5);
-        v4 = t;
-        t = SWAP1_LO.selectFrom(v6, v7);
-        v7 = SWAP1_HI.selectFrom(v6, v7);
-        v6 = t;
-        t = SWAP1_LO.selectFrom(v8, v9);
-        v9 = SWAP1_HI.selectFrom(v8, v9);
-        v8 = t;
-        t = SWAP1_LO.selectFrom(v10, v11);
-        v11 = SWAP1_HI.selectFrom(v10, v11);
-        v10 = t;
-        t = SWAP1_LO.selectFrom(v12, v13);
-        v13 = SWAP1_HI.selectFrom(v12, v13);
-        v12 = t;
-        t = SWAP1_LO.selectFrom(v14, v15);
-        v15 = SWAP1_HI.selectFrom(v14, v15);
-        v14 = t;
-        v0.intoArray(wp, p + 0 * RB);
-        v1.intoArray(wp, p + 1 * RB);
-        v2.intoArray(wp, p + 2 * RB);
-        v3.intoArray(wp, p + 3 * RB);
-        v4.intoArray(wp, p + 4 * RB);
-        v5.intoArray(wp, p + 5 * RB);
-        v6.intoArray(wp, p + 6 * RB);
-        v7.intoArray(wp, p + 7 * RB);
-        v8.intoArray(wp, p + 8 * RB);
-        v9.intoArray(wp, p + 9 * RB);
-        v10.intoArray(wp, p + 10 * RB);
-        v11.intoArray(wp, p + 11 * RB);
-        v12.intoArray(wp, p + 12 * RB);
-        v13.intoArray(wp, p + 13 * RB);
-        v14.intoArray(wp, p + 14 * RB);
-        v15.intoArray(wp, p + 15 * RB);
     }
 
     /** Scalar packing of columns [kFrom, kTo) of the chunk (and zero rows ≥ rb), any vector shape. */

@@ -72,8 +72,9 @@ public final class Attention {
         int group = numHeads / numKvHeads;
         if (n >= TILE_MIN_TOKENS && QueryTileAttention.fits(group) && !oneTokenPerSequence(batch)) {
             // KV-head-major items in a few chunks per thread: a chunk stays on one head's keys and values
+            long pass = QueryTileAttention.newPass();
             Parallel.forChunks(numKvHeads * QueryTileAttention.tiles(n, group), 1, 4 * Parallel.threads(), (from, to) ->
-                    QueryTileAttention.run(batch, layer, s.q, s.att, numHeads, numKvHeads, headDim, scale, from, to));
+                    QueryTileAttention.run(batch, layer, s.q, s.att, numHeads, numKvHeads, headDim, scale, pass, from, to));
         } else {
             int maxLen = 0;
             for (int t = 0; t < n; t++) maxLen = Math.max(maxLen, batch.cachePosition(t) + 1);

@@ -61,7 +61,7 @@ public class AttentionBenchmark {
 
     @Benchmark
     public float[] tiled() {
-        QueryTileAttention.run(batch, 0, q, out, HEADS, KV_HEADS, DIM, scale, 0, KV_HEADS * QueryTileAttention.tiles(n, 2));
+        QueryTileAttention.run(batch, 0, q, out, HEADS, KV_HEADS, DIM, scale, QueryTileAttention.newPass(), 0, KV_HEADS * QueryTileAttention.tiles(n, 2));
         return out;
     }
 

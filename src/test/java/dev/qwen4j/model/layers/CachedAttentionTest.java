@@ -45,9 +45,47 @@ class CachedAttentionTest {
             float scale = (float) (1 / Math.sqrt(headDim));
             float[] got = new float[q.length];
             int group = numHeads / numKvHeads;
-            QueryTileAttention.run(batch, 0, q, got, numHeads, numKvHeads, headDim, scale, 0,
+            QueryTileAttention.run(batch, 0, q, got, numHeads, numKvHeads, headDim, scale, QueryTileAttention.newPass(), 0,
                     numKvHeads * QueryTileAttention.tiles(batch.size(), group));
             compare("tiled prefill heads " + numHeads + "/" + numKvHeads, got, ScalarAttention.run(batch, 0, q, numHeads, numKvHeads, headDim, scale));
+        }
+    }
+
+    /**
+     * Query tiles copy a KV head's values once per pass and thread: two sequences' prefills in one batch (whole tiles
+     * of each, so the copy switches caches within a pass), then the same cache rewritten and attended again in a new
+     * pass, on two layers: every output must come from its own cache's current values.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void tilesReadTheirOwnSequencesAndTheCurrentValues(DType kv) {
+        Random rnd = new Random(29);
+        int numHeads = 16, numKvHeads = 8, headDim = 128, layers = 2;
+        int qDim = numHeads * headDim, group = numHeads / numKvHeads;
+        KvBlockPool pool = new KvBlockPool(layers, numKvHeads * headDim, 16, Integer.MAX_VALUE, kv);
+        KvCache a = new KvCache(pool, 1000), b = new KvCache(pool, 1000);
+        fill(rnd, a, layers, 48);
+        fill(rnd, b, layers, 40);
+        ForwardBatch batch = new ForwardBatch();
+        for (int p = 0; p < 48; p++) batch.add(a, 0, p, false);
+        for (int p = 8; p < 40; p++) batch.add(b, 0, p, false);
+        float[] q = new float[batch.size() * qDim];
+        for (int i = 0; i < q.length; i++) q[i] = (rnd.nextFloat() * 2 - 1) * 3;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        int items = numKvHeads * QueryTileAttention.tiles(batch.size(), group);
+        for (int layer = 0; layer < layers; layer++) {
+            for (int round = 0; round < 2; round++) {
+                float[] got = new float[q.length];
+                long pass = QueryTileAttention.newPass();
+                // the second round starts with the head, cache and layer the first ended on
+                int split = round == 0 ? 0 : items - 2;
+                QueryTileAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, pass, split, items);
+                QueryTileAttention.run(batch, layer, q, got, numHeads, numKvHeads, headDim, scale, pass, 0, split);
+                compare("two sequences, layer " + layer + ", round " + round, got,
+                        ScalarAttention.run(batch, layer, q, numHeads, numKvHeads, headDim, scale));
+                fill(rnd, a, layers, 48); // new values in the same slots
+                fill(rnd, b, layers, 40);
+            }
         }
     }
 
@@ -99,8 +137,9 @@ class CachedAttentionTest {
         if (QueryTileAttention.fits(group)) {
             float[] tiled = new float[n * qDim];
             int tileItems = numKvHeads * QueryTileAttention.tiles(n, group);
-            QueryTileAttention.run(batch, layer, q, tiled, numHeads, numKvHeads, headDim, scale, 0, 1);
-            QueryTileAttention.run(batch, layer, q, tiled, numHeads, numKvHeads, headDim, scale, 1, tileItems);
+            long pass = QueryTileAttention.newPass();
+            QueryTileAttention.run(batch, layer, q, tiled, numHeads, numKvHeads, headDim, scale, pass, 0, 1);
+            QueryTileAttention.run(batch, layer, q, tiled, numHeads, numKvHeads, headDim, scale, pass, 1, tileItems);
             compare("tiled " + shape, tiled, want);
         }
     }
