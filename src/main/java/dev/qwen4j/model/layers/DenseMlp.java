@@ -10,8 +10,13 @@ public final class DenseMlp implements FeedForward {
     /** gate and up in one pass (one dispatch per decode step instead of two). */
     private final MatMulGroup gateUp;
     private final int hidden, inter;
-    private float[] g = new float[0], u = new float[0];
-    private float[][] gu = {g, u};
+
+    /**
+     * The gate and up activations, one pair per calling thread and shared by every layer and expert (they run one
+     * after another): per-layer buffers had held n × intermediate floats twice in each layer, 350 MB for a 512-token
+     * prefill of Qwen3-0.6B, 0.7 GB for 256 tokens of Qwen3-4B, and in an MoE model again in each expert.
+     */
+    private static final ThreadLocal<float[][]> GATE_UP = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     public DenseMlp(WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
         this.gate = gate;
@@ -24,11 +29,12 @@ public final class DenseMlp implements FeedForward {
 
     @Override
     public void forward(float[] x, float[] out, int n) {
-        if (g.length < n * inter) {
-            g = new float[n * inter];
-            u = new float[n * inter];
-            gu = new float[][] {g, u};
+        float[][] gu = GATE_UP.get();
+        if (gu[0].length < n * inter) {
+            gu[0] = new float[n * inter];
+            gu[1] = new float[n * inter];
         }
+        float[] g = gu[0], u = gu[1];
         gateUp.matmul(x, 0, gu, n);
         Ops.siluMul(g, 0, u, 0, n * inter);
         down.matmul(g, 0, out, 0, n);

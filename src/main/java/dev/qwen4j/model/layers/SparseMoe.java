@@ -27,20 +27,46 @@ public final class SparseMoe implements FeedForward {
         this.expertFlops = experts[0].flopsPerToken();
     }
 
+    /** Routing and gather buffers, one set per calling thread, grown to the largest step and reused by every layer. */
+    private static final class Buffers {
+        float[] probs = new float[0], weight = new float[0], rowWeight = new float[0], gathered = new float[0], result = new float[0];
+        int[] chosen = new int[0], rows = new int[0];
+
+        Buffers fit(int n, int experts, int topK, int hidden) {
+            if (probs.length < n * experts) probs = new float[n * experts];
+            if (chosen.length < n * topK) {
+                chosen = new int[n * topK];
+                weight = new float[n * topK];
+            }
+            if (rows.length < n) {
+                rows = new int[n];
+                rowWeight = new float[n];
+            }
+            if (gathered.length < n * hidden) {
+                gathered = new float[n * hidden];
+                result = new float[n * hidden];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
     @Override
     public void forward(float[] x, float[] out, int n) {
         int e = experts.length;
-        float[] probs = new float[n * e];
+        Buffers b = BUFFERS.get().fit(n, e, topK, hidden);
+        float[] probs = b.probs;
         router.matmul(x, 0, probs, 0, n);
-        int[] chosen = new int[n * topK];
-        float[] weight = new float[n * topK];
+        int[] chosen = b.chosen;
+        float[] weight = b.weight;
         for (int t = 0; t < n; t++) route(probs, t * e, e, chosen, weight, t * topK);
 
         Arrays.fill(out, 0, n * hidden, 0f);
-        int[] rows = new int[n];
-        float[] rowWeight = new float[n];
-        float[] gathered = new float[n * hidden];
-        float[] result = new float[n * hidden];
+        int[] rows = b.rows;
+        float[] rowWeight = b.rowWeight;
+        float[] gathered = b.gathered;
+        float[] result = b.result;
         // ascending expert id, as HF accumulates
         for (int ex = 0; ex < e; ex++) {
             int m = 0;
