@@ -2,6 +2,7 @@ package dev.qwen4j.model.layers;
 
 import dev.qwen4j.tensor.MatMulGroup;
 import dev.qwen4j.tensor.Ops;
+import dev.qwen4j.tensor.Parallel;
 import dev.qwen4j.tensor.WeightMatrix;
 
 /** SwiGLU: down(silu(gate(x)) ⊙ up(x)), no biases. */
@@ -16,6 +17,9 @@ public final class DenseMlp implements FeedForward {
      * after another): per-layer buffers had held n × intermediate floats twice in each layer, 350 MB for a 512-token
      * prefill of Qwen3-0.6B, 0.7 GB for 256 tokens of Qwen3-4B, and in an MoE model again in each expert.
      */
+    /** From this many tokens on the activation is split across threads (a decode step is too small for a dispatch). */
+    private static final int PARALLEL_TOKENS = 8;
+
     private static final ThreadLocal<float[][]> GATE_UP = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     public DenseMlp(WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
@@ -36,7 +40,12 @@ public final class DenseMlp implements FeedForward {
         }
         float[] g = gu[0], u = gu[1];
         gateUp.matmul(x, 0, gu, n);
-        Ops.siluMul(g, 0, u, 0, n * inter);
+        if (n >= PARALLEL_TOKENS) {
+            // a prefill's n × intermediate activations: on one thread this took ~2.5% of a 512-token prefill
+            Parallel.forRange(n, 1, (from, to) -> Ops.siluMul(g, from * inter, u, from * inter, (to - from) * inter));
+        } else {
+            Ops.siluMul(g, 0, u, 0, n * inter);
+        }
         down.matmul(g, 0, out, 0, n);
     }
 
