@@ -12,6 +12,7 @@ import dev.qwen4j.model.layers.FeedForward;
 import dev.qwen4j.model.layers.RotaryEmbedding;
 import dev.qwen4j.model.layers.SparseMoe;
 import dev.qwen4j.tensor.Ops;
+import dev.qwen4j.tensor.Parallel;
 import dev.qwen4j.tensor.WeightMatrix;
 
 /**
@@ -135,10 +136,9 @@ public class Qwen3Model implements LanguageModel {
         embed(batch, h);
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
-            for (int t = 0; t < n; t++) Ops.rmsnorm(xb, t * hd, h, t * hd, layer.inputNorm(), hd, config.rmsNormEps());
+            residualNorm(n, false, layer.inputNorm());
             layer.attention().forward(batch, xb, delta, scratch, rope);
-            Ops.addInPlace(h, 0, delta, 0, n * hd);
-            for (int t = 0; t < n; t++) Ops.rmsnorm(xb, t * hd, h, t * hd, layer.postAttentionNorm(), hd, config.rmsNormEps());
+            residualNorm(n, true, layer.postAttentionNorm());
             layer.ffn().forward(xb, delta, n);
             Ops.addInPlace(h, 0, delta, 0, n * hd);
             afterLayer(l, batch, h);
@@ -148,6 +148,23 @@ public class Qwen3Model implements LanguageModel {
             c.setLength(Math.max(c.length(), batch.cachePosition(t) + 1));
         }
         return logits(batch, h, reuse);
+    }
+
+    /** From this many tokens on, the residual adds and norms between the matmuls are split across threads. */
+    private static final int PARALLEL_NORM_TOKENS = 64;
+
+    /** h += delta when add is set, then xb = RMSNorm(h) · w, token by token; a prefill's tokens on all threads. */
+    private void residualNorm(int n, boolean add, float[] w) {
+        int hd = config.hiddenSize();
+        float eps = config.rmsNormEps();
+        Parallel.RangeTask task = (from, to) -> {
+            for (int t = from; t < to; t++) {
+                if (add) Ops.addInPlace(h, t * hd, delta, t * hd, hd);
+                Ops.rmsnorm(xb, t * hd, h, t * hd, w, hd, eps);
+            }
+        };
+        if (n >= PARALLEL_NORM_TOKENS) Parallel.forRange(n, 1, task);
+        else task.run(0, n);
     }
 
     /** Hook for models that add to the residual stream after a layer (Qwen3-VL DeepStack). */
