@@ -33,7 +33,7 @@ class CachedAttentionTest {
     @EnumSource(value = DType.class, names = {"F32", "BF16"})
     void prefillChunkMatchesReference(DType kv) {
         Random rnd = new Random(23);
-        for (int[] shape : new int[][] {{16, 8, 128}, {8, 1, 64}, {4, 4, 32}}) {
+        for (int[] shape : new int[][] {{16, 8, 128}, {32, 8, 128}, {8, 1, 64}, {4, 4, 32}}) {
             int numHeads = shape[0], numKvHeads = shape[1], headDim = shape[2];
             int kvDim = numKvHeads * headDim, qDim = numHeads * headDim;
             KvCache c = new KvCache(new KvBlockPool(1, kvDim, 16, Integer.MAX_VALUE, kv), 1000);
