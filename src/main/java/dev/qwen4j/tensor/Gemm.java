@@ -112,10 +112,6 @@ final class Gemm {
     /** Size of the staging buffer {@link #pack} needs. */
     static final int STAGE_FLOATS = 16 * QSTAGE_W;
 
-    /** Row offsets of the staging buffers' 16 × 16 blocks, and of a panel's. */
-    private static final int[] STAGE_ROWS = Transpose16.rows(STAGE_W), QSTAGE_ROWS = Transpose16.rows(QSTAGE_W),
-            PANEL_ROWS = Transpose16.rows(RB);
-
     static void pack(WeightMatrix w, int r0, int rb, int k0, int kc, float[] wp, float[] stage) {
         if (w.dtype().isQuantized() && L == 16 && rb == RB) {
             packQuantized(w, r0, k0, kc, wp, stage);
@@ -132,7 +128,7 @@ final class Gemm {
             for (int kb = 0; kb < kVec; kb += STAGE_W) {
                 int width = Math.min(STAGE_W, kVec - kb);
                 stageRows(w, r0 + 16 * half, k0 + kb, width, stage);
-                for (int kk = 0; kk < width; kk += 16) Transpose16.transpose(stage, STAGE_ROWS, kk, wp, PANEL_ROWS, (kb + kk) * RB + 16 * half);
+                for (int kk = 0; kk < width; kk += 16) Transpose16.transpose(stage, kk, STAGE_W, wp, (kb + kk) * RB + 16 * half, RB);
             }
         }
         if (kVec < kc) packScalar(w, r0, rb, k0, kVec, kc, wp);
@@ -153,7 +149,7 @@ final class Gemm {
                 for (int j = 0; j < 16; j++) {
                     QuantRows.dequantizeVector(t, seg, (r0 + 16 * half + j) * rowBytes + colBytes, stage, j * QSTAGE_W, width);
                 }
-                for (int kk = 0; kk < width; kk += 16) Transpose16.transpose(stage, QSTAGE_ROWS, kk, wp, PANEL_ROWS, (kb + kk) * RB + 16 * half);
+                for (int kk = 0; kk < width; kk += 16) Transpose16.transpose(stage, kk, QSTAGE_W, wp, (kb + kk) * RB + 16 * half, RB);
             }
         }
     }

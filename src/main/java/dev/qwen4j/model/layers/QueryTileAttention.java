@@ -46,15 +46,14 @@ final class QueryTileAttention {
     /** {@link #VD} floats: the unit the values are copied in (System.arraycopy of 8 floats cost twice as much). */
     private static final VectorSpecies<Float> V8 = FloatVector.SPECIES_256;
 
-    /** Row offsets i·TL: the query tile's dims as the rows of a 16 × 16 block. */
-    private static final int[] TILE_ROWS = Transpose16.rows(TL);
-
     private static final class Scratch {
         float[] qt = new float[0], s = new float[0], vt = new float[0];
         final int[] pos = new int[TL];
         final float[] posF = new float[TL], inv = new float[TL];
-        /** Each lane's row offset in q and out, lanes [0, L) and [L, TL): the rows a transpose gathers and scatters. */
-        final int[] rowsLo = new int[L], rowsHi = new int[L];
+        /** Each lane's row offset in q and out. */
+        final int[] rows = new int[TL];
+        /** The tile's query rows, then its output rows, one after another (lane·headDim): what the transposes read and write. */
+        float[] staged = new float[0];
         /** The values of one KV head of one layer in one pass, in {@link #VD}-dim chunks: vp[(d / VD)·stride·VD + p·VD + d % VD]. */
         float[] vp = new float[0];
         long packedPass = -1;
@@ -135,22 +134,23 @@ final class QueryTileAttention {
             // padding lanes: a zero query that sees slot 0 only, never stored
             pos[lane] = lane < lanes ? batch.cachePosition(t0 + lane / group) : 0;
             maxLen = Math.max(maxLen, pos[lane] + 1);
-            int row = lane < lanes ? (t0 + lane / group) * qDim + (g * group + lane % group) * headDim : 0;
-            if (lane < L) sc.rowsLo[lane] = row;
-            else sc.rowsHi[lane - L] = row;
+            sc.rows[lane] = lane < lanes ? (t0 + lane / group) * qDim + (g * group + lane % group) * headDim : 0;
         }
-        // whole 16 × 16 blocks move through registers; a partial tile or another shape goes lane by lane
+        // whole 16 × 16 blocks move through registers (rows staged side by side first); a partial tile or another
+        // shape goes lane by lane
         boolean blocks = Transpose16.SUPPORTED && lanes == TL && headDim % 16 == 0;
+        float[] staged = sc.staged;
+        if (blocks && staged.length < TL * headDim) sc.staged = staged = new float[TL * headDim];
         // transposed, pre-scaled query tile qt[d·TL + lane]; lane = (t − t0)·group + head in group
         if (blocks) {
-            for (int d = 0; d < headDim; d += 16) {
-                Transpose16.transpose(q, sc.rowsLo, d, qt, TILE_ROWS, d * TL);
-                Transpose16.transpose(q, sc.rowsHi, d, qt, TILE_ROWS, d * TL + L);
+            for (int lane = 0; lane < TL; lane++) System.arraycopy(q, sc.rows[lane], staged, lane * headDim, headDim);
+            for (int lane0 = 0; lane0 < TL; lane0 += 16) {
+                for (int d = 0; d < headDim; d += 16) Transpose16.transpose(staged, lane0 * headDim + d, headDim, qt, d * TL + lane0, TL);
             }
             for (int i = 0; i < headDim * TL; i += L) FloatVector.fromArray(F, qt, i).mul(scale).intoArray(qt, i);
         } else {
             for (int lane = 0; lane < TL; lane++) {
-                int qo = lane < L ? sc.rowsLo[lane] : sc.rowsHi[lane - L];
+                int qo = sc.rows[lane];
                 for (int d = 0; d < headDim; d++) qt[d * TL + lane] = lane < lanes ? q[qo + d] * scale : 0f;
             }
         }
@@ -170,19 +170,19 @@ final class QueryTileAttention {
                 FloatVector.fromArray(F, vt, o + L).mul(hi).intoArray(vt, o + L);
             }
             if (blocks) { // out[row(lane) + d] = vt[d·TL + lane]
-                for (int d = 0; d < headDim; d += 16) {
-                    Transpose16.transpose(vt, TILE_ROWS, d * TL, out, sc.rowsLo, d);
-                    Transpose16.transpose(vt, TILE_ROWS, d * TL + L, out, sc.rowsHi, d);
+                for (int lane0 = 0; lane0 < TL; lane0 += 16) {
+                    for (int d = 0; d < headDim; d += 16) Transpose16.transpose(vt, d * TL + lane0, TL, staged, lane0 * headDim + d, headDim);
                 }
+                for (int lane = 0; lane < TL; lane++) System.arraycopy(staged, lane * headDim, out, sc.rows[lane], headDim);
             } else {
                 for (int lane = 0; lane < lanes; lane++) {
-                    int base = lane < L ? sc.rowsLo[lane] : sc.rowsHi[lane - L];
+                    int base = sc.rows[lane];
                     for (int d = 0, o = lane; d < headDim; d++, o += TL) out[base + d] = vt[o];
                 }
             }
         } else {
             for (int lane = 0; lane < lanes; lane++) {
-                int base = lane < L ? sc.rowsLo[lane] : sc.rowsHi[lane - L];
+                int base = sc.rows[lane];
                 CachedAttention.weightedValues(c, layer, s, lane, TL, pos[lane] + 1, g * headDim, headDim, inv[lane], out, base);
             }
         }
