@@ -139,12 +139,32 @@ final class Bf16Panels {
             c50 = w0.fma(b, c50);
             c51 = w1.fma(b, c51);
         }
-        store(out, o, c00, c01, acc);
-        store(out, o + os, c10, c11, acc);
-        store(out, o + 2 * os, c20, c21, acc);
-        store(out, o + 3 * os, c30, c31, acc);
-        store(out, o + 4 * os, c40, c41, acc);
-        store(out, o + 5 * os, c50, c51, acc);
+        if (acc) {
+            c00 = c00.add(FloatVector.fromArray(F, out, o));
+            c01 = c01.add(FloatVector.fromArray(F, out, o + L));
+            c10 = c10.add(FloatVector.fromArray(F, out, o + os));
+            c11 = c11.add(FloatVector.fromArray(F, out, o + os + L));
+            c20 = c20.add(FloatVector.fromArray(F, out, o + 2 * os));
+            c21 = c21.add(FloatVector.fromArray(F, out, o + 2 * os + L));
+            c30 = c30.add(FloatVector.fromArray(F, out, o + 3 * os));
+            c31 = c31.add(FloatVector.fromArray(F, out, o + 3 * os + L));
+            c40 = c40.add(FloatVector.fromArray(F, out, o + 4 * os));
+            c41 = c41.add(FloatVector.fromArray(F, out, o + 4 * os + L));
+            c50 = c50.add(FloatVector.fromArray(F, out, o + 5 * os));
+            c51 = c51.add(FloatVector.fromArray(F, out, o + 5 * os + L));
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + L);
+        c10.intoArray(out, o + os);
+        c11.intoArray(out, o + os + L);
+        c20.intoArray(out, o + 2 * os);
+        c21.intoArray(out, o + 2 * os + L);
+        c30.intoArray(out, o + 3 * os);
+        c31.intoArray(out, o + 3 * os + L);
+        c40.intoArray(out, o + 4 * os);
+        c41.intoArray(out, o + 4 * os + L);
+        c50.intoArray(out, o + 5 * os);
+        c51.intoArray(out, o + 5 * os + L);
     }
 
     private static void k4(MemorySegment p, long wo, int kc, float[] x, int xo, int xs, float[] out, int o, int os, boolean acc) {
@@ -169,10 +189,24 @@ final class Bf16Panels {
             c30 = w0.fma(b, c30);
             c31 = w1.fma(b, c31);
         }
-        store(out, o, c00, c01, acc);
-        store(out, o + os, c10, c11, acc);
-        store(out, o + 2 * os, c20, c21, acc);
-        store(out, o + 3 * os, c30, c31, acc);
+        if (acc) {
+            c00 = c00.add(FloatVector.fromArray(F, out, o));
+            c01 = c01.add(FloatVector.fromArray(F, out, o + L));
+            c10 = c10.add(FloatVector.fromArray(F, out, o + os));
+            c11 = c11.add(FloatVector.fromArray(F, out, o + os + L));
+            c20 = c20.add(FloatVector.fromArray(F, out, o + 2 * os));
+            c21 = c21.add(FloatVector.fromArray(F, out, o + 2 * os + L));
+            c30 = c30.add(FloatVector.fromArray(F, out, o + 3 * os));
+            c31 = c31.add(FloatVector.fromArray(F, out, o + 3 * os + L));
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + L);
+        c10.intoArray(out, o + os);
+        c11.intoArray(out, o + os + L);
+        c20.intoArray(out, o + 2 * os);
+        c21.intoArray(out, o + 2 * os + L);
+        c30.intoArray(out, o + 3 * os);
+        c31.intoArray(out, o + 3 * os + L);
     }
 
     private static void k2(MemorySegment p, long wo, int kc, float[] x, int xo, int xs, float[] out, int o, int os, boolean acc) {
@@ -210,8 +244,20 @@ final class Bf16Panels {
             c10 = w0.fma(b, c10);
             c11 = w1.fma(b, c11);
         }
-        store(out, o, c00.add(d00), c01.add(d01), acc);
-        store(out, o + os, c10.add(d10), c11.add(d11), acc);
+        c00 = c00.add(d00);
+        c01 = c01.add(d01);
+        c10 = c10.add(d10);
+        c11 = c11.add(d11);
+        if (acc) {
+            c00 = c00.add(FloatVector.fromArray(F, out, o));
+            c01 = c01.add(FloatVector.fromArray(F, out, o + L));
+            c10 = c10.add(FloatVector.fromArray(F, out, o + os));
+            c11 = c11.add(FloatVector.fromArray(F, out, o + os + L));
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + L);
+        c10.intoArray(out, o + os);
+        c11.intoArray(out, o + os + L);
     }
 
     private static void k1(MemorySegment p, long wo, int kc, float[] x, int xo, float[] out, int o, boolean acc) {
@@ -233,15 +279,13 @@ final class Bf16Panels {
             c0 = Halfs.bf16(p, a).fma(b, c0);
             c1 = Halfs.bf16(p, a + 2L * L).fma(b, c1);
         }
-        store(out, o, c0.add(d0), c1.add(d1), acc);
-    }
-
-    private static void store(float[] out, int o, FloatVector lo, FloatVector hi, boolean acc) {
+        c0 = c0.add(d0);
+        c1 = c1.add(d1);
         if (acc) {
-            lo = lo.add(FloatVector.fromArray(F, out, o));
-            hi = hi.add(FloatVector.fromArray(F, out, o + L));
+            c0 = c0.add(FloatVector.fromArray(F, out, o));
+            c1 = c1.add(FloatVector.fromArray(F, out, o + L));
         }
-        lo.intoArray(out, o);
-        hi.intoArray(out, o + L);
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + L);
     }
 }

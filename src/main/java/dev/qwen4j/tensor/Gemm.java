@@ -222,6 +222,12 @@ final class Gemm {
     // ---- micro-kernels: RB rows × t tokens over one panel ----------------------------------------------
     // x: activations of token j at x[xo + j·xs + k]; out: token j's RB rows at out[o + j·os ..]; when acc
     // is set the tile is added to what out holds (K chunks after the first).
+    //
+    // The kernels write their tiles out themselves rather than through a helper that takes the vectors:
+    // a kernel this size sits near C2's inlining node-count cutoff, and when a run's profile tips it over,
+    // the helper stays a call, its vector arguments are boxed, and C2 allocates those boxes inside the
+    // loop (~16 GB/s of garbage, prefill at half speed for the rest of the run; 4 of 19 runs of pp512).
+    // Only the Vector API's own force-inlined methods are called here.
 
     static void k6(float[] wp, int kc, float[] x, int xo, int xs, float[] out, int o, int os, boolean acc) {
         int x1 = xo + xs, x2 = x1 + xs, x3 = x2 + xs, x4 = x3 + xs, x5 = x4 + xs;
@@ -250,12 +256,32 @@ final class Gemm {
             c50 = w0.fma(b, c50);
             c51 = w1.fma(b, c51);
         }
-        store(out, o, c00, c01, acc);
-        store(out, o + os, c10, c11, acc);
-        store(out, o + 2 * os, c20, c21, acc);
-        store(out, o + 3 * os, c30, c31, acc);
-        store(out, o + 4 * os, c40, c41, acc);
-        store(out, o + 5 * os, c50, c51, acc);
+        if (acc) {
+            c00 = c00.add(FloatVector.fromArray(F, out, o));
+            c01 = c01.add(FloatVector.fromArray(F, out, o + L));
+            c10 = c10.add(FloatVector.fromArray(F, out, o + os));
+            c11 = c11.add(FloatVector.fromArray(F, out, o + os + L));
+            c20 = c20.add(FloatVector.fromArray(F, out, o + 2 * os));
+            c21 = c21.add(FloatVector.fromArray(F, out, o + 2 * os + L));
+            c30 = c30.add(FloatVector.fromArray(F, out, o + 3 * os));
+            c31 = c31.add(FloatVector.fromArray(F, out, o + 3 * os + L));
+            c40 = c40.add(FloatVector.fromArray(F, out, o + 4 * os));
+            c41 = c41.add(FloatVector.fromArray(F, out, o + 4 * os + L));
+            c50 = c50.add(FloatVector.fromArray(F, out, o + 5 * os));
+            c51 = c51.add(FloatVector.fromArray(F, out, o + 5 * os + L));
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + L);
+        c10.intoArray(out, o + os);
+        c11.intoArray(out, o + os + L);
+        c20.intoArray(out, o + 2 * os);
+        c21.intoArray(out, o + 2 * os + L);
+        c30.intoArray(out, o + 3 * os);
+        c31.intoArray(out, o + 3 * os + L);
+        c40.intoArray(out, o + 4 * os);
+        c41.intoArray(out, o + 4 * os + L);
+        c50.intoArray(out, o + 5 * os);
+        c51.intoArray(out, o + 5 * os + L);
     }
 
     static void k4(float[] wp, int kc, float[] x, int xo, int xs, float[] out, int o, int os, boolean acc) {
@@ -279,10 +305,24 @@ final class Gemm {
             c30 = w0.fma(b, c30);
             c31 = w1.fma(b, c31);
         }
-        store(out, o, c00, c01, acc);
-        store(out, o + os, c10, c11, acc);
-        store(out, o + 2 * os, c20, c21, acc);
-        store(out, o + 3 * os, c30, c31, acc);
+        if (acc) {
+            c00 = c00.add(FloatVector.fromArray(F, out, o));
+            c01 = c01.add(FloatVector.fromArray(F, out, o + L));
+            c10 = c10.add(FloatVector.fromArray(F, out, o + os));
+            c11 = c11.add(FloatVector.fromArray(F, out, o + os + L));
+            c20 = c20.add(FloatVector.fromArray(F, out, o + 2 * os));
+            c21 = c21.add(FloatVector.fromArray(F, out, o + 2 * os + L));
+            c30 = c30.add(FloatVector.fromArray(F, out, o + 3 * os));
+            c31 = c31.add(FloatVector.fromArray(F, out, o + 3 * os + L));
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + L);
+        c10.intoArray(out, o + os);
+        c11.intoArray(out, o + os + L);
+        c20.intoArray(out, o + 2 * os);
+        c21.intoArray(out, o + 2 * os + L);
+        c30.intoArray(out, o + 3 * os);
+        c31.intoArray(out, o + 3 * os + L);
     }
 
     static void k2(float[] wp, int kc, float[] x, int xo, int xs, float[] out, int o, int os, boolean acc) {
@@ -319,8 +359,20 @@ final class Gemm {
             c10 = w0.fma(b, c10);
             c11 = w1.fma(b, c11);
         }
-        store(out, o, c00.add(d00), c01.add(d01), acc);
-        store(out, o + os, c10.add(d10), c11.add(d11), acc);
+        c00 = c00.add(d00);
+        c01 = c01.add(d01);
+        c10 = c10.add(d10);
+        c11 = c11.add(d11);
+        if (acc) {
+            c00 = c00.add(FloatVector.fromArray(F, out, o));
+            c01 = c01.add(FloatVector.fromArray(F, out, o + L));
+            c10 = c10.add(FloatVector.fromArray(F, out, o + os));
+            c11 = c11.add(FloatVector.fromArray(F, out, o + os + L));
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + L);
+        c10.intoArray(out, o + os);
+        c11.intoArray(out, o + os + L);
     }
 
     static void k1(float[] wp, int kc, float[] x, int xo, float[] out, int o, boolean acc) {
@@ -340,15 +392,13 @@ final class Gemm {
             c0 = FloatVector.fromArray(F, wp, k * RB).fma(b, c0);
             c1 = FloatVector.fromArray(F, wp, k * RB + L).fma(b, c1);
         }
-        store(out, o, c0.add(d0), c1.add(d1), acc);
-    }
-
-    private static void store(float[] out, int o, FloatVector lo, FloatVector hi, boolean acc) {
+        c0 = c0.add(d0);
+        c1 = c1.add(d1);
         if (acc) {
-            lo = lo.add(FloatVector.fromArray(F, out, o));
-            hi = hi.add(FloatVector.fromArray(F, out, o + L));
+            c0 = c0.add(FloatVector.fromArray(F, out, o));
+            c1 = c1.add(FloatVector.fromArray(F, out, o + L));
         }
-        lo.intoArray(out, o);
-        hi.intoArray(out, o + L);
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + L);
     }
 }
