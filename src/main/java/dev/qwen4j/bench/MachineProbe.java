@@ -78,15 +78,26 @@ public final class MachineProbe {
         return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Loop iterations per {@link #fmaChains} call, for the reason given at {@link #PIECE}: run as one long call per
+     * thread, the probe sometimes measured an on-stack-replacement compile on the Java fallback, 4 GFLOP/s instead of
+     * ~225, and every prefill then read as thousands of percent of the peak.
+     */
+    private static final long FMA_PIECE = 1 << 14;
+
     /** Best-of-reps f32 FMA throughput in FLOP/s (one FMA = 2 FLOPs) on all compute threads. */
     public static double fmaRate(int reps) {
-        final long iters = 20_000_000L / S.length();
+        final long iters = 20_000_000L / S.length() / FMA_PIECE * FMA_PIECE;
         double best = 0;
         int threads = Parallel.threads();
         for (int r = 0; r < reps; r++) {
             long t0 = System.nanoTime();
             Parallel.forRange(threads, 1, (from, to) -> {
-                for (int c = from; c < to; c++) sink = fmaChains(iters);
+                for (int c = from; c < to; c++) {
+                    float s = 0;
+                    for (long done = 0; done < iters; done += FMA_PIECE) s += fmaChains(FMA_PIECE);
+                    sink = s;
+                }
             });
             long t = System.nanoTime() - t0;
             best = Math.max(best, 2.0 * 8 * S.length() * iters * threads * 1e9 / t);

@@ -89,7 +89,8 @@ final class BenchCommand implements Callable<Integer> {
         double bandwidth = 0, flops = 0;
         if (!noProbe) {
             bandwidth = MachineProbe.readBandwidth(1L << 30, 5);
-            flops = MachineProbe.fmaRate(3);
+            // best of many short reps (~3 ms each): at start-up the JIT's compiler threads share the cores
+            flops = MachineProbe.fmaRate(25);
             System.out.printf("machine: %d threads, read bandwidth %.1f GB/s, f32 FMA peak %.0f GFLOP/s%n",
                     Parallel.threads(), bandwidth / 1e9, flops / 1e9);
         }
@@ -119,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
                 double flopsPerToken = ((double) pp * (m.flopsPerToken() - lmHead) + lmHead) / pp;
                 double[] tps = new double[reps], frac = new double[reps];
                 for (int i = 0; i < reps; i++) {
-                    double peak = noProbe ? 0 : MachineProbe.fmaRate(1);
+                    double peak = noProbe ? 0 : MachineProbe.fmaRate(5);
                     tps[i] = run(m, rnd, true, pp, depth);
                     frac[i] = peak > 0 ? tps[i] * flopsPerToken / peak : 0;
                 }
