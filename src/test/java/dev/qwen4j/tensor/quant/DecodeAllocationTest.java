@@ -58,12 +58,17 @@ class DecodeAllocationTest {
         throw new AssertionError("no measurement for " + t + " in the child's output:\n" + output);
     }
 
-    /** The child JVM: "bytes-per-call TYPE N" for the type named by the argument. */
+    /**
+     * The child JVM: "bytes-per-call TYPE N" for each type named by the arguments, in turn (several reproduce the
+     * history-dependent boxing described above).
+     */
     public static void main(String[] args) {
         var counter = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Parallel.setThreads(1);
-        DType t = DType.valueOf(args[0]);
-        System.out.println("bytes-per-call " + t + " " + bytesPerCall(t, counter));
+        for (String name : args) {
+            DType t = DType.valueOf(name);
+            System.out.println("bytes-per-call " + t + " " + bytesPerCall(t, counter));
+        }
     }
 
     private static long bytesPerCall(DType t, com.sun.management.ThreadMXBean counter) {
