@@ -104,14 +104,8 @@ public final class Q8_0 {
                 acc0 = s0.fma(FloatVector.broadcast(F, Blocks.f16(w, off)), acc0);
                 acc1 = s1.fma(FloatVector.broadcast(F, Blocks.f16(w, off + BYTES)), acc1);
             }
-            for (; c < cols; c += QK, off += BYTES) {
-                FloatVector s0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE))
-                        .mul(FloatVector.fromArray(F, x, xo + c));
-                s0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 18, LE))
-                        .fma(FloatVector.fromArray(F, x, xo + c + 16), s0);
-                acc0 = s0.fma(FloatVector.broadcast(F, Blocks.f16(w, off)), acc0);
-            }
-            out[oo + r] = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            float tail = c < cols ? tailBlock(w, off, x, xo + c) : 0f; // as in matvec16Two
+            out[oo + r] = acc0.add(acc1).reduceLanes(VectorOperators.ADD) + tail;
         }
     }
 
@@ -146,16 +140,25 @@ public final class Q8_0 {
                 bx = q3.fma(FloatVector.fromArray(F, x, xc + 48), q2.mul(FloatVector.fromArray(F, x, xc + 32))).fma(d1, bx);
                 by = q3.fma(FloatVector.fromArray(F, x, yc + 48), q2.mul(FloatVector.fromArray(F, x, yc + 32))).fma(d1, by);
             }
-            for (; c < cols; c += QK, off += BYTES) {
-                FloatVector q0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE));
-                FloatVector q1 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 18, LE));
-                FloatVector d = FloatVector.broadcast(F, Blocks.f16(w, off));
-                ax = q1.fma(FloatVector.fromArray(F, x, xo + c + 16), q0.mul(FloatVector.fromArray(F, x, xo + c))).fma(d, ax);
-                ay = q1.fma(FloatVector.fromArray(F, x, yo + c + 16), q0.mul(FloatVector.fromArray(F, x, yo + c))).fma(d, ay);
+            // An odd last block (cols an odd number of blocks) sums on its own: when it updated the loop's
+            // accumulators, its code (cold, its helpers not inlined) left the compiled loop boxing them in a JVM
+            // that had run many other kernels (~200 B a step, DecodeAllocationTest's history-dependent case).
+            float tailX = 0, tailY = 0;
+            if (c < cols) {
+                tailX = tailBlock(w, off, x, xo + c);
+                tailY = tailBlock(w, off, x, yo + c);
             }
-            out[oo + r] = ax.add(bx).reduceLanes(VectorOperators.ADD);
-            out[oy + r] = ay.add(by).reduceLanes(VectorOperators.ADD);
+            out[oo + r] = ax.add(bx).reduceLanes(VectorOperators.ADD) + tailX;
+            out[oy + r] = ay.add(by).reduceLanes(VectorOperators.ADD) + tailY;
         }
+    }
+
+    /** One block's d · Σ q·x: the odd last block of a row in {@link #matvec16} and {@link #matvec16Two}. */
+    private static float tailBlock(MemorySegment w, long off, float[] x, int xc) {
+        FloatVector q0 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 2, LE));
+        FloatVector q1 = Blocks.bytesToFloats(ByteVector.fromMemorySegment(RowKernels.B128, w, off + 18, LE));
+        return q1.fma(FloatVector.fromArray(F, x, xc + 16), q0.mul(FloatVector.fromArray(F, x, xc))).reduceLanes(VectorOperators.ADD)
+                * Blocks.f16(w, off);
     }
 
     /**

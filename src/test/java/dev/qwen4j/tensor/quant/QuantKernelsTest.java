@@ -103,6 +103,23 @@ class QuantKernelsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void q8_0TwoVectorKernelEqualsTheOneVectorKernelBitForBit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RowKernels.supports(DType.Q8_0), "no row kernel on this vector width");
+        Random rnd = new Random(77);
+        // odd block counts (32, 96, 288) end in the separately summed last block
+        for (int cols : new int[] {32, 96, 288, 1024, 2048}) {
+            WeightMatrix w = randomMatrix(rnd, DType.Q8_0, 9, cols);
+            int xo = 5, yo = xo + cols + 3;
+            float[] x = randomVector(rnd, yo + cols);
+            float[] one = new float[2 * w.rows() + 4], two = new float[2 * w.rows() + 4];
+            Q8_0.matvec16(w.data(), w.rowBytes(), cols, 1, 8, x, xo, one, 2);
+            Q8_0.matvec16(w.data(), w.rowBytes(), cols, 1, 8, x, yo, one, 2 + w.rows());
+            Q8_0.matvec16Two(w.data(), w.rowBytes(), cols, 1, 8, x, xo, yo, two, 2, 2 + w.rows());
+            assertThat(two).as("cols=%d", cols).containsExactly(one);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void vectorDequantizeIsBitIdenticalToScalar(DType t) {
