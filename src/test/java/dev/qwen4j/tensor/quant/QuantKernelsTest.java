@@ -104,10 +104,10 @@ class QuantKernelsTest {
     }
 
     @org.junit.jupiter.api.Test
-    void q8_0TwoVectorKernelEqualsTheOneVectorKernelBitForBit() {
+    void q8_0TwoVectorKernelMatchesTheOneVectorKernel() {
         org.junit.jupiter.api.Assumptions.assumeTrue(RowKernels.supports(DType.Q8_0), "no row kernel on this vector width");
         Random rnd = new Random(77);
-        // odd block counts (32, 96, 288) end in the separately summed last block
+        // odd block counts (32, 96, 288) end in the separately summed last block; one left out is off by a whole block
         for (int cols : new int[] {32, 96, 288, 1024, 2048}) {
             WeightMatrix w = randomMatrix(rnd, DType.Q8_0, 9, cols);
             int xo = 5, yo = xo + cols + 3;
@@ -116,7 +116,11 @@ class QuantKernelsTest {
             Q8_0.matvec16(w.data(), w.rowBytes(), cols, 1, 8, x, xo, one, 2);
             Q8_0.matvec16(w.data(), w.rowBytes(), cols, 1, 8, x, yo, one, 2 + w.rows());
             Q8_0.matvec16Two(w.data(), w.rowBytes(), cols, 1, 8, x, xo, yo, two, 2, 2 + w.rows());
-            assertThat(two).as("cols=%d", cols).containsExactly(one);
+            // the same products in the same order, but a lane reduction's order is left to the compiler (the
+            // Java fallback and C2 differ), so equal to rounding rather than bit for bit
+            for (int i = 0; i < one.length; i++) {
+                assertThat(two[i]).as("cols=%d out[%d]", cols, i).isCloseTo(one[i], within(1e-5f * (1 + Math.abs(one[i]))));
+            }
         }
     }
 
