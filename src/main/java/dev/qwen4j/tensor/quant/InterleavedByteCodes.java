@@ -29,7 +29,10 @@ final class InterleavedByteCodes {
     private InterleavedByteCodes() {}
 
     private static final int L = InterleavedRows.LANES, H = L / 2;
-    /** One code plane: a byte per 16-bit lane. */
+    /**
+     * One code plane: a signed byte per 16-bit lane, widened with one sign-extending load (pairs of codes in 16-bit
+     * words took three shifts, each by a count C2 kept in a vector register and reloaded).
+     */
     private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
 
     /**
@@ -64,7 +67,16 @@ final class InterleavedByteCodes {
             int s = k & 3;
             int xm = (g + ao) * 32 * L + 8 * s * L;
             long co = go + 8L * s * L;
-            ShortVector p = planeProducts(w, co, xq, xm).add(planeProducts(w, co + 4L * L, xq, xm + 4 * L));
+            // the eight planes' products written out: a helper C2 had already compiled on its own was not inlined
+            // ("already compiled into a big method") and boxed its vectors
+            ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 2L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 3L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 4L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 5L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 6L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 7L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
             // the last four steps' sums, newest first: at a group's end a3, a2 hold codes 0-15 and a1, a0 codes 16-31
             a3 = a2;
             a2 = a1;
@@ -120,16 +132,16 @@ final class InterleavedByteCodes {
             int s = k & 3;
             int xm = (g + ao) * 32 * L + 8 * s * L;
             long co = go + 8L * s * L;
-            // written out rather than through planeProducts: C2 does not inline helpers into kernels this large
-            ShortVector c0 = codes(w, co), c1 = codes(w, co + L), c2 = codes(w, co + 2L * L), c3 = codes(w, co + 3L * L);
+            // written out: C2 does not inline vector helpers reliably into kernels this large (README, kernel rules)
+            ShortVector c0 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co, LE).convertShape(VectorOperators.B2S, S, 0)), c1 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + L, LE).convertShape(VectorOperators.B2S, S, 0)), c2 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 2L * L, LE).convertShape(VectorOperators.B2S, S, 0)), c3 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 3L * L, LE).convertShape(VectorOperators.B2S, S, 0));
             ShortVector px = c0.mul(ShortVector.fromArray(S, xq, xm)).add(c1.mul(ShortVector.fromArray(S, xq, xm + L)))
                     .add(c2.mul(ShortVector.fromArray(S, xq, xm + 2 * L))).add(c3.mul(ShortVector.fromArray(S, xq, xm + 3 * L)));
             ShortVector py = c0.mul(ShortVector.fromArray(S, yq, xm)).add(c1.mul(ShortVector.fromArray(S, yq, xm + L)))
                     .add(c2.mul(ShortVector.fromArray(S, yq, xm + 2 * L))).add(c3.mul(ShortVector.fromArray(S, yq, xm + 3 * L)));
-            c0 = codes(w, co + 4L * L);
-            c1 = codes(w, co + 5L * L);
-            c2 = codes(w, co + 6L * L);
-            c3 = codes(w, co + 7L * L);
+            c0 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 4L * L, LE).convertShape(VectorOperators.B2S, S, 0));
+            c1 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 5L * L, LE).convertShape(VectorOperators.B2S, S, 0));
+            c2 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 6L * L, LE).convertShape(VectorOperators.B2S, S, 0));
+            c3 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 7L * L, LE).convertShape(VectorOperators.B2S, S, 0));
             px = px.add(c0.mul(ShortVector.fromArray(S, xq, xm + 4 * L))).add(c1.mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
                     .add(c2.mul(ShortVector.fromArray(S, xq, xm + 6 * L))).add(c3.mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
             py = py.add(c0.mul(ShortVector.fromArray(S, yq, xm + 4 * L))).add(c1.mul(ShortVector.fromArray(S, yq, xm + 5 * L)))
@@ -199,7 +211,16 @@ final class InterleavedByteCodes {
             int s = k & 3;
             int xm = (g + ao) * 32 * L + 8 * s * L;
             long co = go + 8L * s * L;
-            ShortVector p = planeProducts(w, co, xq, xm).add(planeProducts(w, co + 4L * L, xq, xm + 4 * L));
+            // the eight planes' products written out: a helper C2 had already compiled on its own was not inlined
+            // ("already compiled into a big method") and boxed its vectors
+            ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 2L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 3L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 4L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 5L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 6L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 7L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
             // the last four steps' sums, newest first: at a group's end a3, a2 hold codes 0-15 and a1, a0 codes 16-31
             a3 = a2;
             a2 = a1;
@@ -260,16 +281,16 @@ final class InterleavedByteCodes {
             int s = k & 3;
             int xm = (g + ao) * 32 * L + 8 * s * L;
             long co = go + 8L * s * L;
-            // written out rather than through planeProducts: C2 does not inline helpers into kernels this large
-            ShortVector c0 = codes(w, co), c1 = codes(w, co + L), c2 = codes(w, co + 2L * L), c3 = codes(w, co + 3L * L);
+            // written out: C2 does not inline vector helpers reliably into kernels this large (README, kernel rules)
+            ShortVector c0 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co, LE).convertShape(VectorOperators.B2S, S, 0)), c1 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + L, LE).convertShape(VectorOperators.B2S, S, 0)), c2 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 2L * L, LE).convertShape(VectorOperators.B2S, S, 0)), c3 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 3L * L, LE).convertShape(VectorOperators.B2S, S, 0));
             ShortVector px = c0.mul(ShortVector.fromArray(S, xq, xm)).add(c1.mul(ShortVector.fromArray(S, xq, xm + L)))
                     .add(c2.mul(ShortVector.fromArray(S, xq, xm + 2 * L))).add(c3.mul(ShortVector.fromArray(S, xq, xm + 3 * L)));
             ShortVector py = c0.mul(ShortVector.fromArray(S, yq, xm)).add(c1.mul(ShortVector.fromArray(S, yq, xm + L)))
                     .add(c2.mul(ShortVector.fromArray(S, yq, xm + 2 * L))).add(c3.mul(ShortVector.fromArray(S, yq, xm + 3 * L)));
-            c0 = codes(w, co + 4L * L);
-            c1 = codes(w, co + 5L * L);
-            c2 = codes(w, co + 6L * L);
-            c3 = codes(w, co + 7L * L);
+            c0 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 4L * L, LE).convertShape(VectorOperators.B2S, S, 0));
+            c1 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 5L * L, LE).convertShape(VectorOperators.B2S, S, 0));
+            c2 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 6L * L, LE).convertShape(VectorOperators.B2S, S, 0));
+            c3 = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 7L * L, LE).convertShape(VectorOperators.B2S, S, 0));
             px = px.add(c0.mul(ShortVector.fromArray(S, xq, xm + 4 * L))).add(c1.mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
                     .add(c2.mul(ShortVector.fromArray(S, xq, xm + 6 * L))).add(c3.mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
             py = py.add(c0.mul(ShortVector.fromArray(S, yq, xm + 4 * L))).add(c1.mul(ShortVector.fromArray(S, yq, xm + 5 * L)))
@@ -348,7 +369,16 @@ final class InterleavedByteCodes {
             int s = k & 3;
             int xm = (g + ao) * 32 * L + 8 * s * L;
             long co = go + 8L * s * L;
-            ShortVector p = planeProducts(w, co, xq, xm).add(planeProducts(w, co + 4L * L, xq, xm + 4 * L));
+            // the eight planes' products written out: a helper C2 had already compiled on its own was not inlined
+            // ("already compiled into a big method") and boxed its vectors
+            ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(CODES, w, co, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 2L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 3L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 4L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 5L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 6L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(CODES, w, co + 7L * L, LE).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
             // the last four steps' sums, newest first: at a group's end a3, a2 hold codes 0-15 and a1, a0 codes 16-31
             a3 = a2;
             a2 = a1;
@@ -378,24 +408,5 @@ final class InterleavedByteCodes {
                 }
             }
         }
-    }
-
-    /**
-     * Σ code·q in 16-bit lanes over the four code planes from byte offset co (codes j … j + 3 of every lane's
-     * block), the activations of code j at xm.
-     */
-    private static ShortVector planeProducts(MemorySegment w, long co, short[] xq, int xm) {
-        return codes(w, co).mul(ShortVector.fromArray(S, xq, xm))
-                .add(codes(w, co + L).mul(ShortVector.fromArray(S, xq, xm + L)))
-                .add(codes(w, co + 2L * L).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
-                .add(codes(w, co + 3L * L).mul(ShortVector.fromArray(S, xq, xm + 3 * L)));
-    }
-
-    /**
-     * One code plane (a signed byte per lane) widened to 16-bit lanes: one sign-extending load, where pairs of
-     * codes in 16-bit words took three shifts, each by a count C2 kept in a vector register and reloaded.
-     */
-    private static ShortVector codes(MemorySegment w, long o) {
-        return (ShortVector) ByteVector.fromMemorySegment(CODES, w, o, LE).convertShape(VectorOperators.B2S, S, 0);
     }
 }

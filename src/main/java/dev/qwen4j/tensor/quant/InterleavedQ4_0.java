@@ -66,17 +66,31 @@ final class InterleavedQ4_0 {
         int steps = (to - from) * groups * 4;
         long go = packed.rowStart(from);
         int ao = packed.activationOffset(from), r = from, g = 0;
-        ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
+        ShortVector p0 = ShortVector.zero(S), p1 = p0, p2 = p0, p3 = p0;
         FloatVector accLo = FloatVector.zero(F), accHi = FloatVector.zero(F);
         for (int k = 0; k < steps; k++) {
             int m = 2 * (k & 3);
             ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
             ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
             int xm = (g + ao) * 32 * L + 4 * m * L;
-            ShortVector p = nibbleProducts(v, xq, xm).add(nibbleProducts(u, xq, xm + 4 * L));
-            if (m < 4) a0 = p.add(a0);
-            else a1 = p.add(a1);
+            // the word pair's eight products written out (README, kernel rules: no vector helpers in kernels)
+            ShortVector p = v.and((short) 15).mul(ShortVector.fromArray(S, xq, xm))
+                    .add(v.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + L)))
+                    .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
+                    .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                    .add(u.and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
+                    .add(u.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
+                    .add(u.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
+                    .add(u.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
+            // the last four steps' products, newest first: at a group's end p3, p2 hold codes 0-15 and p1, p0
+            // codes 16-31 (summed there, not in accumulators a branch chose between: C2 boxed those when it
+            // compiled without type profiles)
+            p3 = p2;
+            p2 = p1;
+            p1 = p0;
+            p0 = p;
             if (m == 6) {
+                ShortVector a0 = p3.add(p2), a1 = p1.add(p0);
                 IntVector lo = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
                 IntVector hi = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));
                 int b = (g + ao) * L;
@@ -86,8 +100,6 @@ final class InterleavedQ4_0 {
                 accHi = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(dHi).fma(FloatVector.fromArray(F, dx, b + H), accHi);
                 accLo = dLo.mul(8f).fma(FloatVector.fromArray(F, negSum, b), accLo);
                 accHi = dHi.mul(8f).fma(FloatVector.fromArray(F, negSum, b + H), accHi);
-                a0 = ShortVector.zero(S);
-                a1 = ShortVector.zero(S);
                 go += gb;
                 if (++g == groups) {
                     out[oo + r++] = accLo.add(accHi).reduceLanes(VectorOperators.ADD);
@@ -112,7 +124,7 @@ final class InterleavedQ4_0 {
         int steps = (to - from) * groups * 4;
         long go = packed.rowStart(from);
         int r = from, g = 0;
-        ShortVector xa0 = ShortVector.zero(S), xa1 = xa0, ya0 = xa0, ya1 = xa0;
+        ShortVector xPrev = ShortVector.zero(S), xHalf = xPrev, yPrev = xPrev, yHalf = xPrev;
         FloatVector xLo = FloatVector.zero(F), xHi = xLo, yLo = xLo, yHi = xLo;
         for (int k = 0; k < steps; k++) {
             int m = 2 * (k & 3);
@@ -123,7 +135,7 @@ final class InterleavedQ4_0 {
             ShortVector u0 = u.and((short) 15), u1 = u.lanewise(VectorOperators.LSHR, 4).and((short) 15);
             ShortVector u2 = u.lanewise(VectorOperators.LSHR, 8).and((short) 15), u3 = u.lanewise(VectorOperators.LSHR, 12);
             int xm = g * 32 * L + 4 * m * L, xn = xm + 4 * L;
-            // written out rather than through nibbleProducts: C2 did not inline a helper into this kernel (it boxed)
+            // written out, shared by both vectors (README, kernel rules: no vector helpers in kernels)
             ShortVector px = v0.mul(ShortVector.fromArray(S, xq, xm)).add(v1.mul(ShortVector.fromArray(S, xq, xm + L)))
                     .add(v2.mul(ShortVector.fromArray(S, xq, xm + 2 * L))).add(v3.mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
                     .add(u0.mul(ShortVector.fromArray(S, xq, xn))).add(u1.mul(ShortVector.fromArray(S, xq, xn + L)))
@@ -132,14 +144,12 @@ final class InterleavedQ4_0 {
                     .add(v2.mul(ShortVector.fromArray(S, yq, xm + 2 * L))).add(v3.mul(ShortVector.fromArray(S, yq, xm + 3 * L)))
                     .add(u0.mul(ShortVector.fromArray(S, yq, xn))).add(u1.mul(ShortVector.fromArray(S, yq, xn + L)))
                     .add(u2.mul(ShortVector.fromArray(S, yq, xn + 2 * L))).add(u3.mul(ShortVector.fromArray(S, yq, xn + 3 * L)));
-            if (m < 4) {
-                xa0 = px.add(xa0);
-                ya0 = py.add(ya0);
-            } else {
-                xa1 = px.add(xa1);
-                ya1 = py.add(ya1);
-            }
+            // sums of the last two steps' products; at m = 2 the first half group's (codes 0-15) is kept by a
+            // blend, not a branch: C2 boxed vectors a branch chose between, and four-step windows in this
+            // two-vector kernel (README, kernel rules)
+            ShortVector xPair = xPrev.add(px), yPair = yPrev.add(py);
             if (m == 6) {
+                ShortVector xa0 = xHalf, xa1 = xPair, ya0 = yHalf, ya1 = yPair;
                 int b = g * L;
                 FloatVector dLo = FloatVector.fromMemorySegment(F, w, go + 16L * L, LE);
                 FloatVector dHi = FloatVector.fromMemorySegment(F, w, go + 16L * L + 4L * H, LE);
@@ -156,10 +166,6 @@ final class InterleavedQ4_0 {
                 yHi = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(dHi).fma(FloatVector.fromArray(F, dy, b + H), yHi);
                 yLo = d8Lo.fma(FloatVector.fromArray(F, negSumY, b), yLo);
                 yHi = d8Hi.fma(FloatVector.fromArray(F, negSumY, b + H), yHi);
-                xa0 = ShortVector.zero(S);
-                xa1 = xa0;
-                ya0 = xa0;
-                ya1 = xa0;
                 go += gb;
                 if (++g == groups) {
                     outX[ox + r] = xLo.add(xHi).reduceLanes(VectorOperators.ADD);
@@ -171,6 +177,11 @@ final class InterleavedQ4_0 {
                     g = 0;
                 }
             }
+            VectorMask<Short> firstHalf = S.maskAll(m == 2);
+            xHalf = xHalf.blend(xPair, firstHalf);
+            yHalf = yHalf.blend(yPair, firstHalf);
+            xPrev = px;
+            yPrev = py;
         }
     }
 
@@ -191,17 +202,31 @@ final class InterleavedQ4_0 {
         long go = packed.rowStart(from);
         int r = from, g = 0, slot = full > 0 ? 1 : 2;
         float first = 0f, tailLo = 0f;
-        ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S);
+        ShortVector p0 = ShortVector.zero(S), p1 = p0, p2 = p0, p3 = p0;
         FloatVector accLo = FloatVector.zero(F), accHi = FloatVector.zero(F);
         for (int k = 0; k < steps; k++) {
             int m = 2 * (k & 3);
             ShortVector v = ShortVector.fromMemorySegment(S, w, go + 2L * m * L, LE);
             ShortVector u = ShortVector.fromMemorySegment(S, w, go + 2L * (m + 1) * L, LE);
             int xm = slot * 32 * L + 4 * m * L;
-            ShortVector p = nibbleProducts(v, xq, xm).add(nibbleProducts(u, xq, xm + 4 * L));
-            if (m < 4) a0 = p.add(a0);
-            else a1 = p.add(a1);
+            // the word pair's eight products written out (README, kernel rules: no vector helpers in kernels)
+            ShortVector p = v.and((short) 15).mul(ShortVector.fromArray(S, xq, xm))
+                    .add(v.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + L)))
+                    .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
+                    .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 3 * L)))
+                    .add(u.and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 4 * L)))
+                    .add(u.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 5 * L)))
+                    .add(u.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
+                    .add(u.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
+            // the last four steps' products, newest first: at a group's end p3, p2 hold codes 0-15 and p1, p0
+            // codes 16-31 (summed there, not in accumulators a branch chose between: C2 boxed those when it
+            // compiled without type profiles)
+            p3 = p2;
+            p2 = p1;
+            p1 = p0;
+            p0 = p;
             if (m == 6) {
+                ShortVector a0 = p3.add(p2), a1 = p1.add(p0);
                 IntVector lo = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 0));
                 IntVector hi = ((IntVector) a0.convertShape(VectorOperators.S2I, I, 1)).add((IntVector) a1.convertShape(VectorOperators.S2I, I, 1));
                 int b = slot * L;
@@ -211,8 +236,6 @@ final class InterleavedQ4_0 {
                 accHi = ((FloatVector) hi.convertShape(VectorOperators.I2F, F, 0)).mul(dHi).fma(FloatVector.fromArray(F, dx, b + H), accHi);
                 accLo = dLo.mul(8f).fma(FloatVector.fromArray(F, negSum, b), accLo);
                 accHi = dHi.mul(8f).fma(FloatVector.fromArray(F, negSum, b + H), accHi);
-                a0 = ShortVector.zero(S);
-                a1 = ShortVector.zero(S);
                 go += gb;
                 if (g == full) { // the shared tail: its lower lanes are the even row's
                     tailLo = accLo.reduceLanes(VectorOperators.ADD);
@@ -232,16 +255,5 @@ final class InterleavedQ4_0 {
                 slot = g < full ? g + 1 : g == full ? full + 2 : g - full;
             }
         }
-    }
-
-    /**
-     * Σ code·q in 16-bit lanes over the four codes of word v (codes 4m … 4m + 3 of each lane's block, code 4m + j
-     * at bits 4j), the activations of code 4m at xm.
-     */
-    static ShortVector nibbleProducts(ShortVector v, short[] xq, int xm) {
-        return v.and((short) 15).mul(ShortVector.fromArray(S, xq, xm))
-                .add(v.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + L)))
-                .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 2 * L)))
-                .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 3 * L)));
     }
 }

@@ -167,7 +167,7 @@ public final class Q8Lanes {
         m1.div(127f).intoArray(d, b0 + H);
         FloatVector inv0 = FloatVector.broadcast(F, 127f).div(m0).blend(0f, m0.eq(0f));
         FloatVector inv1 = FloatVector.broadcast(F, 127f).div(m1).blend(0f, m1.eq(0f));
-        IntVector lo0 = IntVector.zero(I), lo1 = IntVector.zero(I), hi0 = IntVector.zero(I), hi1 = IntVector.zero(I);
+        IntVector lo0 = IntVector.zero(I), lo1 = lo0, all0 = lo0, all1 = lo0;
         int base = g * BLOCK * LANES;
         for (int j = 0; j < BLOCK; j++) {
             // adding 1.5·2²³ rounds to an integer in the low mantissa bits (|v| ≤ 127)
@@ -177,27 +177,28 @@ public final class Q8Lanes {
                     .convertShape(VectorOperators.F2I, I, 0);
             ((ShortVector) q0.convertShape(VectorOperators.I2S, S, 0)).or((ShortVector) q1.convertShape(VectorOperators.I2S, S, -1))
                     .intoArray(q, base + j * LANES);
-            if (j < 16) {
-                lo0 = q0.add(lo0);
-                lo1 = q1.add(lo1);
-            } else {
-                hi0 = q0.add(hi0);
-                hi1 = q1.add(hi1);
-            }
+            // the first half's sums through a 0/1 factor, not a branch: vector sums that a branch chooses between
+            // were boxed when C2 compiled without type profiles
+            int firstHalf = j < BLOCK / 2 ? 1 : 0;
+            lo0 = q0.mul(firstHalf).add(lo0);
+            lo1 = q1.mul(firstHalf).add(lo1);
+            all0 = q0.add(all0);
+            all1 = q1.add(all1);
         }
+        IntVector hi0 = all0.sub(lo0), hi1 = all1.sub(lo1);
         lo0.intoArray(sumLo, b0);
         lo1.intoArray(sumLo, b0 + H);
         hi0.intoArray(sumHi, b0);
         hi1.intoArray(sumHi, b0 + H);
-        lo0.add(hi0).intoArray(sum, b0);
-        lo1.add(hi1).intoArray(sum, b0 + H);
+        all0.intoArray(sum, b0);
+        all1.intoArray(sum, b0 + H);
         FloatVector d0 = FloatVector.fromArray(F, d, b0).neg(), d1 = FloatVector.fromArray(F, d, b0 + H).neg();
         ((FloatVector) lo0.convertShape(VectorOperators.I2F, F, 0)).mul(d0).intoArray(negSumLo, b0);
         ((FloatVector) lo1.convertShape(VectorOperators.I2F, F, 0)).mul(d1).intoArray(negSumLo, b0 + H);
         ((FloatVector) hi0.convertShape(VectorOperators.I2F, F, 0)).mul(d0).intoArray(negSumHi, b0);
         ((FloatVector) hi1.convertShape(VectorOperators.I2F, F, 0)).mul(d1).intoArray(negSumHi, b0 + H);
-        ((FloatVector) lo0.add(hi0).convertShape(VectorOperators.I2F, F, 0)).mul(d0).intoArray(negSum, b0);
-        ((FloatVector) lo1.add(hi1).convertShape(VectorOperators.I2F, F, 0)).mul(d1).intoArray(negSum, b0 + H);
+        ((FloatVector) all0.convertShape(VectorOperators.I2F, F, 0)).mul(d0).intoArray(negSum, b0);
+        ((FloatVector) all1.convertShape(VectorOperators.I2F, F, 0)).mul(d1).intoArray(negSum, b0 + H);
     }
 
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
