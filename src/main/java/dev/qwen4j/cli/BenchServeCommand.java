@@ -58,6 +58,10 @@ final class BenchServeCommand implements Callable<Integer> {
             description = "Concurrent streams per level (default ${DEFAULT-VALUE}).")
     int[] concurrency;
 
+    @Option(names = "--no-warmup",
+            description = "Measure from a cold start: skip the warm-up requests `serve` runs before it listens (the bench's own single request still runs).")
+    boolean noWarmup;
+
     @Option(names = "--requests", paramLabel = "N", description = "Requests per level (default: 2 × concurrency, at least 4).")
     Integer requests;
 
@@ -89,7 +93,19 @@ final class BenchServeCommand implements Callable<Integer> {
                     served.engine().close();
                     throw e;
                 }
-                server = OpenAiServer.start(served, ServerConfig.defaults(modelName).withPort(0).withRequestTimeout(Duration.ofHours(1)));
+                ServerConfig cfg = ServerConfig.defaults(modelName).withPort(0).withRequestTimeout(Duration.ofHours(1));
+                if (!noWarmup) {
+                    // what `serve` runs before it listens: without it the first batched level measured the JIT (Qwen3-0.6B
+                    // Q4_K_M, concurrency 2: TTFT p99 4.5 s while the two-vector kernels ran interpreted)
+                    try {
+                        ServeCommand.warmUp(served);
+                        ServeCommand.warmUpHttp(served, cfg);
+                    } catch (Exception | Error e) {
+                        served.engine().close();
+                        throw e;
+                    }
+                }
+                server = OpenAiServer.start(served, cfg);
                 base = server.baseUrl();
             } else {
                 modelName = null;

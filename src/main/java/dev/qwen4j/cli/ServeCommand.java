@@ -109,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
      * {@link HttpWarmup} on a private loopback port, its time on stderr. A failure there only costs the first client some
      * JIT time (the engine warm-up has run the model already), so it is reported and serving goes on.
      */
-    private static void warmUpHttp(ServedModel served, ServerConfig cfg) throws InterruptedException {
+    static void warmUpHttp(ServedModel served, ServerConfig cfg) throws InterruptedException {
         try {
             HttpWarmup.Report r = HttpWarmup.run(served, cfg);
             System.err.println(r.bodies().isEmpty() ? "HTTP warm-up skipped: its prompt does not fit the max model length"
@@ -121,7 +121,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** {@link ServingWarmup}, each round's time on stderr; a failure stops the server before it listens (the caller closes). */
-    private static void warmUp(ServedModel served) throws InterruptedException {
+    static void warmUp(ServedModel served) throws InterruptedException {
         List<ServingWarmup.Step> steps;
         try {
             steps = ServingWarmup.run(served);

@@ -25,6 +25,16 @@ class BenchServeCommandTest {
         }
         assertThat(rows.get(0)).startsWith("1 ");
         assertThat(rows.get(1)).startsWith("3 ");
+        assertThat(r.err()).as("the warm-up `serve` runs before it listens").contains("warmed up: text").contains("warmed up over HTTP");
+    }
+
+    @Test
+    void noWarmupMeasuresFromAColdStart() {
+        CliRunner.Result r = CliRunner.cli("bench-serve", "--model", Golden.model("tiny-qwen3").toString(), "--no-warmup",
+                "--concurrency", "1", "--requests", "1", "--prompt-tokens", "8", "--max-tokens", "2", "--kv-cache-mib", "16");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("warmed up");
+        assertThat(r.out().lines().filter(l -> l.matches("^1\\s+1\\s+.*"))).hasSize(1);
     }
 
     @Test
