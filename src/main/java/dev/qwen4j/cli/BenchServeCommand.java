@@ -59,7 +59,7 @@ final class BenchServeCommand implements Callable<Integer> {
     int[] concurrency;
 
     @Option(names = "--no-warmup",
-            description = "Measure from a cold start: skip the warm-up requests `serve` runs before it listens (the bench's own single request still runs).")
+            description = "Measure from a cold start: skip the warm-up requests `serve` runs before it listens (the bench's own single request still runs; in-process server only, not with --url).")
     boolean noWarmup;
 
     @Option(names = "--requests", paramLabel = "N", description = "Requests per level (default: 2 × concurrency, at least 4).")

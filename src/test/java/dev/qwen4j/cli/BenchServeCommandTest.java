@@ -29,7 +29,7 @@ class BenchServeCommandTest {
     }
 
     @Test
-    void noWarmupMeasuresFromAColdStart() {
+    void noWarmupSkipsTheServeWarmup() {
         CliRunner.Result r = CliRunner.cli("bench-serve", "--model", Golden.model("tiny-qwen3").toString(), "--no-warmup",
                 "--concurrency", "1", "--requests", "1", "--prompt-tokens", "8", "--max-tokens", "2", "--kv-cache-mib", "16");
         assertThat(r.exit()).as(r.err()).isZero();

@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The {@link InterleavedRows} kernel for the formats stored as one re-centred signed byte per code, two to a
- * 16-bit lane (Q6_K, Q5_K, Q5_0): a shift pair gives a vector of codes; products of a code of at most 6 bits and
+ * The {@link InterleavedRows} kernel for the formats stored as one re-centred signed byte per code, a plane of
+ * them per code position (Q6_K, Q5_K, Q5_0): one sign-extending load gives a vector of 16-bit codes; products of a code of at most 6 bits and
  * an 8-bit activation leave room for 8 per 16-bit accumulator, so each 16-value half takes two. Then per lane:
  * Q6_K d·d_x·(sc_0·Σ_0 + sc_1·Σ_1), the int8 scales applied in integer lanes (|Σ_h| ≤ 16·32·127, times 127:
  * within 31 bits); Q5_K d_x·(d·sc·(Σ + 16·Σq) − dmin·m·Σq) as Q4_K with the centre added back; Q5_0 d·d_x·Σ.
@@ -36,7 +36,7 @@ final class InterleavedByteCodes {
     private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
 
     /**
-     * One kernel per format, the shared code sums in {@link #codeSums}: a single method holding all three was too
+     * One kernel per format: a single method holding all three was too
      * large for C1 ("out of virtual registers"), so it ran interpreted until C2 took it, 4 ns a weight meanwhile.
      */
     static void matvec(InterleavedRows packed, int from, int to, Q8Lanes x, float[] out, int oo) {

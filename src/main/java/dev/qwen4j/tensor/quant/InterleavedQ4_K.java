@@ -68,8 +68,8 @@ final class InterleavedQ4_K {
                     .add(u.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
                     .add(u.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
             // the last four steps' products, newest first: at a group's end p3, p2 hold codes 0-15 and p1, p0
-            // codes 16-31 (summed there, not in accumulators a branch chose between: C2 boxed those when it
-            // compiled without type profiles)
+            // codes 16-31, summed in pairs there (16 products, all a 16-bit lane holds), not in accumulators a
+            // branch chose between: C2 boxed those when it compiled without type profiles
             p3 = p2;
             p2 = p1;
             p1 = p0;
@@ -138,9 +138,10 @@ final class InterleavedQ4_K {
                     .add(v2.mul(ShortVector.fromArray(S, yq, xm + 2 * L))).add(v3.mul(ShortVector.fromArray(S, yq, xm + 3 * L)))
                     .add(u0.mul(ShortVector.fromArray(S, yq, xn))).add(u1.mul(ShortVector.fromArray(S, yq, xn + L)))
                     .add(u2.mul(ShortVector.fromArray(S, yq, xn + 2 * L))).add(u3.mul(ShortVector.fromArray(S, yq, xn + 3 * L)));
-            // sums of the last two steps' products; at m = 2 the first half group's (codes 0-15) is kept by a
-            // blend, not a branch: C2 boxed vectors a branch chose between, and four-step windows in this
-            // two-vector kernel (README, kernel rules)
+            // sums of the last two steps' products (16 products, all a 16-bit lane holds); at m = 2 the first half
+            // group's (codes 0-15) is kept by a blend, not a branch. C2 boxed sums a branch chose between (without
+            // type profiles), and in this kernel also px and py when they went through a window of the last four
+            // steps as in matvecRows (49 KB per call, after the one-vector kernel had run; README, kernel rules)
             ShortVector xPair = xPrev.add(px), yPair = yPrev.add(py);
             if (m == 6) {
                 ShortVector xa0 = xHalf, xa1 = xPair, ya0 = yHalf, ya1 = yPair;
@@ -219,8 +220,8 @@ final class InterleavedQ4_K {
                     .add(u.lanewise(VectorOperators.LSHR, 8).and((short) 15).mul(ShortVector.fromArray(S, xq, xm + 6 * L)))
                     .add(u.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xm + 7 * L)));
             // the last four steps' products, newest first: at a group's end p3, p2 hold codes 0-15 and p1, p0
-            // codes 16-31 (summed there, not in accumulators a branch chose between: C2 boxed those when it
-            // compiled without type profiles)
+            // codes 16-31, summed in pairs there (16 products, all a 16-bit lane holds), not in accumulators a
+            // branch chose between: C2 boxed those when it compiled without type profiles
             p3 = p2;
             p2 = p1;
             p1 = p0;

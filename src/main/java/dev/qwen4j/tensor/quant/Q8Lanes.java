@@ -177,11 +177,11 @@ public final class Q8Lanes {
                     .convertShape(VectorOperators.F2I, I, 0);
             ((ShortVector) q0.convertShape(VectorOperators.I2S, S, 0)).or((ShortVector) q1.convertShape(VectorOperators.I2S, S, -1))
                     .intoArray(q, base + j * LANES);
-            // the first half's sums through a 0/1 factor, not a branch: vector sums that a branch chooses between
-            // were boxed when C2 compiled without type profiles
-            int firstHalf = j < BLOCK / 2 ? 1 : 0;
-            lo0 = q0.mul(firstHalf).add(lo0);
-            lo1 = q1.mul(firstHalf).add(lo1);
+            // the first half's sums through an all-ones or zero mask, not a branch: vector sums that a branch
+            // chooses between were boxed when C2 compiled without type profiles
+            int firstHalf = j < BLOCK / 2 ? -1 : 0;
+            lo0 = q0.and(firstHalf).add(lo0);
+            lo1 = q1.and(firstHalf).add(lo1);
             all0 = q0.add(all0);
             all1 = q1.add(all1);
         }

@@ -10,7 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +38,11 @@ class DecodeAllocationTest {
     static final DType[] TYPES = {DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K, DType.Q5_K, DType.Q3_K, DType.Q5_0};
     /** Flags under which C2 compiles from interpreter profiles, and without type speculation. */
     static final List<String> NO_PROFILES = List.of("-XX:-TieredCompilation", "-XX:-UseTypeSpeculation");
+    /**
+     * Row widths: 1024 values fill whole groups of blocks; 1280 leave half a group, which row pairs share (the
+     * interleaved kernels' pair paths, which Qwen3-4B's 2560-wide rows take).
+     */
+    static final int[] WIDTHS = {1024, 1280};
     /** The call's own bookkeeping (a task, per-matrix arrays) is a few hundred bytes. */
     static final long LIMIT = 1024;
 
@@ -45,52 +50,63 @@ class DecodeAllocationTest {
     void decodeProductsAllocateNothingPerBlock() throws IOException, InterruptedException {
         Map<String, Long> perCall = new TreeMap<>();
         for (DType t : TYPES) {
-            perCall.put(t.name(), measureInFreshJvm(t, List.of()));
-            perCall.put(t.name() + " without profiles", measureInFreshJvm(t, NO_PROFILES));
+            measureInFreshJvm(t, List.of(), "", perCall);
+            measureInFreshJvm(t, NO_PROFILES, " without profiles", perCall);
         }
-        perCall.forEach((t, bytes) -> assertThat(bytes).as("%s: bytes allocated per decode product", t).isLessThan(LIMIT));
+        assertThat(perCall).as("measurements").hasSize(TYPES.length * 2 * WIDTHS.length * 2);
+        perCall.forEach((what, bytes) -> assertThat(bytes).as("%s: bytes allocated per decode product", what).isLessThan(LIMIT));
     }
 
-    private static long measureInFreshJvm(DType t, List<String> flags) throws IOException, InterruptedException {
+    /** Runs {@link #main} for t in a fresh JVM with flags and adds its measurements, labelled, to perCall. */
+    private static void measureInFreshJvm(DType t, List<String> flags, String label, Map<String, Long> perCall)
+            throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "-Xmx1g"));
         command.addAll(flags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DecodeAllocationTest.class.getName(), t.name()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("child JVM finished").isTrue();
-        assertThat(p.exitValue()).as("child JVM exit status; output:%n%s", output).isZero();
-        for (String line : output.split("\n")) {
-            String[] f = line.trim().split(" ");
-            if (f.length == 3 && f[0].equals("bytes-per-call") && f[1].equals(t.name())) return Long.parseLong(f[2]);
+        Path log = Files.createTempFile("decode-allocation-" + t, ".log");
+        try {
+            // output to a file, so a child that hangs cannot block the read and the timeout below applies
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean finished = p.waitFor(3, TimeUnit.MINUTES);
+            if (!finished) p.destroyForcibly().waitFor();
+            String output = Files.readString(log);
+            assertThat(finished).as("child JVM for %s%s finished within 3 minutes; output:%n%s", t, label, output).isTrue();
+            assertThat(p.exitValue()).as("child JVM exit status; output:%n%s", output).isZero();
+            for (String line : output.split("\n")) {
+                String[] f = line.trim().split(" ");
+                if (f.length == 5 && f[0].equals("bytes-per-call") && f[1].equals(t.name())) {
+                    perCall.put(t + " " + f[2] + " " + f[3] + label, Long.parseLong(f[4]));
+                }
+            }
+        } finally {
+            Files.deleteIfExists(log);
         }
-        throw new AssertionError("no measurement for " + t + " in the child's output:\n" + output);
     }
 
     /**
-     * The child JVM: "bytes-per-call TYPE N" for each type named by the arguments, in turn (several reproduce the
-     * history-dependent boxing described above).
+     * The child JVM: "bytes-per-call TYPE ROWSxCOLS n=N BYTES" for each type named by the arguments, each width of
+     * {@link #WIDTHS}, one vector until compiled and then two (a decode, then a batch of two: the two-vector kernel
+     * then compiles in a JVM whose profiles already hold the first's types, which is when some kernels boxed).
      */
     public static void main(String[] args) {
         var counter = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Parallel.setThreads(1);
         for (String name : args) {
             DType t = DType.valueOf(name);
-            System.out.println("bytes-per-call " + t + " " + bytesPerCall(t, counter));
+            for (int cols : WIDTHS) {
+                Random rnd = new Random(t.ordinal() + 5);
+                int rows = 64;
+                WeightMatrix w = t == DType.BF16 ? randomBf16(rnd, rows, cols) : QuantKernelsTest.randomMatrix(rnd, t, rows, cols);
+                w.interleaved(); // the decode copy, where the type has one
+                float[] x = QuantKernelsTest.randomVector(rnd, 2 * cols);
+                float[] out = new float[2 * rows];
+                for (int n = 1; n <= 2; n++) {
+                    System.out.printf("bytes-per-call %s %dx%d n=%d %d%n", t, rows, cols, n, settledBytesPerCall(w, x, out, n, counter));
+                }
+            }
         }
-    }
-
-    private static long bytesPerCall(DType t, com.sun.management.ThreadMXBean counter) {
-        Random rnd = new Random(t.ordinal() + 5);
-        int rows = 64, cols = 1024;
-        WeightMatrix w = t == DType.BF16 ? randomBf16(rnd, rows, cols) : QuantKernelsTest.randomMatrix(rnd, t, rows, cols);
-        w.interleaved(); // the decode copy, where the type has one
-        float[] x = QuantKernelsTest.randomVector(rnd, 2 * cols);
-        float[] out = new float[2 * rows];
-        // one vector until compiled, then two (a decode, then a batch of two): after the first, the two-vector kernel
-        // compiles in a JVM whose profiles already hold the first's types, which is when some kernels boxed
-        return Math.max(settledBytesPerCall(w, x, out, 1, counter), settledBytesPerCall(w, x, out, 2, counter));
     }
 
     /**
